@@ -1,0 +1,129 @@
+"""The `litbalint` command: wires options to functions and prints results."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from litbalint.errors import LitbalintError
+from litbalint.pipeline import FileReport, corpus_files, expand_paths, import_paths
+from litbalint.resources import data_dir, default_db_path
+from litbalint.store import SaveCounts, Store
+
+DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="SQLite database file (default: data/litbalint.db, or $LITBALINT_DB).",
+)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.group()
+@click.version_option(package_name="litbalint")
+def cli() -> None:
+    """litbalint: a bilingual (English/Chinese) corpus on Balint groups and peer support."""
+
+
+def _print_reports(reports: list[FileReport], quiet: bool = False) -> int:
+    total = SaveCounts()
+    failed = 0
+    for report in reports:
+        if report.refused:
+            click.echo(f"Error: {report.refused}", err=True)
+            failed += 1
+            continue
+        total.add(report.counts)
+        counts = report.counts
+        if not quiet:
+            click.echo(
+                f"{report.path}: {report.format}, {report.records} record(s), "
+                f"{report.related} related; new {counts.new}, updated {counts.updated}, "
+                f"unchanged {counts.unchanged}, deleted {counts.deleted}, "
+                f"new edges {counts.new_edges}"
+            )
+        for problem in report.problems:
+            click.echo(f"Warning: {problem}", err=True)
+        failed += bool(report.problems)
+    click.echo(
+        f"{len(reports)} file(s): {total.new} new, {total.updated} updated, "
+        f"{total.unchanged} unchanged, {total.deleted} deleted, {total.new_edges} new edges"
+        + (f"; {failed} file(s) with problems" if failed else "")
+    )
+    return 1 if failed else 0
+
+
+def _run_import(db_path: Path | None, paths: list[Path], quiet: bool) -> None:
+    try:
+        with Store(db_path or default_db_path()) as store:
+            code = _print_reports(import_paths(store, paths), quiet)
+    except LitbalintError as error:
+        _fail(str(error))
+    sys.exit(code)
+
+
+@cli.command()
+@DB_OPTION
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of documents to build from (default: data/).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Only the summary and problems.")
+def build(db_path: Path | None, data: Path | None, quiet: bool) -> None:
+    """Build (or refresh) the corpus from every document under data/."""
+    files = corpus_files(data or data_dir())
+    if not files:
+        _fail(f"{data or data_dir()}: no documents to import")
+    _run_import(db_path, files, quiet)
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@DB_OPTION
+@click.option("-q", "--quiet", is_flag=True, help="Only the summary and problems.")
+def import_command(paths: tuple[Path, ...], db_path: Path | None, quiet: bool) -> None:
+    """Import files (Suppr pages, plain dumps, PubMed XML, MEDLINE/.nbib) or folders."""
+    _run_import(db_path, expand_paths(paths), quiet)
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def stats(db_path: Path | None, as_json: bool) -> None:
+    """Counts: articles, with Chinese, citation edges by kind, by topic, by year."""
+    try:
+        with Store(db_path or default_db_path(), create=False) as store:
+            numbers = store.stats()
+    except LitbalintError as error:
+        _fail(str(error))
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(numbers), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"articles        {numbers.articles}")
+    click.echo(f"with Chinese    {numbers.with_chinese}")
+    click.echo(f"linked stubs    {numbers.stubs}")
+    click.echo(f"deleted         {numbers.deleted}")
+    click.echo(f"imported files  {numbers.files}")
+    edges = sum(numbers.edges_by_kind.values())
+    click.echo(
+        f"citation edges  {edges}"
+        + "".join(f"\n  {kind:<14}{count}" for kind, count in numbers.edges_by_kind.items())
+    )
+    click.echo(
+        "by topic" + "".join(f"\n  {topic:<14}{count}" for topic, count in numbers.by_topic.items())
+    )
+    click.echo(
+        "by year" + "".join(f"\n  {year:<14}{count}" for year, count in numbers.by_year.items())
+    )

@@ -1,0 +1,9 @@
+"""Errors a user can cause; cli.py turns each into one line and an exit code."""
+
+
+class LitbalintError(Exception):
+    """A problem the user can fix; the message names the thing and what to do."""
+
+
+class UnsupportedFormat(LitbalintError):
+    """A file that no importer accepts."""

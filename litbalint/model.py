@@ -1,0 +1,208 @@
+"""Typed records shared by every room: parsers produce them, the store writes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+EdgeKind = Literal["references", "cited_by", "similar"]
+EDGE_KINDS: tuple[str, ...] = ("references", "cited_by", "similar")
+
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+        start=1,
+    )
+}
+SEASONS = ("spring", "summer", "fall", "autumn", "winter")
+
+
+@dataclass
+class PubDate:
+    """A publication date as precise as the source gives it."""
+
+    year: int | None = None
+    month: int | None = None  # first month of a range ("Nov-Dec" -> 11)
+    day: int | None = None
+    season: str | None = None  # "Spring", "Summer", ... when the source gives a season
+    text: str | None = None  # as printed: "2022 Nov", "2014 Nov-Dec", "1990 Spring"
+
+    def iso(self) -> str | None:
+        """ISO 8601 as precise as known: '2022', '2022-11' or '2022-11-21'."""
+        if self.year is None:
+            return None
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+
+@dataclass
+class ArticleIds:
+    """The identifiers an article may carry; any of them can be missing."""
+
+    pmid: int | None = None
+    doi: str | None = None
+    pmc: str | None = None  # "PMC10066008"
+    pii: str | None = None
+
+    def any(self) -> bool:
+        return bool(self.pmid or self.doi or self.pmc)
+
+
+@dataclass
+class CitationLine:
+    """One parsed citation line, e.g.
+    'Int J Psychiatry Med. 2022 Nov;57(6):547-553. doi: 10.1177/x. Epub 2022 Aug 21.'"""
+
+    text: str
+    journal: str | None = None
+    pub_date: PubDate = field(default_factory=PubDate)
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    doi: str | None = None
+    epub_date: str | None = None  # ISO
+    print_date: str | None = None  # ISO, from "Print 2019 Nov 19."
+    pmid: int | None = None
+    pmc: str | None = None
+
+
+@dataclass
+class Author:
+    """One author in list order; a group author has only collective_name."""
+
+    last_name: str | None = None
+    fore_name: str | None = None
+    initials: str | None = None
+    suffix: str | None = None
+    collective_name: str | None = None
+    orcid: str | None = None  # bare "0000-0002-4590-7461"
+    affiliations: list[str] = field(default_factory=list)
+
+    @property
+    def display_name(self) -> str:
+        """'Olivero JM' (PubMed style), or the collective name."""
+        if self.collective_name:
+            return self.collective_name
+        parts = [self.last_name or "", self.initials or self.fore_name or ""]
+        name = " ".join(p for p in parts if p)
+        return f"{name} {self.suffix}" if self.suffix else name
+
+
+@dataclass
+class Section:
+    """One abstract section (or an unlabeled paragraph) in one language."""
+
+    text: str  # plain text, readable without markup ("CO2")
+    label: str | None = None  # as the source prints it: "MATERIALS AND METHODS", "背景"
+    category: str | None = None  # NlmCategory or the canonical category of the label
+    html: str | None = None  # inline markup kept for pages; None when identical to text
+
+
+@dataclass
+class MeshQualifier:
+    name: str
+    ui: str | None = None
+    major: bool = False
+
+
+@dataclass
+class MeshHeading:
+    descriptor: str
+    ui: str | None = None
+    descriptor_major: bool = False
+    qualifiers: list[MeshQualifier] = field(default_factory=list)
+
+    @property
+    def major(self) -> bool:
+        """PubMed's asterisk: the descriptor or any of its qualifiers is a major topic."""
+        return self.descriptor_major or any(q.major for q in self.qualifiers)
+
+
+@dataclass
+class Keyword:
+    text: str
+    major: bool = False
+    owner: str | None = None
+
+
+@dataclass
+class Reference:
+    """One entry of a PubMed ReferenceList, with whatever IDs it carries."""
+
+    citation: str | None
+    ids: ArticleIds = field(default_factory=ArticleIds)
+
+
+@dataclass
+class RelatedArticle:
+    """An article listed on another article's page, and how the two are linked."""
+
+    kind: EdgeKind  # as seen from the page's article: its references, citers, similar
+    article: Article  # a stub (is_stub=True)
+    rank: int | None = None  # the number printed before the item
+    score: float | None = None
+
+
+@dataclass
+class Article:
+    """One article as one source describes it. Stubs carry only what a link shows."""
+
+    ids: ArticleIds = field(default_factory=ArticleIds)
+    title_en: str | None = None
+    title_en_html: str | None = None  # only when the title has inline markup
+    title_zh: str | None = None
+    journal: str | None = None  # ISO abbreviation: "Int J Psychiatry Med"
+    journal_title: str | None = None
+    issn_print: str | None = None
+    issn_electronic: str | None = None
+    issn_linking: str | None = None
+    nlm_id: str | None = None
+    book_title: str | None = None
+    publisher: str | None = None
+    pub_date: PubDate = field(default_factory=PubDate)
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    epub_date: str | None = None  # ISO
+    print_date: str | None = None  # ISO
+    date_revised: str | None = None  # ISO
+    entrez_date: str | None = None  # ISO, PubMed's create date
+    languages: list[str] = field(default_factory=list)  # PubMed codes: "eng", "chi"
+    abstract_en: list[Section] = field(default_factory=list)
+    abstract_zh: list[Section] = field(default_factory=list)
+    abstract_zh_source: str | None = None  # "suppr", "plain", "publisher"
+    copyright: str | None = None
+    affiliations: list[str] = field(default_factory=list)  # article-level, when no authors
+    authors: list[Author] = field(default_factory=list)
+    mesh: list[MeshHeading] = field(default_factory=list)
+    keywords: list[Keyword] = field(default_factory=list)
+    publication_types: list[str] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    related: list[RelatedArticle] = field(default_factory=list)
+    citation_text: str | None = None  # a stub's citation as printed where it was listed
+    medline_status: str | None = None
+    is_stub: bool = False
+    line: int | None = None  # 1-based line in the source file where the record starts
+
+
+@dataclass
+class Deletion:
+    """PubMed withdrew these PMIDs (efetch DeleteCitation)."""
+
+    pmids: list[int]
+    line: int | None = None
+
+
+@dataclass
+class Problem:
+    """Something in a file that could not be read; the rest of the file still counts."""
+
+    message: str
+    line: int | None = None
+
+
+Record = Article | Deletion | Problem

@@ -1,0 +1,172 @@
+"""Inline markup in PubMed titles and abstracts (i, b, u, sup, sub, MathML) -> text and HTML.
+
+The plain text keeps the meaning ("CO2", "10^-3", "V̇O2max"); the HTML keeps the markup a
+browser can show and nothing else: i/b/u/sup/sub and MathML elements from a fixed list, with
+every text and attribute value escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from xml.etree.ElementTree import Element
+
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+
+_INLINE_TAGS = frozenset({"i", "b", "u", "sup", "sub"})
+_MATH_TAGS = frozenset(
+    {"math", "mi", "mn", "mo", "ms", "mtext", "mspace", "mrow", "msub", "msup", "msubsup"}
+    | {"munder", "mover", "munderover", "mfrac", "msqrt", "mroot", "mstyle", "merror", "mpadded"}
+    | {"mphantom", "mfenced", "menclose", "mmultiscripts", "mprescripts", "none", "semantics"}
+    | {"mtable", "mtr", "mtd", "mlabeledtr"}
+)
+_MATH_TOKENS = frozenset({"mi", "mn", "mo", "ms", "mtext"})  # their text counts, even a space
+_MATH_DROPPED = frozenset({"annotation", "annotation-xml"})  # alternative encodings, never shown
+# accent characters of <mover> -> the combining mark that puts them on the base
+_ACCENTS = {
+    ".": "\u0307",
+    "˙": "\u0307",
+    "..": "\u0308",
+    "¨": "\u0308",
+    "¯": "\u0304",
+    "‾": "\u0305",
+    "^": "\u0302",
+    "ˆ": "\u0302",
+    "~": "\u0303",
+    "˜": "\u0303",
+    "→": "\u20d7",
+}
+_UNDERLINED = {"<": "≤", ">": "≥"}  # PubMed prints ≤ and ≥ as an underlined < and >
+_ATTR_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+_UNSAFE_ATTRS = frozenset({"href", "src", "style", "class", "id"})
+_SPACE = re.compile(r"\s+")
+
+
+class _Out:
+    """Plain and HTML pieces of a rendering, appended side by side."""
+
+    def __init__(self) -> None:
+        self.plain: list[str] = []
+        self.html: list[str] = []
+
+    def text(self, value: str | None, in_math: bool) -> None:
+        if not value or (in_math and not value.strip()):
+            return
+        self.plain.append(value)
+        self.html.append(html.escape(value))
+
+    def last_char(self) -> str:
+        for piece in reversed(self.plain):
+            if piece:
+                return piece[-1]
+        return ""
+
+    def plain_text(self) -> str:
+        return "".join(self.plain)
+
+
+def _split(tag: object) -> tuple[str | None, str]:
+    """'{ns}name' -> (ns, name); comments and processing instructions -> (None, '')."""
+    if not isinstance(tag, str):
+        return None, ""
+    if tag.startswith("{"):
+        namespace, _, name = tag[1:].partition("}")
+        return namespace, name
+    return None, tag
+
+
+def _attrs(elem: Element) -> str:
+    """Attributes safe to keep on a MathML element, escaped."""
+    parts = []
+    for key, value in elem.attrib.items():
+        if not _ATTR_NAME.match(key) or key.startswith("on") or key in _UNSAFE_ATTRS:
+            continue
+        parts.append(f' {key}="{html.escape(value)}"')
+    return "".join(parts)
+
+
+def _content(elem: Element, out: _Out, in_math: bool) -> None:
+    """The element's text and children (with their tails), not its own tag."""
+    out.text(elem.text, in_math)
+    for child in elem:
+        _element(child, out, in_math)
+        out.text(child.tail, in_math)
+
+
+def _element(elem: Element, out: _Out, in_math: bool) -> None:
+    namespace, name = _split(elem.tag)
+    if not name:
+        return
+    if in_math or (name == "math" and namespace in (MATHML_NS, None)):
+        _math(elem, out, namespace, name)
+    elif namespace is None and name in _INLINE_TAGS:
+        if name == "sup" and (out.last_char().isdigit() or out.last_char() == ")"):
+            out.plain.append("^")
+        out.html.append(f"<{name}>")
+        inner = _Out()
+        _content(elem, inner, False)
+        underlined = _UNDERLINED.get(inner.plain_text()) if name == "u" else None
+        out.plain.append(underlined or inner.plain_text())
+        out.html.extend(inner.html)
+        out.html.append(f"</{name}>")
+    else:
+        _content(elem, out, False)
+
+
+def _part(elem: Element) -> _Out:
+    """One MathML child rendered on its own (with its tail), to be reordered in plain text."""
+    out = _Out()
+    _element(elem, out, True)
+    out.text(elem.tail, True)
+    return out
+
+
+def _math_plain(name: str, elem: Element, parts: list[_Out]) -> str | None:
+    """Plain text of the MathML layouts whose children do not simply concatenate."""
+    texts = [p.plain_text() for p in parts]
+    if name == "mover" and len(texts) == 2 and texts[1].strip() in _ACCENTS:
+        return texts[0] + _ACCENTS[texts[1].strip()]
+    if name in ("msup", "msubsup") and len(texts) >= 2:
+        base = "".join(texts[:-1])
+        caret = "^" if base.rstrip()[-1:].isdigit() or base.rstrip().endswith(")") else ""
+        return base + caret + texts[-1]
+    if name == "mfrac" and len(texts) == 2:
+        return f"{texts[0]}/{texts[1]}"
+    if name == "mmultiscripts":
+        tags = [_split(child.tag)[1] for child in elem]
+        if "mprescripts" in tags:
+            cut = tags.index("mprescripts")
+            return "".join(texts[cut + 1 :] + texts[:1] + texts[1:cut])
+    return None
+
+
+def _math(elem: Element, out: _Out, namespace: str | None, name: str) -> None:
+    if name in _MATH_DROPPED:
+        return
+    known = name in _MATH_TAGS and namespace in (MATHML_NS, None)
+    if known:
+        out.html.append(f"<{name}{_attrs(elem)}>")
+    out.text(elem.text, name not in _MATH_TOKENS)
+    parts = [_part(child) for child in elem]
+    plain = _math_plain(name, elem, parts) if known else None
+    for part in parts:
+        out.html.extend(part.html)
+    out.plain.append(plain if plain is not None else "".join(p.plain_text() for p in parts))
+    if known:
+        out.html.append(f"</{name}>")
+
+
+def collapse(text: str) -> str:
+    """Runs of whitespace -> one space, stripped."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def render_inline(elem: Element | None) -> tuple[str, str | None]:
+    """Plain text and safe HTML of an element's content; HTML is None when there is no markup."""
+    if elem is None:
+        return "", None
+    out = _Out()
+    _content(elem, out, False)
+    plain = collapse("".join(out.plain))
+    markup = collapse("".join(out.html))
+    return plain, (None if markup == html.escape(plain) else markup)

@@ -1,0 +1,59 @@
+"""Plain bilingual dumps -> one Article.
+
+Layout: affiliation line(s), one citation line, English paragraph(s), Chinese paragraph(s).
+No titles; paragraphs become sections in order (a paragraph opening with a known label such
+as "BACKGROUND:" keeps it).
+"""
+
+from __future__ import annotations
+
+from litbalint.model import Article, Problem, Record
+from litbalint.sources.citation import apply_citation, looks_like_citation, parse_citation_line
+from litbalint.sources.layout import is_chinese, is_url, numbered_lines, parse_sections
+
+MAX_AFFILIATION_LINES = 12
+
+
+def _citation_index(lines: list[str]) -> int | None:
+    for index, line in enumerate(lines[: MAX_AFFILIATION_LINES + 1]):
+        if looks_like_citation(line):
+            return index
+    return None
+
+
+def looks_like_plain(text: str) -> bool:
+    """A citation line near the top, then at least one English and one Chinese paragraph."""
+    lines = [line.text for line in numbered_lines(text)]
+    index = _citation_index(lines)
+    if index is None:
+        return False
+    after = lines[index + 1 :]
+    return any(is_chinese(p) for p in after) and any(not is_chinese(p) for p in after)
+
+
+def parse_plain(text: str) -> list[Record]:
+    """Parse one decoded dump (LF line ends) into an Article plus any Problems."""
+    lines = [line for line in numbered_lines(text) if not is_url(line.text)]
+    index = _citation_index([line.text for line in lines])
+    if index is None:
+        return [Problem("no citation line (journal. year;volume(issue):pages) near the top", 1)]
+    article = Article(line=lines[0].number)
+    article.affiliations = [line.text for line in lines[:index]]
+    apply_citation(article, parse_citation_line(lines[index].text))
+    body = lines[index + 1 :]
+    english = [line for line in body if not is_chinese(line.text)]
+    chinese = [line for line in body if is_chinese(line.text)]
+    article.abstract_en = parse_sections(english, "en")
+    article.abstract_zh = parse_sections(chinese, "zh")
+    if article.abstract_zh:
+        article.abstract_zh_source = "plain"
+    problems: list[Record] = []
+    if not article.abstract_en:
+        problems.append(
+            Problem("no English paragraph after the citation line", lines[index].number)
+        )
+    if not article.abstract_zh:
+        problems.append(
+            Problem("no Chinese paragraph after the citation line", lines[index].number)
+        )
+    return [article, *problems]

@@ -1,0 +1,369 @@
+"""Writing articles: identity (one row per article whatever its sources), merging, children,
+the full-text index, topics. Called only inside a Store transaction."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlite_utils import Database
+
+from litbalint.model import Article
+from litbalint.store import rows
+from litbalint.topics import topics_for_text
+from litbalint.zh import segment_for_index
+
+# Child rows that move together when two rows turn out to be one article:
+# (tables, extra WHERE, its parameters). The kept row's own data wins.
+CHILD_UNITS: tuple[tuple[tuple[str, ...], str, tuple], ...] = (
+    (("authors", "affiliations"), "", ()),
+    (("abstract_sections",), "AND lang = ?", ("en",)),
+    (("abstract_sections",), "AND lang = ?", ("zh",)),
+    (("mesh_headings",), "", ()),
+    (("keywords",), "", ()),
+    (("publication_types",), "", ()),
+    (("reference_lists",), "", ()),
+)
+PUBMED_FORMATS = ("pubmed_xml", "medline", "harvest")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _row(db: Database, article_id: int) -> dict[str, Any]:
+    cursor = db.execute("SELECT * FROM articles WHERE id = ?", [article_id])
+    names = [d[0] for d in cursor.description]
+    return dict(zip(names, cursor.fetchone(), strict=True))
+
+
+def find_matches(db: Database, columns: dict[str, Any]) -> list[int]:
+    """Rows this record is: by PMID, then DOI or PMC (rows whose PMID does not contradict),
+    then, for records with no ID at all, by English title and year among PMID-less rows."""
+    pmid, found = columns["pmid"], []
+    if pmid is not None:
+        hit = db.execute("SELECT id FROM articles WHERE pmid = ?", [pmid]).fetchone()
+        if hit:
+            found.append(hit[0])
+    for column, sql in (
+        ("doi", "SELECT id, pmid FROM articles WHERE lower(doi) = lower(?) ORDER BY id"),
+        ("pmc", "SELECT id, pmid FROM articles WHERE pmc = ? ORDER BY id"),
+    ):
+        if columns[column]:
+            for article_id, other_pmid in db.execute(sql, [columns[column]]).fetchall():
+                agrees = pmid is None or other_pmid is None or other_pmid == pmid
+                if agrees and article_id not in found:
+                    found.append(article_id)
+                    break
+    if not found and not (pmid or columns["doi"] or columns["pmc"]) and columns["title_en"]:
+        hit = db.execute(
+            "SELECT id FROM articles WHERE pmid IS NULL AND lower(title_en) = lower(?) "
+            "AND (year IS NULL OR ? IS NULL OR year = ?) ORDER BY id LIMIT 1",
+            [columns["title_en"], columns["year"], columns["year"]],
+        ).fetchone()
+        if hit:
+            found.append(hit[0])
+    return found
+
+
+def absorb(db: Database, keep: int, drop: int) -> None:
+    """Fold row `drop` into row `keep`: fields merged, edges and provenance re-pointed."""
+    kept, dropped = _row(db, keep), _row(db, drop)
+    if kept["is_stub"] and not dropped["is_stub"]:
+        merged = rows.merge_columns(kept, dropped, stub=False)
+    else:
+        merged = rows.merge_columns(kept, dropped, stub=True)
+    merged["is_stub"] = kept["is_stub"] and dropped["is_stub"]
+    for tables, where, params in CHILD_UNITS:
+        own = db.execute(
+            f"SELECT 1 FROM {tables[0]} WHERE article_id = ? {where} LIMIT 1", [keep, *params]
+        ).fetchone()
+        if tables == ("authors", "affiliations"):
+            own = (
+                own
+                or db.execute(
+                    "SELECT 1 FROM affiliations WHERE article_id = ? LIMIT 1", [keep]
+                ).fetchone()
+            )
+        for table in tables:
+            verb = "DELETE FROM" if own else "UPDATE"
+            action = "" if own else f" SET article_id = {int(keep)}"
+            db.execute(f"{verb} {table}{action} WHERE article_id = ? {where}", [drop, *params])
+    for table, column in (
+        ("citations", "citing_id"),
+        ("citations", "cited_id"),
+        ("article_topics", "article_id"),
+        ("article_sources", "article_id"),
+    ):
+        db.execute(f"UPDATE OR IGNORE {table} SET {column} = ? WHERE {column} = ?", [keep, drop])
+        db.execute(f"DELETE FROM {table} WHERE {column} = ?", [drop])
+    db.execute("DELETE FROM citations WHERE citing_id = cited_id")
+    db.execute("UPDATE reference_lists SET cited_id = ? WHERE cited_id = ?", [keep, drop])
+    db.execute("DELETE FROM articles_fts WHERE rowid = ?", [drop])
+    db.execute("DELETE FROM articles WHERE id = ?", [drop])
+    merged["topics"] = topics_json(db, keep)
+    _write_row(db, keep, merged, kept)
+    _index(db, keep)
+
+
+def _write_row(db: Database, article_id: int, merged: dict, existing: dict) -> bool:
+    merged["has_zh"] = int(bool(merged.get("abstract_zh")))
+    changed = {k: v for k, v in merged.items() if existing.get(k) != v and k != "updated_at"}
+    if not changed:
+        return False
+    changed["updated_at"] = now()
+    assignments = ", ".join(f"{column} = ?" for column in changed)
+    db.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*changed.values(), article_id])
+    return True
+
+
+def _insert_row(db: Database, columns: dict[str, Any], stub: bool) -> int:
+    values = {k: v for k, v in columns.items() if v is not None}
+    values["is_stub"] = int(stub)
+    values["has_zh"] = int(bool(values.get("abstract_zh")))
+    values["created_at"] = values["updated_at"] = now()
+    names = ", ".join(values)
+    marks = ", ".join("?" for _ in values)
+    cursor = db.execute(f"INSERT INTO articles ({names}) VALUES ({marks})", list(values.values()))
+    return cursor.lastrowid
+
+
+def _journal_id(db: Database, article: Article) -> int | None:
+    if not article.journal:
+        return None
+    details = {
+        "title": article.journal_title,
+        "issn_print": article.issn_print,
+        "issn_electronic": article.issn_electronic,
+        "issn_linking": article.issn_linking,
+        "nlm_id": article.nlm_id,
+    }
+    hit = db.execute(
+        "SELECT id, title, issn_print, issn_electronic, issn_linking, nlm_id FROM journals "
+        "WHERE abbreviation = ? COLLATE NOCASE",
+        [article.journal],
+    ).fetchone()
+    if hit is None:
+        cursor = db.execute(
+            "INSERT INTO journals (abbreviation, title, issn_print, issn_electronic, "
+            "issn_linking, nlm_id) VALUES (?, ?, ?, ?, ?, ?)",
+            [article.journal, *details.values()],
+        )
+        return cursor.lastrowid
+    missing = {
+        k: v
+        for (k, v), old in zip(details.items(), hit[1:], strict=True)
+        if v is not None and old is None
+    }
+    if missing:
+        assignments = ", ".join(f"{column} = ?" for column in missing)
+        db.execute(f"UPDATE journals SET {assignments} WHERE id = ?", [*missing.values(), hit[0]])
+    return hit[0]
+
+
+def save_article(db: Database, article: Article, source: str) -> tuple[int, str]:
+    """Insert or merge one article; returns (id, 'new' | 'updated' | 'unchanged')."""
+    columns = rows.article_columns(article)
+    columns["journal_id"] = _journal_id(db, article)
+    matches = find_matches(db, columns)
+    for other in matches[1:]:
+        absorb(db, matches[0], other)
+    if not matches:
+        article_id = _insert_row(db, columns, article.is_stub)
+        outcome = "new"
+        existing: dict[str, Any] = {}
+    else:
+        article_id = matches[0]
+        existing = _row(db, article_id)
+        outcome = "unchanged"
+    merged = rows.merge_columns(existing or _row(db, article_id), columns, stub=article.is_stub)
+    if not article.is_stub:
+        merged["is_stub"] = 0
+        if source in PUBMED_FORMATS:
+            merged["deleted"] = 0
+    children_changed = (
+        False if article.is_stub else _replace_children(db, article_id, article, source)
+    )
+    merged["topics"] = _update_topics(db, article_id, merged)
+    base = existing or _row(db, article_id)
+    row_changed = _write_row(db, article_id, merged, base)
+    if children_changed and not row_changed:
+        db.execute("UPDATE articles SET updated_at = ? WHERE id = ?", [now(), article_id])
+    if row_changed or outcome == "new":
+        _index(db, article_id)
+    if outcome == "unchanged" and (row_changed or children_changed):
+        outcome = "updated"
+    return article_id, outcome
+
+
+def _update_topics(db: Database, article_id: int, merged: dict[str, Any]) -> str:
+    """Rule topics from the merged text (corpus articles only); returns the topics JSON."""
+    if not merged.get("is_stub"):
+        wanted = set(
+            topics_for_text(
+                merged.get("title_en"),
+                merged.get("title_zh"),
+                merged.get("abstract_en"),
+                merged.get("abstract_zh"),
+                merged.get("keywords"),
+            )
+        )
+        have = {
+            r[0]
+            for r in db.execute(
+                "SELECT topic FROM article_topics WHERE article_id = ? AND source = 'rule'",
+                [article_id],
+            )
+        }
+        for topic in have - wanted:
+            db.execute(
+                "DELETE FROM article_topics WHERE article_id = ? AND topic = ? AND source = 'rule'",
+                [article_id, topic],
+            )
+        for topic in wanted - have:
+            db.execute(
+                "INSERT INTO article_topics (article_id, topic, source) VALUES (?, ?, 'rule')",
+                [article_id, topic],
+            )
+    return topics_json(db, article_id)
+
+
+def topics_json(db: Database, article_id: int) -> str:
+    topics = [
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT topic FROM article_topics WHERE article_id = ? ORDER BY topic",
+            [article_id],
+        )
+    ]
+    return json.dumps(topics)
+
+
+def _index(db: Database, article_id: int) -> None:
+    """Rewrite the article's full-text row; Chinese and keywords segmented with jieba."""
+    row = _row(db, article_id)
+    values = [
+        row["title_en"] or "",
+        row["abstract_en"] or "",
+        segment_for_index(row["title_zh"]),
+        segment_for_index(row["abstract_zh"]),
+        segment_for_index("; ".join(json.loads(row["keywords"] or "[]"))),
+        "; ".join(json.loads(row["mesh_terms"] or "[]")),
+    ]
+    db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
+    db.execute(
+        f"INSERT INTO articles_fts (rowid, {', '.join(rows.SEARCH_COLUMNS)}) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [article_id, *values],
+    )
+
+
+def _replace(
+    db: Database,
+    table: str,
+    article_id: int,
+    columns: tuple[str, ...],
+    new_rows: list[tuple],
+    where: str = "",
+    params: tuple = (),
+) -> bool:
+    """Replace an article's rows in a child table unless they are already exactly these."""
+    select = (
+        f"SELECT {', '.join(columns)} FROM {table} WHERE article_id = ? {where} ORDER BY position"
+    )
+    if [tuple(r) for r in db.execute(select, [article_id, *params])] == new_rows:
+        return False
+    db.execute(f"DELETE FROM {table} WHERE article_id = ? {where}", [article_id, *params])
+    marks = ", ".join("?" for _ in range(len(columns) + 1))
+    for row in new_rows:
+        db.execute(
+            f"INSERT INTO {table} (article_id, {', '.join(columns)}) VALUES ({marks})",
+            [article_id, *row],
+        )
+    return True
+
+
+def _replace_children(db: Database, article_id: int, article: Article, source: str) -> bool:
+    changed = False
+    for lang, sections in (("en", article.abstract_en), ("zh", article.abstract_zh)):
+        if sections:
+            section_source = article.abstract_zh_source if lang == "zh" else source
+            changed |= _replace(
+                db,
+                "abstract_sections",
+                article_id,
+                ("lang", "position", "label", "category", "text", "text_html", "source"),
+                rows.section_rows(sections, lang, section_source or source),
+                "AND lang = ?",
+                (lang,),
+            )
+    if article.authors or article.affiliations:
+        changed |= _replace_authors(db, article_id, article)
+    for table, columns, new_rows in (
+        (
+            "mesh_headings",
+            ("position", "descriptor", "descriptor_ui", "major", "descriptor_major", "qualifiers"),
+            rows.mesh_rows(article),
+        ),
+        ("keywords", ("position", "keyword", "major", "owner"), rows.keyword_rows(article)),
+        (
+            "publication_types",
+            ("position", "publication_type"),
+            rows.publication_type_rows(article),
+        ),
+    ):
+        if new_rows:
+            changed |= _replace(db, table, article_id, columns, new_rows)
+    return changed
+
+
+def _replace_authors(db: Database, article_id: int, article: Article) -> bool:
+    """Authors with their affiliations, plus article-level affiliations (Suppr, plain)."""
+    wanted = rows.author_rows(article.authors)
+    wanted_loose = list(enumerate(article.affiliations, start=1))
+    have = [
+        tuple(r)
+        for r in db.execute(
+            "SELECT a.position, a.name, a.last_name, a.fore_name, a.initials, a.suffix, "
+            "a.collective_name, a.orcid, (SELECT json_group_array(affiliation) FROM "
+            "(SELECT affiliation FROM affiliations f WHERE f.author_id = a.id ORDER BY position)) "
+            "FROM authors a WHERE a.article_id = ? ORDER BY a.position",
+            [article_id],
+        )
+    ]
+    have_loose = [
+        tuple(r)
+        for r in db.execute(
+            "SELECT position, affiliation FROM affiliations WHERE article_id = ? "
+            "AND author_id IS NULL ORDER BY position",
+            [article_id],
+        )
+    ]
+    if not article.authors and have:
+        return False  # a page without authors keeps the authors (and affiliations) PubMed gave
+    if [(*r[:-1], json.loads(r[-1])) for r in have] == [
+        (*r[:-1], json.loads(r[-1])) for r in wanted
+    ] and have_loose == wanted_loose:
+        return False
+    db.execute("DELETE FROM affiliations WHERE article_id = ?", [article_id])
+    db.execute("DELETE FROM authors WHERE article_id = ?", [article_id])
+    for *author, affiliations in wanted:
+        cursor = db.execute(
+            "INSERT INTO authors (article_id, position, name, last_name, fore_name, initials, "
+            "suffix, collective_name, orcid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [article_id, *author],
+        )
+        for position, affiliation in enumerate(json.loads(affiliations), start=1):
+            db.execute(
+                "INSERT INTO affiliations (article_id, author_id, position, affiliation) "
+                "VALUES (?, ?, ?, ?)",
+                [article_id, cursor.lastrowid, position, affiliation],
+            )
+    for position, affiliation in wanted_loose:
+        db.execute(
+            "INSERT INTO affiliations (article_id, author_id, position, affiliation) "
+            "VALUES (?, NULL, ?, ?)",
+            [article_id, position, affiliation],
+        )
+    return True

@@ -1,0 +1,129 @@
+"""Citation edges, PubMed reference lists, deletions and provenance rows."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from litbalint.model import Article, RelatedArticle
+from litbalint.store.articles import now, save_article
+
+
+def add_edge(
+    db: Database,
+    citing: int,
+    cited: int,
+    kind: str,
+    source: str,
+    rank: int | None = None,
+    score: float | None = None,
+) -> bool:
+    """Insert a citation edge (True) or refresh its rank/score (False). Self-loops are skipped."""
+    if citing == cited:
+        return False
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO citations (citing_id, cited_id, kind, source, rank, score, "
+        "first_seen) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [citing, cited, kind, source, rank, score, now()],
+    )
+    if cursor.rowcount:
+        return True
+    db.execute(
+        "UPDATE citations SET rank = ?, score = ? WHERE citing_id = ? AND cited_id = ? "
+        "AND kind = ? AND source = ? AND (rank IS NOT ? OR score IS NOT ?)",
+        [rank, score, citing, cited, kind, source, rank, score],
+    )
+    return False
+
+
+def edge_ends(article_id: int, other_id: int, kind: str) -> tuple[int, int]:
+    """(citing, cited): citing_id always cites cited_id; for 'similar' the page's article
+    comes first."""
+    return (other_id, article_id) if kind == "cited_by" else (article_id, other_id)
+
+
+def record_source(
+    db: Database,
+    article_id: int,
+    source_format: str,
+    role: str,
+    file_id: int | None = None,
+    run_id: int | None = None,
+) -> None:
+    db.execute(
+        "INSERT OR IGNORE INTO article_sources (article_id, file_id, run_id, format, role, "
+        "first_seen) VALUES (?, ?, ?, ?, ?, ?)",
+        [article_id, file_id, run_id, source_format, role, now()],
+    )
+
+
+def save_related(
+    db: Database,
+    article_id: int,
+    related: RelatedArticle,
+    source_format: str,
+    edge_source: str,
+    file_id: int | None,
+    run_id: int | None,
+) -> tuple[int, bool]:
+    """Save a listed article as a stub and link it; returns (stub id, edge added)."""
+    stub_id, _ = save_article(db, related.article, source_format)
+    record_source(db, stub_id, source_format, "related", file_id, run_id)
+    citing, cited = edge_ends(article_id, stub_id, related.kind)
+    added = add_edge(db, citing, cited, related.kind, edge_source, related.rank, related.score)
+    return stub_id, added
+
+
+def save_reference_list(
+    db: Database,
+    article_id: int,
+    article: Article,
+    source_format: str,
+    file_id: int | None,
+    run_id: int | None,
+) -> int:
+    """PubMed ReferenceList: every entry kept in reference_lists; entries with an ID also
+    become stubs joined by a 'references' edge. Returns the number of new edges."""
+    if not article.references:
+        return 0
+    new_edges = 0
+    wanted = []
+    for position, reference in enumerate(article.references, start=1):
+        cited_id = None
+        if reference.ids.any():
+            stub = Article(ids=reference.ids, citation_text=reference.citation, is_stub=True)
+            related = RelatedArticle(kind="references", article=stub, rank=position)
+            cited_id, added = save_related(
+                db, article_id, related, source_format, "pubmed", file_id, run_id
+            )
+            new_edges += added
+        ids = reference.ids
+        wanted.append((position, reference.citation, ids.pmid, ids.doi, ids.pmc, cited_id))
+    have = [
+        tuple(r)
+        for r in db.execute(
+            "SELECT position, citation, pmid, doi, pmc, cited_id FROM reference_lists "
+            "WHERE article_id = ? ORDER BY position",
+            [article_id],
+        )
+    ]
+    if have != wanted:
+        db.execute("DELETE FROM reference_lists WHERE article_id = ?", [article_id])
+        for row in wanted:
+            db.execute(
+                "INSERT INTO reference_lists (article_id, position, citation, pmid, doi, "
+                "pmc, cited_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [article_id, *row],
+            )
+    return new_edges
+
+
+def mark_deleted(db: Database, pmids: list[int]) -> int:
+    """Mark known PMIDs deleted; returns how many rows changed."""
+    changed = 0
+    for pmid in pmids:
+        cursor = db.execute(
+            "UPDATE articles SET deleted = 1, updated_at = ? WHERE pmid = ? AND deleted = 0",
+            [now(), pmid],
+        )
+        changed += cursor.rowcount
+    return changed

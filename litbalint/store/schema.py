@@ -1,0 +1,220 @@
+"""The one schema definition and `ensure_schema`, which applies it idempotently.
+
+Public names researchers write SQL against (keep them stable): articles(id, pmid, doi,
+title_en, title_zh, abstract_en, abstract_zh, journal, year, pub_date, topics, deleted) and
+citations(citing_id, cited_id, kind). README documents every table and column.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from litbalint.errors import LitbalintError
+
+SCHEMA_VERSION = 1
+
+TABLES = """
+CREATE TABLE IF NOT EXISTS litbalint_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+CREATE TABLE IF NOT EXISTS journals (
+    id INTEGER PRIMARY KEY,
+    abbreviation TEXT NOT NULL,
+    title TEXT,
+    issn_print TEXT,
+    issn_electronic TEXT,
+    issn_linking TEXT,
+    nlm_id TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS journals_abbreviation ON journals(abbreviation COLLATE NOCASE);
+CREATE TABLE IF NOT EXISTS articles (
+    id INTEGER PRIMARY KEY,
+    pmid INTEGER UNIQUE,
+    doi TEXT,
+    pmc TEXT,
+    pii TEXT,
+    title_en TEXT,
+    title_en_html TEXT,
+    title_zh TEXT,
+    journal TEXT,
+    journal_id INTEGER REFERENCES journals(id),
+    book_title TEXT,
+    publisher TEXT,
+    year INTEGER,
+    month INTEGER,
+    day INTEGER,
+    season TEXT,
+    pub_date TEXT,
+    pub_date_text TEXT,
+    volume TEXT,
+    issue TEXT,
+    pages TEXT,
+    epub_date TEXT,
+    print_date TEXT,
+    date_revised TEXT,
+    entrez_date TEXT,
+    languages TEXT NOT NULL DEFAULT '[]',
+    abstract_en TEXT,
+    abstract_zh TEXT,
+    abstract_zh_source TEXT,
+    has_zh INTEGER NOT NULL DEFAULT 0,
+    copyright TEXT,
+    citation_text TEXT,
+    medline_status TEXT,
+    topics TEXT NOT NULL DEFAULT '[]',
+    publication_types TEXT NOT NULL DEFAULT '[]',
+    mesh_terms TEXT NOT NULL DEFAULT '[]',
+    keywords TEXT NOT NULL DEFAULT '[]',
+    is_stub INTEGER NOT NULL DEFAULT 0,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_doi ON articles(lower(doi)) WHERE doi IS NOT NULL;
+CREATE INDEX IF NOT EXISTS articles_pmc ON articles(pmc) WHERE pmc IS NOT NULL;
+CREATE INDEX IF NOT EXISTS articles_journal_id ON articles(journal_id);
+CREATE INDEX IF NOT EXISTS articles_year ON articles(year);
+CREATE INDEX IF NOT EXISTS articles_title ON articles(lower(title_en)) WHERE pmid IS NULL;
+CREATE TABLE IF NOT EXISTS authors (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    last_name TEXT,
+    fore_name TEXT,
+    initials TEXT,
+    suffix TEXT,
+    collective_name TEXT,
+    orcid TEXT,
+    UNIQUE (article_id, position)
+);
+CREATE TABLE IF NOT EXISTS affiliations (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    author_id INTEGER REFERENCES authors(id),
+    position INTEGER NOT NULL,
+    affiliation TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS affiliations_article_id ON affiliations(article_id);
+CREATE INDEX IF NOT EXISTS affiliations_author_id ON affiliations(author_id);
+CREATE TABLE IF NOT EXISTS abstract_sections (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    lang TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    label TEXT,
+    category TEXT,
+    text TEXT NOT NULL,
+    text_html TEXT,
+    source TEXT,
+    UNIQUE (article_id, lang, position)
+);
+CREATE TABLE IF NOT EXISTS mesh_headings (
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    position INTEGER NOT NULL,
+    descriptor TEXT NOT NULL,
+    descriptor_ui TEXT,
+    major INTEGER NOT NULL,
+    descriptor_major INTEGER NOT NULL,
+    qualifiers TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (article_id, position)
+);
+CREATE INDEX IF NOT EXISTS mesh_headings_descriptor ON mesh_headings(descriptor);
+CREATE TABLE IF NOT EXISTS keywords (
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    position INTEGER NOT NULL,
+    keyword TEXT NOT NULL,
+    major INTEGER NOT NULL DEFAULT 0,
+    owner TEXT,
+    PRIMARY KEY (article_id, position)
+);
+CREATE TABLE IF NOT EXISTS publication_types (
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    position INTEGER NOT NULL,
+    publication_type TEXT NOT NULL,
+    PRIMARY KEY (article_id, position)
+);
+CREATE TABLE IF NOT EXISTS reference_lists (
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    position INTEGER NOT NULL,
+    citation TEXT,
+    pmid INTEGER,
+    doi TEXT,
+    pmc TEXT,
+    cited_id INTEGER REFERENCES articles(id),
+    PRIMARY KEY (article_id, position)
+);
+CREATE INDEX IF NOT EXISTS reference_lists_cited_id ON reference_lists(cited_id);
+CREATE TABLE IF NOT EXISTS citations (
+    citing_id INTEGER NOT NULL REFERENCES articles(id),
+    cited_id INTEGER NOT NULL REFERENCES articles(id),
+    kind TEXT NOT NULL CHECK (kind IN ('references', 'cited_by', 'similar')),
+    source TEXT NOT NULL,
+    rank INTEGER,
+    score REAL,
+    first_seen TEXT NOT NULL,
+    PRIMARY KEY (citing_id, cited_id, kind, source)
+);
+CREATE INDEX IF NOT EXISTS citations_cited_id ON citations(cited_id);
+CREATE TABLE IF NOT EXISTS article_topics (
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    topic TEXT NOT NULL,
+    source TEXT NOT NULL,
+    PRIMARY KEY (article_id, topic, source)
+);
+CREATE INDEX IF NOT EXISTS article_topics_topic ON article_topics(topic);
+CREATE TABLE IF NOT EXISTS import_files (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    format TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    records INTEGER NOT NULL,
+    problems INTEGER NOT NULL,
+    imported_at TEXT NOT NULL,
+    UNIQUE (sha256)
+);
+CREATE TABLE IF NOT EXISTS article_sources (
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    file_id INTEGER REFERENCES import_files(id),
+    run_id INTEGER,
+    format TEXT NOT NULL,
+    role TEXT NOT NULL,
+    first_seen TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS article_sources_unique
+    ON article_sources(article_id, ifnull(file_id, 0), ifnull(run_id, 0), format, role);
+CREATE INDEX IF NOT EXISTS article_sources_file_id ON article_sources(file_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
+    title_en, abstract_en, title_zh, abstract_zh, keywords, mesh_terms,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+"""
+
+
+def schema_version(db: sqlite_utils.Database) -> int | None:
+    if "litbalint_meta" not in db.table_names():
+        return None
+    row = db.execute("SELECT value FROM litbalint_meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else None
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create what is missing; refuse a database written by a newer litbalint."""
+    found = schema_version(db)
+    if found is not None and found > SCHEMA_VERSION:
+        raise LitbalintError(
+            f"{db.conn.execute('PRAGMA database_list').fetchone()[2]}: schema version {found} "
+            f"is newer than this litbalint ({SCHEMA_VERSION}); upgrade litbalint"
+        )
+    if found == SCHEMA_VERSION:
+        return
+    with db.atomic():
+        for statement in TABLES.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.execute(
+            "INSERT OR REPLACE INTO litbalint_meta (key, value) VALUES ('schema_version', ?)",
+            [str(SCHEMA_VERSION)],
+        )

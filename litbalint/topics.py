@@ -1,0 +1,29 @@
+"""Keyword rules that give imported articles their topics (harvested ones get the query's).
+
+Bálint syndrome (a neurological disorder) is not a Balint group: a "Balint" directly followed
+by "syndrome" (or 巴林特 by 综合征) does not count.
+"""
+
+from __future__ import annotations
+
+import re
+
+TOPICS = ("balint", "peer_support")
+
+_RULES: dict[str, re.Pattern[str]] = {
+    "balint": re.compile(
+        r"\bB[aá]lint\b(?!['’]?s?\s+(?:syndrome|syndromes)\b)|巴林特(?!氏?综合征|症)",
+        re.IGNORECASE,
+    ),
+    "peer_support": re.compile(
+        r"\bpeer[\s-]+(?:to[\s-]+peer[\s-]+)?support(?:s|ed|ing|ers?)?\b"
+        r"|\bpeer[\s-]+supporters?\b|同伴支持|朋辈支持|同辈支持|同侪支持",
+        re.IGNORECASE,
+    ),
+}
+
+
+def topics_for_text(*texts: str | None) -> list[str]:
+    """Topics whose rule matches any of the texts (title, abstract, keywords...), sorted."""
+    joined = "\n".join(t for t in texts if t)
+    return [topic for topic in TOPICS if _RULES[topic].search(joined)]

@@ -1,0 +1,65 @@
+"""Chinese word segmentation with the domain dictionary: one place, so index and queries agree.
+
+SQLite's unicode61 tokenizer makes a whole run of CJK characters one token, so Chinese text is
+segmented with jieba before indexing (and queries before matching). The index gets every word
+of the precise cut plus all dictionary words inside it (住院医师培训 -> 住院 医师 住院医师 培训
+住院医师培训), so a query for any of them matches; a query gets the precise cut. No HMM:
+dictionary words only, so the same string always segments the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import cache
+
+import jieba
+
+from litbalint.resources import data_path
+
+USER_DICTIONARY = "lexicon/zh_userdict.txt"
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+@cache
+def tokenizer() -> jieba.Tokenizer:
+    """A jieba tokenizer with the domain dictionary loaded (built once per process)."""
+    jieba.setLogLevel(logging.WARNING)
+    segmenter = jieba.Tokenizer()
+    segmenter.load_userdict(str(data_path(USER_DICTIONARY)))
+    return segmenter
+
+
+def _segment(text: str, cut) -> str:
+    def replace(match: re.Match[str]) -> str:
+        words = [w for w in cut(match.group(0)) if w.strip()]
+        return " " + " ".join(words) + " "
+
+    return " ".join(_CJK_RUN.sub(replace, text).split())
+
+
+def segment_for_index(text: str | None) -> str:
+    """Text for the full-text index: CJK runs become space-separated words and sub-words."""
+    if not text:
+        return ""
+    segmenter = tokenizer()
+    return _segment(text, lambda run: _with_subwords(segmenter, run))
+
+
+def _with_subwords(segmenter: jieba.Tokenizer, run: str) -> list[str]:
+    words: list[str] = []
+    for word in segmenter.cut(run, HMM=False):
+        frequencies = segmenter.FREQ  # built by the first cut
+        for start in range(len(word) - 1):
+            for end in range(start + 2, len(word) + 1):
+                part = word[start:end]
+                if part != word and frequencies.get(part):
+                    words.append(part)
+        words.append(word)
+    return words
+
+
+def segment_query(text: str) -> list[str]:
+    """A user's query as words: CJK runs cut precisely, other text split on white space."""
+    segmenter = tokenizer()
+    return _segment(text, lambda run: segmenter.cut(run, HMM=False)).split()
