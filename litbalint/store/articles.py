@@ -70,10 +70,12 @@ def find_matches(db: Database, columns: dict[str, Any]) -> list[int]:
 def absorb(db: Database, keep: int, drop: int) -> None:
     """Fold row `drop` into row `keep`: fields merged, edges and provenance re-pointed."""
     kept, dropped = _row(db, keep), _row(db, drop)
-    if kept["is_stub"] and not dropped["is_stub"]:
-        merged = rows.merge_columns(kept, dropped, stub=False)
-    else:
-        merged = rows.merge_columns(kept, dropped, stub=True)
+    incoming = {
+        column: None if dropped[column] == "[]" else dropped[column]
+        for column in (*rows.DATA_COLUMNS, "journal_id")
+    }
+    stub = not (kept["is_stub"] and not dropped["is_stub"])
+    merged = rows.merge_columns(kept, incoming, stub=stub)
     merged["is_stub"] = kept["is_stub"] and dropped["is_stub"]
     for tables, where, params in CHILD_UNITS:
         own = db.execute(

@@ -141,3 +141,6 @@ def keyword_rows(article: Article) -> list[tuple]:
 
 def publication_type_rows(article: Article) -> list[tuple]:
     return [(position, p) for position, p in enumerate(article.publication_types, start=1)]
+
+
+DATA_COLUMNS: tuple[str, ...] = tuple(article_columns(Article()))
