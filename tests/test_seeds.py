@@ -34,18 +34,38 @@ def assert_zh_sections(article: Article, expected: list[tuple[str | None, str, s
 def citation(article: Article) -> tuple:
     d = article.pub_date
     return (
-        article.journal, d.year, d.month, d.day, d.text, article.volume, article.issue,
-        article.pages, article.ids.doi, article.epub_date, article.print_date,
-    )  # fmt: skip
+        article.journal,
+        d.year,
+        d.month,
+        d.day,
+        d.text,
+        article.volume,
+        article.issue,
+        article.pages,
+        article.ids.doi,
+        article.epub_date,
+        article.print_date,
+    )
 
 
 def related(article: Article) -> list[tuple]:
     return [
-        (r.kind, r.rank, r.article.title_en, r.article.title_zh, r.article.ids.doi,
-         r.article.journal, r.article.pub_date.iso(), r.article.volume, r.article.issue,
-         r.article.pages, r.article.epub_date, r.article.is_stub)
+        (
+            r.kind,
+            r.rank,
+            r.article.title_en,
+            r.article.title_zh,
+            r.article.ids.doi,
+            r.article.journal,
+            r.article.pub_date.iso(),
+            r.article.volume,
+            r.article.issue,
+            r.article.pages,
+            r.article.epub_date,
+            r.article.is_stub,
+        )
         for r in article.related
-    ]  # fmt: skip
+    ]
 
 
 def test_seed_000_suppr_unstructured_with_lists():
@@ -64,9 +84,18 @@ def test_seed_000_suppr_unstructured_with_lists():
         "Lawrence, MA, USA."
     ]
     assert citation(a) == (
-        "Int J Psychiatry Med", 2022, 11, None, "2022 Nov", "57", "6", "547-553",
-        "10.1177/00912174221122862", "2022-08-21", None,
-    )  # fmt: skip
+        "Int J Psychiatry Med",
+        2022,
+        11,
+        None,
+        "2022 Nov",
+        "57",
+        "6",
+        "547-553",
+        "10.1177/00912174221122862",
+        "2022-08-21",
+        None,
+    )
     assert a.ids.pmid is None
     assert sections(a, "en") == [
         (None, ["The", "Lawrence", "Family"], ["very", "uncertain", "time."])
@@ -74,25 +103,94 @@ def test_seed_000_suppr_unstructured_with_lists():
     assert_zh_sections(a, [(None, "劳伦斯家庭医学", "并相互提供支持。")])
     assert a.abstract_zh_source == "suppr"
     assert related(a) == [
-        ("similar", 1, "Virtual Balint Groups During COVID-19: Exploring Race and Equity in a "
-         "CHC-Based Family Medicine Residency Program.", None, "10.1177/00912174221122862",
-         "Int J Psychiatry Med", "2022-11", "57", "6", "547-553", "2022-08-21", True),
-        ("similar", 3, "Balint seminars: the transatlantic experience through videoconference.",
-         None, "10.1093/fampra/cmu065", "Fam Pract", "2014-12", "31", "6", "733-8",
-         "2014-10-15", True),
-        ("similar", 4, "The role of Balint group training in the professional and personal "
-         "development of family medicine residents.", None, "10.1177/0091217417745289",
-         "Int J Psychiatry Med", "2018-01", "53", "1-2", "24-38", "2017-12-13", True),
-        ("similar", 6, "The Juice is Worth the Squeeze: Psychiatry Residents' Experience of "
-         "Balint Group.", None, "10.1177/00912174221127084", "Int J Psychiatry Med", "2022-11",
-         "57", "6", "508-520", "2022-09-14", True),
-        ("similar", 7, "Showcasing a General Surgery Residency Program During the COVID-19 "
-         "Pandemic.", None, "10.1016/j.jsurg.2021.04.018", "J Surg Educ", "2021-11", "78", "6",
-         "e28-e34", "2021-05-06", True),
-        ("cited_by", 1, "Interventions to Support Resident and Fellow Well-Being During the "
-         "COVID-19 Pandemic: A Scoping Review.", None, "10.4300/JGME-D-24-00016.1",
-         "J Grad Med Educ", "2024-10", "16", "5", "545-556", "2024-10-15", True),
-    ]  # fmt: skip
+        (
+            "similar",
+            1,
+            "Virtual Balint Groups During COVID-19: Exploring Race and Equity in a "
+            "CHC-Based Family Medicine Residency Program.",
+            None,
+            "10.1177/00912174221122862",
+            "Int J Psychiatry Med",
+            "2022-11",
+            "57",
+            "6",
+            "547-553",
+            "2022-08-21",
+            True,
+        ),
+        (
+            "similar",
+            3,
+            "Balint seminars: the transatlantic experience through videoconference.",
+            None,
+            "10.1093/fampra/cmu065",
+            "Fam Pract",
+            "2014-12",
+            "31",
+            "6",
+            "733-8",
+            "2014-10-15",
+            True,
+        ),
+        (
+            "similar",
+            4,
+            "The role of Balint group training in the professional and personal "
+            "development of family medicine residents.",
+            None,
+            "10.1177/0091217417745289",
+            "Int J Psychiatry Med",
+            "2018-01",
+            "53",
+            "1-2",
+            "24-38",
+            "2017-12-13",
+            True,
+        ),
+        (
+            "similar",
+            6,
+            "The Juice is Worth the Squeeze: Psychiatry Residents' Experience of Balint Group.",
+            None,
+            "10.1177/00912174221127084",
+            "Int J Psychiatry Med",
+            "2022-11",
+            "57",
+            "6",
+            "508-520",
+            "2022-09-14",
+            True,
+        ),
+        (
+            "similar",
+            7,
+            "Showcasing a General Surgery Residency Program During the COVID-19 Pandemic.",
+            None,
+            "10.1016/j.jsurg.2021.04.018",
+            "J Surg Educ",
+            "2021-11",
+            "78",
+            "6",
+            "e28-e34",
+            "2021-05-06",
+            True,
+        ),
+        (
+            "cited_by",
+            1,
+            "Interventions to Support Resident and Fellow Well-Being During the "
+            "COVID-19 Pandemic: A Scoping Review.",
+            None,
+            "10.4300/JGME-D-24-00016.1",
+            "J Grad Med Educ",
+            "2024-10",
+            "16",
+            "5",
+            "545-556",
+            "2024-10-15",
+            True,
+        ),
+    ]
     assert a.related[2].article.pub_date.text == "2018 Jan-Mar"
     assert a.related[4].article.pub_date.text == "2021 Nov-Dec"
 
@@ -103,9 +201,18 @@ def test_seed_001_plain_one_paragraph_each():
     assert (a.title_en, a.title_zh) == (None, None)
     assert a.affiliations == ["NHS GP, Royal College of General Practitioners, London, UK."]
     assert citation(a) == (
-        "Educ Prim Care", 2020, 9, None, "2020 Sep", "31", "5", "281-289",
-        "10.1080/14739879.2020.1764397", "2020-05-26", None,
-    )  # fmt: skip
+        "Educ Prim Care",
+        2020,
+        9,
+        None,
+        "2020 Sep",
+        "31",
+        "5",
+        "281-289",
+        "10.1080/14739879.2020.1764397",
+        "2020-05-26",
+        None,
+    )
     assert sections(a, "en") == [
         (None, ["Balint", "allows", "colleagues"], ["the", "hidden", "curriculum."])
     ]
@@ -123,9 +230,18 @@ def test_seed_002_plain_four_paragraphs_each():
         "Counties Manukau Health, Auckland, New Zealand.",
     ]
     assert citation(a) == (
-        "BMC Med Educ", 2022, 6, 7, "2022 Jun 7", "22", "1", "436",
-        "10.1186/s12909-022-03508-2", None, None,
-    )  # fmt: skip
+        "BMC Med Educ",
+        2022,
+        6,
+        7,
+        "2022 Jun 7",
+        "22",
+        "1",
+        "436",
+        "10.1186/s12909-022-03508-2",
+        None,
+        None,
+    )
     assert sections(a, "en") == [
         (None, ["Health", "professionals", "in"], ["their", "psychiatry", "attachment."]),
         (None, ["Medical", "students", "completing"], ["rounds", "of", "coding."]),
@@ -156,17 +272,30 @@ def test_seed_003_suppr_structured_with_glued_titles_and_empty_list():
         "Institute for Studies of the Medical Profession, Oslo, Norway.",
     ]
     assert citation(a) == (
-        "BMC Health Serv Res", 2023, 4, 1, "2023 Apr 1", "23", "1", "324",
-        "10.1186/s12913-023-09312-y", None, None,
-    )  # fmt: skip
+        "BMC Health Serv Res",
+        2023,
+        4,
+        1,
+        "2023 Apr 1",
+        "23",
+        "1",
+        "324",
+        "10.1186/s12913-023-09312-y",
+        None,
+        None,
+    )
     assert sections(a, "en") == [
         ("BACKGROUND", ["Doctors'", "health", "is"], ["meet", "their", "needs."]),
         ("MATERIALS AND METHODS", ["Twelve", "doctors", "were"], ["by", "Edgar", "Schein."]),
         ("RESULTS", ["The", "doctors", "sought"], ["service", "is", "practised."]),
         ("CONCLUSIONS", ["Peer", "support", "seems"], ["experience", "as", "beneficial."]),
     ]
-    assert [s.category for s in a.abstract_en] == ["BACKGROUND", "METHODS", "RESULTS",
-                                                   "CONCLUSIONS"]  # fmt: skip
+    assert [s.category for s in a.abstract_en] == [
+        "BACKGROUND",
+        "METHODS",
+        "RESULTS",
+        "CONCLUSIONS",
+    ]
     assert_zh_sections(
         a,
         [
@@ -179,16 +308,49 @@ def test_seed_003_suppr_structured_with_glued_titles_and_empty_list():
     # 相似文献 shows a count (8) and no items: no edges.
     assert [r.kind for r in a.related] == ["cited_by", "references", "references"]
     assert related(a) == [
-        ("cited_by", 6, "Mental health stigma in the medical profession: Where do we go from "
-         "here?", "医学领域的心理健康污名:我们从何处出发?", "10.1016/j.clinme.2024.100013",
-         "Clin Med (Lond)", "2024-01", "24", "1", "100013", "2024-01-17", True),
-        ("references", 2, "Supporting Peer Supporters.", "支持同伴支持者。",
-         "10.1016/j.jcjq.2022.05.001", "Jt Comm J Qual Patient Saf", "2022-09", "48", "9",
-         "427-429", "2022-05-13", True),
-        ("references", 9, "Medical students' attitudes and expectations for future working "
-         "conditions.", "医学生对未来工作条件的态度和期望。", "10.4045/tidsskr.19.0185",
-         "Tidsskr Nor Laegeforen", "2019-11-18", "139", "17", None, None, True),
-    ]  # fmt: skip
+        (
+            "cited_by",
+            6,
+            "Mental health stigma in the medical profession: Where do we go from here?",
+            "医学领域的心理健康污名:我们从何处出发?",
+            "10.1016/j.clinme.2024.100013",
+            "Clin Med (Lond)",
+            "2024-01",
+            "24",
+            "1",
+            "100013",
+            "2024-01-17",
+            True,
+        ),
+        (
+            "references",
+            2,
+            "Supporting Peer Supporters.",
+            "支持同伴支持者。",
+            "10.1016/j.jcjq.2022.05.001",
+            "Jt Comm J Qual Patient Saf",
+            "2022-09",
+            "48",
+            "9",
+            "427-429",
+            "2022-05-13",
+            True,
+        ),
+        (
+            "references",
+            9,
+            "Medical students' attitudes and expectations for future working conditions.",
+            "医学生对未来工作条件的态度和期望。",
+            "10.4045/tidsskr.19.0185",
+            "Tidsskr Nor Laegeforen",
+            "2019-11-18",
+            "139",
+            "17",
+            None,
+            None,
+            True,
+        ),
+    ]
     assert a.related[2].article.print_date == "2019-11-19"
 
 
@@ -210,17 +372,30 @@ def test_seed_004_suppr_findings_label_and_figure_url():
         "H2Z 1X4, Canada.",
     ]
     assert citation(a) == (
-        "BMC Prim Care", 2024, 8, 12, "2024 Aug 12", "25", "1", "298",
-        "10.1186/s12875-024-02548-5", None, None,
-    )  # fmt: skip
+        "BMC Prim Care",
+        2024,
+        8,
+        12,
+        "2024 Aug 12",
+        "25",
+        "1",
+        "298",
+        "10.1186/s12875-024-02548-5",
+        None,
+        None,
+    )
     assert sections(a, "en") == [
         ("BACKGROUND", ["Peer", "support", "has"], ["and", "social", "backgrounds."]),
         ("METHODS", ["A", "participatory", "qualitative"], ["peer", "support", "worker."]),
         ("FINDINGS", ["Findings", "show", "that"], ["within", "healthcare", "system."]),
         ("CONCLUSION", ["Our", "results", "show"], ["of", "healthcare", "services."]),
     ]
-    assert [s.category for s in a.abstract_zh] == ["BACKGROUND", "METHODS", "RESULTS",
-                                                   "CONCLUSIONS"]  # fmt: skip
+    assert [s.category for s in a.abstract_zh] == [
+        "BACKGROUND",
+        "METHODS",
+        "RESULTS",
+        "CONCLUSIONS",
+    ]
     assert_zh_sections(
         a,
         [
@@ -242,6 +417,20 @@ def test_no_site_chrome_in_any_field(prefix):
     texts += [r.article.title_en or "" for r in a.related]
     texts += [r.article.title_zh or "" for r in a.related]
     joined = "\n".join(texts)
-    for chrome in ("Suppr", "超能文献", "文献AI研究员", "用中文搜PubMed", "文档翻译", "文献检索",
-                   "文件翻译", "深度研究", "立即体验", "马上搜索", "免费", "综述", "http", ".jpg"):  # fmt: skip
+    for chrome in (
+        "Suppr",
+        "超能文献",
+        "文献AI研究员",
+        "用中文搜PubMed",
+        "文档翻译",
+        "文献检索",
+        "文件翻译",
+        "深度研究",
+        "立即体验",
+        "马上搜索",
+        "免费",
+        "综述",
+        "http",
+        ".jpg",
+    ):
         assert chrome not in joined, chrome

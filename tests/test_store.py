@@ -13,8 +13,14 @@ from litbalint.zh import segment_query
 from tests.conftest import SEEDS, dump, seed
 
 
-def pubmed_xml(pmid: int, doi: str | None, title: str, abstract: str = "",
-               references: tuple[int, ...] = (), extra: str = "") -> bytes:  # fmt: skip
+def pubmed_xml(
+    pmid: int,
+    doi: str | None,
+    title: str,
+    abstract: str = "",
+    references: tuple[int, ...] = (),
+    extra: str = "",
+) -> bytes:
     """A minimal efetch document with one PubmedArticle."""
     ids = f'<ArticleId IdType="pubmed">{pmid}</ArticleId>'
     if doi:
@@ -97,8 +103,9 @@ def test_seeds_build_articles_stubs_and_edges(seeded: Store):
     assert page["pub_date"] == "2023-04-01" and page["has_zh"] == 1
     assert page["abstract_en"].startswith("BACKGROUND: Doctors' health")
     assert page["abstract_zh"].startswith("背景：医生的健康")
-    assert query(seeded, "SELECT count(*) FROM affiliations WHERE article_id = ?",
-                 [page["id"]]) == [(2,)]  # fmt: skip
+    assert query(
+        seeded, "SELECT count(*) FROM affiliations WHERE article_id = ?", [page["id"]]
+    ) == [(2,)]
 
 
 def test_second_build_changes_nothing(seeded: Store):
@@ -110,20 +117,29 @@ def test_second_build_changes_nothing(seeded: Store):
 
 
 def fts(store: Store, match: str) -> set[str]:
-    rows = query(store, "SELECT a.doi FROM articles_fts JOIN articles a ON a.id = "
-                 "articles_fts.rowid WHERE articles_fts MATCH ? AND a.is_stub = 0", [match])  # fmt: skip
+    rows = query(
+        store,
+        "SELECT a.doi FROM articles_fts JOIN articles a ON a.id = "
+        "articles_fts.rowid WHERE articles_fts MATCH ? AND a.is_stub = 0",
+        [match],
+    )
     return {doi for (doi,) in rows}
 
 
-BALINT_SEEDS = {"10.1177/00912174221122862", "10.1080/14739879.2020.1764397",
-                "10.1186/s12909-022-03508-2"}  # fmt: skip
+BALINT_SEEDS = {
+    "10.1177/00912174221122862",
+    "10.1080/14739879.2020.1764397",
+    "10.1186/s12909-022-03508-2",
+}
 
 
 def test_search_chinese_and_stemmed_english(seeded: Store):
     assert fts(seeded, "巴林特") == BALINT_SEEDS
     assert fts(seeded, " ".join(segment_query("巴林特小组"))) == BALINT_SEEDS
     assert fts(seeded, " ".join(segment_query("同伴支持"))) == {
-        "10.1186/s12913-023-09312-y", "10.1186/s12875-024-02548-5"}  # fmt: skip
+        "10.1186/s12913-023-09312-y",
+        "10.1186/s12875-024-02548-5",
+    }
     # Seed 001 never uses the word "group" in English (it says "Balint"; it has no title).
     assert fts(seeded, "group") == {"10.1177/00912174221122862", "10.1186/s12909-022-03508-2"}
     assert fts(seeded, "groups") == fts(seeded, "group")
@@ -132,8 +148,13 @@ def test_search_chinese_and_stemmed_english(seeded: Store):
 
 def test_stub_upgraded_in_place_keeps_edges(seeded: Store, tmp_path: Path):
     stub = article_by_doi(seeded, "10.1016/j.jcjq.2022.05.001")
-    xml = write(tmp_path, "jcjq.xml", pubmed_xml(35700001, "10.1016/J.JCJQ.2022.05.001",
-                                                 "Supporting Peer Supporters.", "Peers help."))  # fmt: skip
+    xml = write(
+        tmp_path,
+        "jcjq.xml",
+        pubmed_xml(
+            35700001, "10.1016/J.JCJQ.2022.05.001", "Supporting Peer Supporters.", "Peers help."
+        ),
+    )
     report = import_file(seeded, xml)
     assert report.ok and (report.counts.updated, report.counts.new) == (1, 0)
     full = article_by_doi(seeded, "10.1016/j.jcjq.2022.05.001")
@@ -141,7 +162,8 @@ def test_stub_upgraded_in_place_keeps_edges(seeded: Store, tmp_path: Path):
     assert (full["pmid"], full["is_stub"], full["abstract_en"]) == (35700001, 0, "Peers help.")
     assert full["title_zh"] == "支持同伴支持者。"  # kept from the Suppr list
     assert query(seeded, "SELECT kind FROM citations WHERE cited_id = ?", [stub["id"]]) == [
-        ("references",)]  # fmt: skip
+        ("references",)
+    ]
     assert json.loads(full["topics"]) == ["peer_support"]
     assert seeded.stats().articles == 6
     before = dump(seeded)
@@ -151,20 +173,32 @@ def test_stub_upgraded_in_place_keeps_edges(seeded: Store, tmp_path: Path):
 
 def test_doi_only_page_gets_its_pmid(seeded: Store, tmp_path: Path):
     page = article_by_doi(seeded, "10.1186/s12913-023-09312-y")
-    xml = write(tmp_path, "p.xml", pubmed_xml(37004074, "10.1186/s12913-023-09312-y",
-                                              "Understanding peer support.", "From PubMed."))  # fmt: skip
+    xml = write(
+        tmp_path,
+        "p.xml",
+        pubmed_xml(
+            37004074, "10.1186/s12913-023-09312-y", "Understanding peer support.", "From PubMed."
+        ),
+    )
     import_file(seeded, xml)
     after = article_by_doi(seeded, "10.1186/s12913-023-09312-y")
     assert after["id"] == page["id"] and after["pmid"] == 37004074
     assert after["abstract_en"] == "From PubMed."  # PubMed's English wins
     assert after["abstract_zh"] == page["abstract_zh"]  # Suppr's Chinese stays
-    assert query(seeded, "SELECT lang, count(*) FROM abstract_sections WHERE article_id = ? "
-                 "GROUP BY lang", [page["id"]]) == [("en", 1), ("zh", 4)]  # fmt: skip
-    assert query(seeded, "SELECT count(*) FROM citations WHERE ? IN (citing_id, cited_id)",
-                 [page["id"]]) == [(3,)]  # fmt: skip
+    assert query(
+        seeded,
+        "SELECT lang, count(*) FROM abstract_sections WHERE article_id = ? GROUP BY lang",
+        [page["id"]],
+    ) == [("en", 1), ("zh", 4)]
+    assert query(
+        seeded, "SELECT count(*) FROM citations WHERE ? IN (citing_id, cited_id)", [page["id"]]
+    ) == [(3,)]
     # PubMed's authors replace the page's loose affiliations.
-    assert query(seeded, "SELECT affiliation, author_id IS NOT NULL FROM affiliations "
-                 "WHERE article_id = ?", [page["id"]]) == [("Somewhere Hospital.", 1)]  # fmt: skip
+    assert query(
+        seeded,
+        "SELECT affiliation, author_id IS NOT NULL FROM affiliations WHERE article_id = ?",
+        [page["id"]],
+    ) == [("Somewhere Hospital.", 1)]
 
 
 def test_pmid_stub_and_doi_page_fold_into_one_row(store: Store, tmp_path: Path):
@@ -176,14 +210,19 @@ def test_pmid_stub_and_doi_page_fold_into_one_row(store: Store, tmp_path: Path):
     doi_page = article_by_doi(store, "10.1186/s12913-023-09312-y")
     xml = write(tmp_path, "b.xml", pubmed_xml(222, "10.1186/s12913-023-09312-y", "Full."))
     import_file(store, xml)
-    rows = query(store, "SELECT id, pmid, is_stub, has_zh FROM articles WHERE pmid = 222 "
-                 "OR lower(doi) = '10.1186/s12913-023-09312-y'")  # fmt: skip
+    rows = query(
+        store,
+        "SELECT id, pmid, is_stub, has_zh FROM articles WHERE pmid = 222 "
+        "OR lower(doi) = '10.1186/s12913-023-09312-y'",
+    )
     assert rows == [(pmid_stub[0][0], 222, 0, 1)]
     kept = rows[0][0]
-    assert query(store, "SELECT citing_id FROM citations WHERE cited_id = ? AND kind = "
-                 "'references'", [kept]) == query(store, "SELECT id FROM articles WHERE pmid = 111")  # fmt: skip
-    assert query(store, "SELECT count(*) FROM citations WHERE citing_id = ? AND kind = "
-                 "'references'", [kept]) == [(2,)]  # fmt: skip
+    assert query(
+        store, "SELECT citing_id FROM citations WHERE cited_id = ? AND kind = 'references'", [kept]
+    ) == query(store, "SELECT id FROM articles WHERE pmid = 111")
+    assert query(
+        store, "SELECT count(*) FROM citations WHERE citing_id = ? AND kind = 'references'", [kept]
+    ) == [(2,)]
     assert query(store, "SELECT cited_id FROM reference_lists") == [(kept,)]
     assert not query(store, "SELECT 1 FROM articles WHERE id = ?", [doi_page["id"]])
     assert query(store, "SELECT count(*) FROM articles_fts WHERE rowid = ?", [kept]) == [(1,)]
@@ -192,22 +231,27 @@ def test_pmid_stub_and_doi_page_fold_into_one_row(store: Store, tmp_path: Path):
 def test_revised_record_updates_in_place(store: Store, tmp_path: Path):
     import_file(store, write(tmp_path, "v1.xml", pubmed_xml(5, "10.5/x", "T.", "Old text.")))
     first = article_by_doi(store, "10.5/x")
-    report = import_file(store, write(tmp_path, "v2.xml",
-                                      pubmed_xml(5, "10.5/x", "T.", "New text.")))  # fmt: skip
+    report = import_file(
+        store, write(tmp_path, "v2.xml", pubmed_xml(5, "10.5/x", "T.", "New text."))
+    )
     assert report.counts.updated == 1
     second = article_by_doi(store, "10.5/x")
     assert second["id"] == first["id"] and second["abstract_en"] == "New text."
-    assert query(store, "SELECT text FROM abstract_sections WHERE article_id = ?",
-                 [first["id"]]) == [("New text.",)]  # fmt: skip
-    assert query(store, "SELECT abstract_en FROM articles_fts WHERE rowid = ?",
-                 [first["id"]]) == [("New text.",)]  # fmt: skip
+    assert query(
+        store, "SELECT text FROM abstract_sections WHERE article_id = ?", [first["id"]]
+    ) == [("New text.",)]
+    assert query(store, "SELECT abstract_en FROM articles_fts WHERE rowid = ?", [first["id"]]) == [
+        ("New text.",)
+    ]
 
 
 def test_delete_citation_marks_deleted(store: Store, tmp_path: Path):
     import_file(store, write(tmp_path, "a.xml", pubmed_xml(7, None, "Gone soon.")))
-    deletion = (b'<?xml version="1.0"?><PubmedArticleSet><DeleteCitation>'
-                b'<PMID Version="1">7</PMID><PMID Version="1">8</PMID></DeleteCitation>'
-                b"</PubmedArticleSet>")  # fmt: skip
+    deletion = (
+        b'<?xml version="1.0"?><PubmedArticleSet><DeleteCitation>'
+        b'<PMID Version="1">7</PMID><PMID Version="1">8</PMID></DeleteCitation>'
+        b"</PubmedArticleSet>"
+    )
     report = import_file(store, write(tmp_path, "d.xml", deletion))
     assert report.ok and report.counts.deleted == 1
     assert query(store, "SELECT pmid, deleted FROM articles") == [(7, 1)]
@@ -229,5 +273,7 @@ def test_schema_is_idempotent_and_versioned(tmp_path: Path):
         foreign = {
             (fk.table, fk.column, fk.other_table) for fk in again.db["citations"].foreign_keys
         }
-        assert foreign == {("citations", "citing_id", "articles"),
-                           ("citations", "cited_id", "articles")}  # fmt: skip
+        assert foreign == {
+            ("citations", "citing_id", "articles"),
+            ("citations", "cited_id", "articles"),
+        }

@@ -75,8 +75,10 @@ def test_inline_labels_keywords_and_an_unknown_promotion_tile():
     ]
     assert [k.text for k in article.keywords] == ["巴林特小组", "职业倦怠"]
     assert article.ids.doi == "10.22454/FamMed.2021.123456"
-    items = [(r.kind, r.rank, r.article.title_en, r.article.title_zh, r.article.ids.doi)
-             for r in article.related]  # fmt: skip
+    items = [
+        (r.kind, r.rank, r.article.title_en, r.article.title_zh, r.article.ids.doi)
+        for r in article.related
+    ]
     assert items == [
         ("similar", 1, "COVID-19 and Balint work.", "COVID-19 与巴林特工作。", "10.1/one"),
         ("similar", 2, "Balint groups for nurses.", "护士的巴林特小组。", "10.1/two"),
@@ -89,13 +91,21 @@ def test_inline_labels_keywords_and_an_unknown_promotion_tile():
 @pytest.mark.parametrize(
     ("glued", "english", "chinese"),
     [
-        ("Supporting Peer Supporters.支持同伴支持者。", "Supporting Peer Supporters.", "支持同伴支持者。"),
+        (
+            "Supporting Peer Supporters.支持同伴支持者。",
+            "Supporting Peer Supporters.",
+            "支持同伴支持者。",
+        ),
         ("Where now?我们从何处出发?", "Where now?", "我们从何处出发?"),
-        ("Balint in GP training.GP 培训中的巴林特。", "Balint in GP training.", "GP 培训中的巴林特。"),
+        (
+            "Balint in GP training.GP 培训中的巴林特。",
+            "Balint in GP training.",
+            "GP 培训中的巴林特。",
+        ),
         ("No final stop 中文标题", "No final stop", "中文标题"),
         ("Plain English title.", "Plain English title.", None),
     ],
-)  # fmt: skip
+)
 def test_split_glued_titles(glued, english, chinese):
     assert split_glued_title(glued) == (english, chinese)
 
