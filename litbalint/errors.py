@@ -7,3 +7,7 @@ class LitbalintError(Exception):
 
 class UnsupportedFormat(LitbalintError):
     """A file that no importer accepts."""
+
+
+class DatabaseUnavailable(LitbalintError):
+    """The database cannot be used at all (locked, not a database, unwritable): stop the run."""

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from litbalint.errors import LitbalintError
+from litbalint.errors import DatabaseUnavailable, LitbalintError
 from litbalint.model import Article, Deletion, Problem
 from litbalint.resources import RESOURCE_DIRS, data_dir, display_path
 from litbalint.sources.detect import DOCUMENT_SUFFIXES, open_records
@@ -73,7 +73,7 @@ def import_file(store: Store, path: Path) -> FileReport:
         return report
     try:
         sha256, size = _sha256(path)
-        with open_records(path) as (format_name, records), store.transaction():
+        with open_records(path, shown) as (format_name, records), store.transaction():
             report.format = format_name
             file_id = store.record_file(shown, sha256, format_name, size, 0, 0)
             for record in records:
@@ -87,10 +87,18 @@ def import_file(store: Store, path: Path) -> FileReport:
                     report.related += len(record.related)
                     report.counts.add(store.save_article(record, format_name, file_id=file_id))
             store.finish_file(file_id, report.records, len(report.problems))
+    except DatabaseUnavailable as error:  # no later file can be saved either: stop the run
+        raise DatabaseUnavailable(f"{shown}: not imported: {error}") from None
     except LitbalintError as error:
-        report.refused = str(error)
+        message = str(error)
+        report.refused = message if message.startswith(shown) else f"{shown}: {message}"
     except OSError as error:
         report.refused = f"{shown}: cannot be read ({error.strerror or error})"
+    except Exception as error:  # a bug, not the user's fault: still one line, the run goes on
+        report.refused = (
+            f"{shown}: not imported, litbalint failed on it ({type(error).__name__}: {error}); "
+            "please report this with the file"
+        )
     return report
 
 

@@ -23,6 +23,7 @@ Dept of Family Medicine, Somewhere University, City, Country.
 出版信息
 
 Fam Med. 2021 Mar;53(3):200-205. doi: 10.22454/FamMed.2021.123456. Epub 2021 Feb 1.
+PMID: 33700000 PMCID: PMC8000000
 
 Abstract
 
@@ -75,6 +76,7 @@ def test_inline_labels_keywords_and_an_unknown_promotion_tile():
     ]
     assert [k.text for k in article.keywords] == ["巴林特小组", "职业倦怠"]
     assert article.ids.doi == "10.22454/FamMed.2021.123456"
+    assert (article.ids.pmid, article.ids.pmc) == (33700000, "PMC8000000")
     items = [
         (r.kind, r.rank, r.article.title_en, r.article.title_zh, r.article.ids.doi)
         for r in article.related

@@ -64,27 +64,33 @@ def read_stream(stream: BinaryIO, name: str) -> tuple[str, Iterator[Record]]:
             raise _unknown(name, f"a broken gzip file ({error})") from None
         stream.seek(0)
     if not head.strip():
-        raise UnsupportedFormat(f"{name}: the file is empty")
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        if not looks_like_pubmed_xml(head):
-            raise _unknown(name, "XML, but not PubMed efetch XML")
+        raise UnsupportedFormat(f"{name}: the file is empty; nothing to import")
+    if looks_like_pubmed_xml(head):
         return "pubmed_xml", parse_pubmed_xml(stream)
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        raise _unknown(name, "XML, but not PubMed efetch XML")
     if looks_binary(head):
         raise _unknown(name, "binary data")
-    text = decode_text(stream.read(), name)
+    try:
+        data = stream.read()
+    except (OSError, EOFError) as error:
+        raise _unknown(name, f"a broken gzip file ({error})") from None
+    text = decode_text(data, name)
     format_name = detect_text_format(text, name)
     return format_name, iter(_TEXT_PARSERS[format_name](text))
 
 
 @contextmanager
-def open_records(path: Path) -> Iterator[tuple[str, Iterator[Record]]]:
-    """Open a file and yield (format, records); the file stays open while records are read."""
+def open_records(path: Path, name: str | None = None) -> Iterator[tuple[str, Iterator[Record]]]:
+    """Open a file and yield (format, records); the file stays open while records are read.
+    `name` is how messages call the file (default: the path)."""
+    name = name or str(path)
     try:
         stream = open(path, "rb")  # noqa: SIM115 - closed below
     except OSError as error:
-        raise UnsupportedFormat(f"{path}: cannot be read ({error.strerror})") from None
+        raise UnsupportedFormat(f"{name}: cannot be read ({error.strerror})") from None
     with stream:
-        yield read_stream(stream, str(path))
+        yield read_stream(stream, name)
 
 
 def records_from_bytes(data: bytes, name: str = "file") -> tuple[str, list[Record]]:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
+from litbalint.errors import UnsupportedFormat
 from litbalint.labels import category_of
 from litbalint.model import (
     MONTHS,
@@ -118,6 +119,10 @@ def parse_pubmed_xml(stream: BinaryIO) -> Iterator[Record]:
         )
     except (OSError, EOFError, zlib.error) as error:  # e.g. a gzip file cut short
         yield Problem(f"could not read the rest of the file: {error}", source.line)
+    except (ValueError, LookupError) as error:  # an encoding expat cannot read
+        raise UnsupportedFormat(
+            f"XML in an encoding that cannot be read ({error}); convert it to UTF-8"
+        ) from None
 
 
 def looks_like_pubmed_xml(head: bytes) -> bool:

@@ -139,6 +139,10 @@ def parse_suppr(text: str) -> list[Record]:
             )
         else:
             apply_citation(article, citation)
+        for line in citation_lines[1:]:  # "PMID: 35989618  PMCID: PMC10066008" lines
+            article.ids.pmid = article.ids.pmid or _first_int(r"PMID:\s*(\d+)", line.text)
+            pmc = re.search(r"PMCID:\s*(PMC\d+)", line.text)
+            article.ids.pmc = article.ids.pmc or (pmc.group(1) if pmc else None)
     else:
         problems.append(Problem("no 出版信息 (citation) block: journal and date unknown"))
 
@@ -156,6 +160,11 @@ def parse_suppr(text: str) -> list[Record]:
     if not (article.title_en or article.title_zh or article.abstract_en):
         problems.append(Problem("no title and no abstract found", article.line))
     return [article, *problems]
+
+
+def _first_int(pattern: str, text: str) -> int | None:
+    found = re.search(pattern, text)
+    return int(found.group(1)) if found else None
 
 
 def _join(existing: str | None, more: str) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from litbalint.errors import LitbalintError
+from litbalint.errors import DatabaseUnavailable, LitbalintError
 from litbalint.model import Article, Deletion
 from litbalint.store import links
 from litbalint.store.articles import now, save_article
@@ -52,21 +52,26 @@ class Stats:
 def _friendly(path: Path, error: sqlite3.Error) -> LitbalintError:
     text = str(error)
     if "locked" in text or "busy" in text:
-        return LitbalintError(
+        return DatabaseUnavailable(
             f"{path}: the database is locked by another process (a build, import or harvest); "
             "try again when it has finished"
         )
     if "not a database" in text or "malformed" in text:
-        return LitbalintError(f"{path}: not a litbalint SQLite database (or it is damaged)")
+        return DatabaseUnavailable(
+            f"{path}: not a litbalint SQLite database (or it is damaged); "
+            "name another file with --db"
+        )
     if "readonly" in text or "unable to open" in text:
-        return LitbalintError(f"{path}: cannot write the database ({text}); check permissions")
+        return DatabaseUnavailable(f"{path}: cannot write the database ({text}); check permissions")
+    if "disk" in text or "full" in text:
+        return DatabaseUnavailable(f"{path}: {text}; check free disk space and the file system")
     return LitbalintError(f"{path}: database error: {text}")
 
 
 class Store:
     """A litbalint database. `Store(path)` creates it if needed and applies the schema."""
 
-    def __init__(self, path: str | Path, create: bool = True) -> None:
+    def __init__(self, path: str | Path, create: bool = True, busy_timeout: float = 5.0) -> None:
         self.path = Path(path)
         if not self.path.exists() and not create:
             raise LitbalintError(f"{self.path}: no database here; run `litbalint build` first")
@@ -74,13 +79,18 @@ class Store:
             raise LitbalintError(f"{self.path.parent}: folder does not exist; create it first")
         try:
             self.db = sqlite_utils.Database(self.path)
-            self.db.execute("PRAGMA busy_timeout = 5000")
+            self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             self.db.execute("PRAGMA foreign_keys = ON")
+            if schema_version(self.db) is None and self.db.table_names():
+                raise DatabaseUnavailable(
+                    f"{self.path}: an SQLite database that is not litbalint's; "
+                    "name a new file with --db"
+                )
             if create:
                 self.db.execute("PRAGMA journal_mode = WAL")
                 ensure_schema(self.db)
             elif schema_version(self.db) is None:
-                raise LitbalintError(f"{self.path}: not a litbalint database (no schema version)")
+                raise DatabaseUnavailable(f"{self.path}: an empty database; run `litbalint build`")
         except sqlite3.Error as error:
             raise _friendly(self.path, error) from None
 
