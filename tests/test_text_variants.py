@@ -106,6 +106,8 @@ def test_inline_labels_keywords_and_an_unknown_promotion_tile():
         ),
         ("No final stop 中文标题", "No final stop", "中文标题"),
         ("Plain English title.", "Plain English title.", None),
+        ("COVID-19 期间 GP 的 Balint 小组", None, "COVID-19 期间 GP 的 Balint 小组"),
+        ("巴林特小组。", None, "巴林特小组。"),
     ],
 )
 def test_split_glued_titles(glued, english, chinese):
@@ -131,9 +133,10 @@ PLAIN = (
     "Dept A, Univ B, City, Country.\n"
     "J Test. 2019 Spring;10(2):1-9. doi: 10.1/plain.\n"
     "BACKGROUND: Peer support helps. It is cheap.\n"
-    "CONCLUSIONS: Use it.\n"
+    "Conclusions: Use it.\n"
     "背景:同伴支持有帮助。它很便宜。\n"
     "结论:使用它。\n"
+    "GP 和 COVID-19 的 Balint 小组 (BMJ, NHS, RCGP)。\n"
 )
 
 
@@ -143,11 +146,11 @@ def test_plain_dump_with_inline_labels():
     assert article.pub_date.season == "Spring"
     assert [(s.label, s.text) for s in article.abstract_en] == [
         ("BACKGROUND", "Peer support helps. It is cheap."),
-        ("CONCLUSIONS", "Use it."),
+        ("Conclusions", "Use it."),
     ]
     assert [(s.label, s.text) for s in article.abstract_zh] == [
         ("背景", "同伴支持有帮助。它很便宜。"),
-        ("结论", "使用它。"),
+        ("结论", "使用它。\nGP 和 COVID-19 的 Balint 小组 (BMJ, NHS, RCGP)。"),
     ]
 
 

@@ -11,7 +11,7 @@ from litbalint.model import Section
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 _CJK_IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _URL = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$")
-_EN_INLINE_LABEL = re.compile(r"^(?P<label>[A-Z][A-Z &/,'()-]{2,60}?)\s*:\s+(?P<text>\S.*)$")
+_EN_INLINE_LABEL = re.compile(r"^(?P<label>[A-Za-z][A-Za-z &/,'()-]{2,60}?)\s*:\s+(?P<text>\S.*)$")
 _ZH_INLINE_LABEL = re.compile(r"^(?P<label>[\u4e00-\u9fff、和与]{2,12})\s*[:：]\s*(?P<text>\S.*)$")
 _SENTENCE_PUNCTUATION = re.compile(r"[。,，;；!！?？]")
 
@@ -46,22 +46,28 @@ def cjk_share(text: str) -> float:
 
 
 def is_chinese(text: str) -> bool:
-    return cjk_share(text) >= 0.3
+    """Chinese text, even with many English terms in it (English text has no ideographs)."""
+    return cjk_share(text) >= 0.1
 
 
-def split_glued_title(text: str) -> tuple[str, str | None]:
+def split_glued_title(text: str) -> tuple[str | None, str | None]:
     """'Peer Supporters.同伴支持者。' -> ('Peer Supporters.', '同伴支持者。').
 
     Suppr glues the Chinese translation to an English title; the split falls after the last
     sentence mark that is glued to the next character, else before the first CJK character.
+    A short Latin lead-in ('COVID-19 期间...') belongs to the Chinese title.
     """
+    text = text.strip()
     first = _CJK_IDEOGRAPH.search(text)
-    if not first or first.start() == 0:
-        return text.strip(), None
+    if not first:
+        return text or None, None
     english = text[: first.start()]
     glued = [m.end() for m in re.finditer(r"[.?!\]](?=\S)", english)]
     cut = glued[-1] if glued else first.start()
-    return text[:cut].strip(), text[cut:].strip() or None
+    head = text[:cut].strip()
+    if len(head.split()) < 3 and not re.search(r"[.?!]$", head):
+        return None, text
+    return head, text[cut:].strip() or None
 
 
 def _is_english_label(text: str) -> bool:

@@ -118,13 +118,11 @@ def parse_suppr(text: str) -> list[Record]:
     article = Article(line=lines[0].number if lines else 1)
 
     for line in blocks["titles"]:
-        if is_chinese(line.text):
-            article.title_zh = _join(article.title_zh, line.text)
-        else:
-            english, chinese = split_glued_title(line.text)
+        english, chinese = split_glued_title(line.text)
+        if english:
             article.title_en = _join(article.title_en, english)
-            if chinese:
-                article.title_zh = _join(article.title_zh, chinese)
+        if chinese:
+            article.title_zh = _join(article.title_zh, chinese)
     article.affiliations = [line.text for line in blocks.get("affiliations", [])]
 
     citation_lines = blocks.get("citation", [])
@@ -205,11 +203,10 @@ def _related_items(lines: list[Line], kind: str) -> list[RelatedArticle]:
             current = start()
             current.article.line = line.number
         stub = current.article
-        if is_chinese(text):
-            stub.title_zh = _join(stub.title_zh, text)
-        else:
-            english, chinese = split_glued_title(text)
-            stub.title_en = english
-            stub.title_zh = chinese
+        english, chinese = split_glued_title(text)
+        if english:
+            stub.title_en = _join(stub.title_en, english)
+        if chinese:
+            stub.title_zh = _join(stub.title_zh, chinese)
         rank = None
     return [item for item in items if item.article.title_en or item.article.citation_text]

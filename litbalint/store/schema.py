@@ -71,8 +71,8 @@ CREATE TABLE IF NOT EXISTS articles (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS articles_doi ON articles(lower(doi)) WHERE doi IS NOT NULL;
-CREATE INDEX IF NOT EXISTS articles_pmc ON articles(pmc) WHERE pmc IS NOT NULL;
+CREATE INDEX IF NOT EXISTS articles_doi ON articles(lower(doi));
+CREATE INDEX IF NOT EXISTS articles_pmc ON articles(pmc);
 CREATE INDEX IF NOT EXISTS articles_journal_id ON articles(journal_id);
 CREATE INDEX IF NOT EXISTS articles_year ON articles(year);
 CREATE INDEX IF NOT EXISTS articles_title ON articles(lower(title_en)) WHERE pmid IS NULL;
