@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
+from litbalint.align.lines import align_lines, align_paragraphs
 from litbalint.errors import LitbalintError
+from litbalint.exports import tmx, tsv
 from litbalint.pipeline import FileReport, corpus_files, expand_paths, import_paths
 from litbalint.resources import data_dir, default_db_path
 from litbalint.store import SaveCounts, Store
@@ -49,7 +52,7 @@ def _print_reports(reports: list[FileReport], quiet: bool = False) -> int:
                 f"{report.path}: {report.format}, {report.records} record(s), "
                 f"{report.related} related; new {counts.new}, updated {counts.updated}, "
                 f"unchanged {counts.unchanged}, deleted {counts.deleted}, "
-                f"new edges {counts.new_edges}"
+                f"new edges {counts.new_edges}, aligned {report.aligned}"
             )
         for problem in report.problems:
             click.echo(f"Warning: {problem}", err=True)
@@ -127,3 +130,95 @@ def stats(db_path: Path | None, as_json: bool) -> None:
     click.echo(
         "by year" + "".join(f"\n  {year:<14}{count}" for year, count in numbers.by_year.items())
     )
+
+
+def _read_utf8(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        _fail(f"{path}: not UTF-8 text (bad byte at offset {error.start}); save it as UTF-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@cli.command()
+@click.option(
+    "--en",
+    "en_path",
+    required=True,
+    help="English file, UTF-8.",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--zh",
+    "zh_path",
+    required=True,
+    help="Chinese file, UTF-8.",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--split", is_flag=True, help="The files hold paragraphs: split them into sentences first."
+)
+def align(en_path: Path, zh_path: Path, split: bool) -> None:
+    """Align an English and a Chinese file; print one JSON bead per line.
+
+    Without --split each line is a sentence, and every line of both files appears in exactly
+    one bead: {"en": [0-based line numbers], "zh": [...], "score": 0..1}."""
+    en_text, zh_text = _read_utf8(en_path), _read_utf8(zh_path)
+    if split:
+        beads = align_paragraphs(en_text, zh_text)
+    else:
+        beads = align_lines(_lines(en_text), _lines(zh_text))
+    for bead in beads:
+        click.echo(json.dumps(bead, ensure_ascii=False))
+
+
+def _lines(text: str) -> list[str]:
+    lines = text.split("\n")
+    return lines[:-1] if lines and lines[-1] == "" else lines  # a final newline ends a line
+
+
+@cli.command()
+@DB_OPTION
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["tmx", "tsv"]),
+    default="tmx",
+    show_default=True,
+    help="TMX 1.4 for translation-memory tools, TSV for scripts.",
+)
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Leave out pairs scored lower.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Write here instead of standard output.",
+)
+def export(db_path: Path | None, file_format: str, min_score: float, output: Path | None) -> None:
+    """Export the aligned sentence pairs (English-Chinese) of the corpus."""
+    writer = tmx if file_format == "tmx" else tsv
+    try:
+        with Store(db_path or default_db_path(), create=False) as store:
+            chunks = writer(store.sentence_pairs(min_score))
+            if output is None:
+                for chunk in chunks:
+                    click.echo(chunk, nl=False)
+                return
+            partial = output.with_name(output.name + ".part")
+            with open(partial, "w", encoding="utf-8") as stream:
+                stream.writelines(chunks)
+            partial.replace(output)  # never a half-written export under the real name
+    except LitbalintError as error:
+        _fail(str(error))
+    except BrokenPipeError:  # the reader (head, less) went away: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OSError as error:
+        _fail(f"{output}: cannot write ({error.strerror})")

@@ -206,3 +206,31 @@ class Problem:
 
 
 Record = Article | Deletion | Problem
+
+
+@dataclass
+class Bead:
+    """Aligned sentences: 0-based indices into a section pair's English and Chinese sentences."""
+
+    en: list[int]
+    zh: list[int]
+    score: float = 0.0
+
+    @property
+    def kind(self) -> str:
+        """'1-1', '2-1', '1-0', ..."""
+        return f"{len(self.en)}-{len(self.zh)}"
+
+
+@dataclass
+class SentencePair:
+    """One aligned bead with text on both sides (a row of the sentence_pairs view)."""
+
+    article_id: int
+    pmid: int | None
+    doi: str | None
+    section: str | None
+    bead_type: str
+    en: str
+    zh: str
+    score: float

@@ -8,11 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from litbalint.align.pipeline import align_sections
 from litbalint.errors import DatabaseUnavailable, LitbalintError
 from litbalint.model import Article, Deletion, Problem
 from litbalint.resources import RESOURCE_DIRS, data_dir, display_path
 from litbalint.sources.detect import DOCUMENT_SUFFIXES, open_records
 from litbalint.store import SaveCounts, Store
+from litbalint.store.alignments import inputs_hash
 
 
 @dataclass
@@ -26,6 +28,7 @@ class FileReport:
     counts: SaveCounts = field(default_factory=SaveCounts)
     problems: list[str] = field(default_factory=list)  # "path:line: message"
     refused: str | None = None  # why nothing was imported
+    aligned: int = 0  # articles whose abstracts were (re-)aligned
 
     @property
     def ok(self) -> bool:
@@ -86,6 +89,7 @@ def import_file(store: Store, path: Path) -> FileReport:
                     report.records += 1
                     report.related += len(record.related)
                     report.counts.add(store.save_article(record, format_name, file_id=file_id))
+            report.aligned = align_articles(store, store.take_touched())
             store.finish_file(file_id, report.records, len(report.problems))
     except DatabaseUnavailable as error:  # no later file can be saved either: stop the run
         raise DatabaseUnavailable(f"{shown}: not imported: {error}") from None
@@ -100,6 +104,20 @@ def import_file(store: Store, path: Path) -> FileReport:
             "please report this with the file"
         )
     return report
+
+
+def align_articles(store: Store, article_ids: Iterable[int]) -> int:
+    """Align the articles whose abstracts changed since they were last aligned (or never
+    were); returns how many were aligned. Run inside the caller's transaction."""
+    aligned = 0
+    for article_id in article_ids:
+        en, zh = store.abstract_sections(article_id)
+        current = inputs_hash(en, zh)
+        if store.alignment_hash(article_id) == current:
+            continue
+        store.save_alignment(article_id, align_sections(en, zh) if en and zh else None, current)
+        aligned += bool(en and zh)
+    return aligned
 
 
 def import_paths(store: Store, paths: Iterable[Path]) -> list[FileReport]:

@@ -209,7 +209,7 @@ def test_pmid_stub_and_doi_page_fold_into_one_row(store: Store, tmp_path: Path):
     import_file(store, seed("003"))  # DOI only, with Chinese
     doi_page = article_by_doi(store, "10.1186/s12913-023-09312-y")
     xml = write(tmp_path, "b.xml", pubmed_xml(222, "10.1186/s12913-023-09312-y", "Full."))
-    import_file(store, xml)
+    assert import_file(store, xml).ok
     rows = query(
         store,
         "SELECT id, pmid, is_stub, has_zh FROM articles WHERE pmid = 222 "
@@ -268,7 +268,7 @@ def test_schema_is_idempotent_and_versioned(tmp_path: Path):
     path = tmp_path / "x.db"
     Store(path).close()
     with Store(path) as again:
-        assert query(again, "SELECT value FROM litbalint_meta") == [("1",)]
+        assert query(again, "SELECT value FROM litbalint_meta") == [("2",)]
         assert "articles_fts" in again.db.table_names()
         foreign = {
             (fk.table, fk.column, fk.other_table) for fk in again.db["citations"].foreign_keys

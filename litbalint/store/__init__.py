@@ -11,9 +11,10 @@ from pathlib import Path
 
 import sqlite_utils
 
+from litbalint.align.pipeline import AbstractAlignment
 from litbalint.errors import DatabaseUnavailable, LitbalintError
-from litbalint.model import Article, Deletion
-from litbalint.store import links
+from litbalint.model import Article, Deletion, Section, SentencePair
+from litbalint.store import alignments, links
 from litbalint.store.articles import now, save_article
 from litbalint.store.schema import SCHEMA_VERSION, ensure_schema, schema_version
 
@@ -93,6 +94,7 @@ class Store:
                 raise DatabaseUnavailable(f"{self.path}: an empty database; run `litbalint build`")
         except sqlite3.Error as error:
             raise _friendly(self.path, error) from None
+        self.touched: set[int] = set()  # records saved since the last take_touched()
 
     def close(self) -> None:
         self.db.close()
@@ -123,6 +125,7 @@ class Store:
         counts = SaveCounts()
         article_id, outcome = save_article(self.db, article, source_format)
         setattr(counts, outcome, 1)
+        self.touched.add(article_id)
         links.record_source(self.db, article_id, source_format, "record", file_id, run_id)
         edge_source = EDGE_SOURCES.get(source_format, source_format)
         for related in article.related:
@@ -134,6 +137,32 @@ class Store:
             self.db, article_id, article, source_format, file_id, run_id
         )
         return counts
+
+    def take_touched(self) -> list[int]:
+        """Ids of the records saved since the last call (for aligning them)."""
+        touched, self.touched = sorted(self.touched), set()
+        return touched
+
+    def abstract_sections(self, article_id: int) -> tuple[list[Section], list[Section]]:
+        return alignments.abstract_sections(self.db, article_id)
+
+    def alignment_hash(self, article_id: int) -> str | None:
+        """The inputs hash of the article's current (not stale) alignment."""
+        return alignments.stored_hash(self.db, article_id)
+
+    def save_alignment(self, article_id: int, alignment: AbstractAlignment | None,
+                       inputs_hash: str) -> None:  # fmt: skip
+        alignments.save_alignment(self.db, article_id, alignment, inputs_hash)
+
+    def sentence_pairs(self, min_score: float = 0.0) -> Iterator[SentencePair]:
+        """Aligned pairs with text on both sides, article by article, in order."""
+        cursor = self.db.execute(
+            "SELECT article_id, pmid, doi, coalesce(en_label, zh_label), bead_type, en_text, "
+            "zh_text, score FROM sentence_pairs WHERE score >= ? ORDER BY article_id, position",
+            [min_score],
+        )
+        for row in cursor:
+            yield SentencePair(*row)
 
     def save_deletion(self, deletion: Deletion) -> SaveCounts:
         return SaveCounts(deleted=links.mark_deleted(self.db, deletion.pmids))

@@ -101,6 +101,9 @@ def absorb(db: Database, keep: int, drop: int) -> None:
         db.execute(f"UPDATE OR IGNORE {table} SET {column} = ? WHERE {column} = ?", [keep, drop])
         db.execute(f"DELETE FROM {table} WHERE {column} = ?", [drop])
     db.execute("DELETE FROM citations WHERE citing_id = cited_id")
+    db.execute("DELETE FROM alignment_beads WHERE article_id = ?", [drop])
+    db.execute("DELETE FROM alignments WHERE article_id = ?", [drop])
+    db.execute("UPDATE alignments SET stale = 1 WHERE article_id = ?", [keep])
     db.execute("UPDATE reference_lists SET cited_id = ? WHERE cited_id = ?", [keep, drop])
     db.execute("DELETE FROM articles_fts WHERE rowid = ?", [drop])
     db.execute("DELETE FROM articles WHERE id = ?", [drop])
@@ -291,7 +294,7 @@ def _replace_children(db: Database, article_id: int, article: Article, source: s
     for lang, sections in (("en", article.abstract_en), ("zh", article.abstract_zh)):
         if sections:
             section_source = article.abstract_zh_source if lang == "zh" else source
-            changed |= _replace(
+            abstract_changed = _replace(
                 db,
                 "abstract_sections",
                 article_id,
@@ -300,6 +303,9 @@ def _replace_children(db: Database, article_id: int, article: Article, source: s
                 "AND lang = ?",
                 (lang,),
             )
+            if abstract_changed:  # the stored beads no longer describe the text
+                db.execute("UPDATE alignments SET stale = 1 WHERE article_id = ?", [article_id])
+            changed |= abstract_changed
     if article.authors or article.affiliations:
         changed |= _replace_authors(db, article_id, article)
     for table, columns, new_rows in (

@@ -11,7 +11,7 @@ import sqlite_utils
 
 from litbalint.errors import LitbalintError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: alignments, alignment_beads, sentence_pairs
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS litbalint_meta (
@@ -186,6 +186,38 @@ CREATE TABLE IF NOT EXISTS article_sources (
 CREATE UNIQUE INDEX IF NOT EXISTS article_sources_unique
     ON article_sources(article_id, ifnull(file_id, 0), ifnull(run_id, 0), format, role);
 CREATE INDEX IF NOT EXISTS article_sources_file_id ON article_sources(file_id);
+CREATE TABLE IF NOT EXISTS alignments (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+    inputs_hash TEXT NOT NULL,
+    beads INTEGER NOT NULL,
+    low_confidence INTEGER NOT NULL,
+    mean_score REAL,
+    badly_aligned INTEGER NOT NULL,
+    stale INTEGER NOT NULL DEFAULT 0,
+    aligned_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS alignment_beads (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    position INTEGER NOT NULL,
+    pair_index INTEGER NOT NULL,
+    en_label TEXT,
+    zh_label TEXT,
+    paired_by TEXT NOT NULL,
+    bead_type TEXT NOT NULL,
+    en_sentences TEXT NOT NULL,
+    zh_sentences TEXT NOT NULL,
+    en_text TEXT NOT NULL,
+    zh_text TEXT NOT NULL,
+    score REAL NOT NULL,
+    low_confidence INTEGER NOT NULL,
+    UNIQUE (article_id, position)
+);
+CREATE VIEW IF NOT EXISTS sentence_pairs AS
+    SELECT b.id, b.article_id, a.pmid, a.doi, b.en_label, b.zh_label, b.position, b.bead_type,
+           b.en_text, b.zh_text, b.score, b.low_confidence
+    FROM alignment_beads b JOIN articles a ON a.id = b.article_id
+    WHERE b.en_text != '' AND b.zh_text != '' AND a.deleted = 0;
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
     title_en, abstract_en, title_zh, abstract_zh, keywords, mesh_terms,
     tokenize = 'porter unicode61 remove_diacritics 2'
