@@ -53,7 +53,7 @@ def _split_semicolons(
         parts = split_chinese(zh[bead.zh[0]], semicolons=True) if len(bead.zh) == 1 else []
         if len(bead.en) > 1 and len(parts) == len(bead.en):
             sub = align_sentences([en[i] for i in bead.en], parts)
-            if all(b.kind == "1-1" for b in sub) and min(b.score for b in sub) >= bead.score:
+            if all(b.kind == "1-1" and b.score >= LOW_SCORE for b in sub):
                 for b in sub:
                     new_beads.append(Bead([bead.en[b.en[0]]], [len(new_zh)], b.score))
                     new_zh.append(parts[b.zh[0]])

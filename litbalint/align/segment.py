@@ -3,7 +3,8 @@
 English: split after . ? ! (and closing quotes/brackets) before white space and a capital,
 digit or opening bracket — not after abbreviations (et al., e.g., i.e., vs., Dr., Fig., U.S.),
 initials, or inside brackets. Chinese: split after 。！？ and after an ASCII ? or ! that follows a
-CJK character (Suppr writes ASCII punctuation); never inside brackets, never on ；/; (the aligner
+CJK character (Suppr writes ASCII punctuation), and after an ASCII full stop that follows a CJK
+character (badly typed Chinese); never inside brackets, never on ；/; (the aligner
 may split a semicolon later when the English side is split there).
 """
 
@@ -84,7 +85,9 @@ _ABBREVIATIONS = {
 _EN_END = re.compile(r"[.?!]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _OPEN = "([{（【《"
 _CLOSE = ")]}）】》"
-_ZH_END = re.compile(r"(?:[。！？]|(?<=[\u3400-\u9fff])[?!])+[”’」』)）]*")
+_ZH_END = re.compile(
+    r"(?:[。！？]|(?<=[\u3400-\u9fff])[?!]|(?<=[\u3400-\u9fff])\.(?!\d))+[”’」』)）]*"
+)
 _SEMICOLON = re.compile(r"[；;]")
 
 
