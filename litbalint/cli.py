@@ -212,10 +212,15 @@ def export(db_path: Path | None, file_format: str, min_score: float, output: Pat
                 for chunk in chunks:
                     click.echo(chunk, nl=False)
                 return
+            if not output.parent.is_dir():
+                _fail(f"{output}: its folder {output.parent} does not exist; create it first")
             partial = output.with_name(output.name + ".part")
-            with open(partial, "w", encoding="utf-8") as stream:
-                stream.writelines(chunks)
-            partial.replace(output)  # never a half-written export under the real name
+            try:
+                with open(partial, "w", encoding="utf-8") as stream:
+                    stream.writelines(chunks)
+                partial.replace(output)  # never a half-written export under the real name
+            finally:
+                partial.unlink(missing_ok=True)
     except LitbalintError as error:
         _fail(str(error))
     except BrokenPipeError:  # the reader (head, less) went away: not an error

@@ -118,7 +118,11 @@ def english_units(sentence: str) -> list[str]:
 
 
 def chinese_numeral(text: str) -> int | None:
-    """'十二' -> 12, '两' -> 2, '一百二十' -> 120, '三千' -> 3000."""
+    """'十二' -> 12, '两' -> 2, '一百二十' -> 120, '三千' -> 3000, '二〇二〇' -> 2020."""
+    if not text:
+        return None
+    if len(text) > 1 and all(char in _ZH_DIGITS for char in text):  # read digit by digit
+        return int("".join(str(_ZH_DIGITS[char]) for char in text))
     total, section, digit = 0, 0, None
     for char in text:
         if char in _ZH_DIGITS:

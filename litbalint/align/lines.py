@@ -10,40 +10,43 @@ from litbalint.align.segment import split_paragraphs
 
 def align_lines(en_lines: list[str], zh_lines: list[str]) -> list[dict[str, Any]]:
     """One sentence per line in, beads out: {"en": [line numbers], "zh": [...], "score"}.
-    Every line appears in exactly one bead; a blank line is a bead of its own (1-0 / 0-1)."""
+
+    Every line appears in exactly one bead, in order on both sides. Blank lines are not
+    aligned: one inside a bead's span joins that bead, any other is a bead of its own."""
     en_kept = [i for i, line in enumerate(en_lines) if line.strip()]
     zh_kept = [j for j, line in enumerate(zh_lines) if line.strip()]
-    beads = align_sentences(
-        [en_lines[i].strip() for i in en_kept], [zh_lines[j].strip() for j in zh_kept]
-    )
-    result = [
-        {"en": [en_kept[i] for i in b.en], "zh": [zh_kept[j] for j in b.zh], "score": b.score}
-        for b in beads
-    ]
-    blanks = [
-        {"en": [i], "zh": [], "score": 0.0} for i in range(len(en_lines)) if not en_lines[i].strip()
-    ]
-    blanks += [
-        {"en": [], "zh": [j], "score": 0.0} for j in range(len(zh_lines)) if not zh_lines[j].strip()
-    ]
-    merged = result + blanks
+    aligned = align_sentences([en_lines[i].strip() for i in en_kept],
+                              [zh_lines[j].strip() for j in zh_kept])  # fmt: skip
+    beads = []
+    for b in aligned:
+        en = [en_kept[i] for i in b.en]
+        zh = [zh_kept[j] for j in b.zh]
+        beads.append({
+            "en": list(range(en[0], en[-1] + 1)) if en else [],
+            "zh": list(range(zh[0], zh[-1] + 1)) if zh else [],
+            "score": b.score,
+        })  # fmt: skip
+    for side, lines in (("en", en_lines), ("zh", zh_lines)):
+        covered = {i for bead in beads for i in bead[side]}
+        for line in range(len(lines)):
+            if line in covered:
+                continue
+            at = len(beads)  # right after the last bead that starts before it on this side
+            for k in range(len(beads) - 1, -1, -1):
+                if beads[k][side] and beads[k][side][0] < line:
+                    at = k + 1
+                    break
+            else:
+                at = 0
+            while at < len(beads) and not beads[at][side] and _side_start(beads[at]) < line:
+                at += 1  # keep earlier blank-line beads of this side before it
+            beads.insert(at, {"en": [line] if side == "en" else [], "zh": [line] if side == "zh"
+                              else [], "score": 0.0})  # fmt: skip
+    return beads
 
-    # order beads by where they start in the files (English line first, then Chinese)
-    def start(bead: dict[str, Any]) -> tuple[float, float]:
-        en_start = min(bead["en"], default=_position(bead["zh"], result, "zh", "en"))
-        zh_start = min(bead["zh"], default=_position(bead["en"], result, "en", "zh"))
-        return en_start, zh_start
 
-    merged.sort(key=start)
-    return merged
-
-
-def _position(lines: list[int], beads: list[dict[str, Any]], side: str, other: str) -> float:
-    """For a bead with nothing on `other`, where it falls on `other`: just after the
-    `other` lines of the last bead that starts before it on `side`."""
-    start = min(lines) if lines else -1
-    before = [b for b in beads if b[side] and min(b[side]) < start and b[other]]
-    return max((max(b[other]) for b in before), default=-1) + 0.5
+def _side_start(bead: dict[str, Any]) -> int:
+    return (bead["en"] or bead["zh"] or [0])[0]
 
 
 def align_paragraphs(en_text: str, zh_text: str) -> list[dict[str, Any]]:

@@ -17,71 +17,15 @@ from litbalint.labels import category_of
 from litbalint.model import Section
 
 _ABBREVIATIONS = {
-    "al",
-    "e.g",
-    "i.e",
-    "vs",
-    "v",
-    "dr",
-    "drs",
-    "mr",
-    "mrs",
-    "ms",
-    "prof",
-    "fig",
-    "figs",
-    "no",
-    "nos",
-    "approx",
-    "ca",
-    "cf",
-    "etc",
-    "st",
-    "u.s",
-    "u.k",
-    "u.s.a",
-    "e.u",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "inc",
-    "ltd",
-    "co",
-    "corp",
-    "eq",
-    "eqs",
-    "ref",
-    "refs",
-    "vol",
-    "vols",
-    "pp",
-    "p",
-    "ed",
-    "eds",
-    "min",
-    "max",
-    "resp",
-    "dept",
-    "univ",
-    "jr",
-    "sr",
-    "ph.d",
-    "m.d",
-    "b.sc",
-    "m.sc",
-    "incl",
-    "est",
-    "avg",
-}
+    "al", "e.g", "i.e", "vs", "v", "dr", "drs", "mr", "mrs", "ms", "prof", "approx", "ca", "cf",
+    "etc", "st", "u.s", "u.k", "u.s.a", "e.u", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov", "dec", "inc", "ltd", "co", "corp", "resp", "dept", "univ", "jr",
+    "sr", "ph.d", "m.d", "b.sc", "m.sc", "incl", "avg",
+}  # fmt: skip
+# Abbreviations only when a number follows: "Fig. 2", "No. 5", "p. 7"; else a sentence ends.
+_BEFORE_NUMBER = {"fig", "figs", "no", "nos", "vol", "vols", "p", "pp", "eq", "eqs", "ref",
+                  "refs", "ed", "eds", "table", "min", "max"}  # fmt: skip
+_TITLES = {"dr", "drs", "mr", "mrs", "ms", "prof"}
 _EN_END = re.compile(r"[.?!]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _OPEN = "([{（【《"
 _CLOSE = ")]}）】》"
@@ -103,14 +47,26 @@ def _depths(text: str) -> list[int]:
     return depths
 
 
-def _is_abbreviation(before: str) -> bool:
-    word = re.search(r"(\S+)$", before)
-    if not word:
+def _is_abbreviation(before: str, after: str) -> bool:
+    """Does the full stop after `before` (with `after` following) end an abbreviation?"""
+    words = re.findall(r"\S+", before[-40:])
+    if not words:
         return False
-    token = word.group(1).lstrip("(\"'“‘[").rstrip(".").lower()
+    token = words[-1].lstrip("(\"'“‘[").rstrip(".").lower()
     if token in _ABBREVIATIONS:
         return True
-    return bool(re.fullmatch(r"[a-z]", token) and word.group(1)[0].isupper())  # initial: "J."
+    if token in _BEFORE_NUMBER:
+        return bool(re.match(r"\s*\d", after))
+    if re.fullmatch(r"[a-z]", token) and words[-1].lstrip("(\"'“‘[")[0].isupper():
+        # an initial ("Dr. J. Smith", "J. R. Smith"), not "hepatitis C." ending a sentence
+        previous = words[-2].strip("(\"'“‘[.,") if len(words) > 1 else ""
+        return (
+            not previous  # "J. Smith ran..." at the start
+            or previous.lower() in _TITLES
+            or previous[0].isupper()  # "Edgar H. Schein", "J. R. Smith"
+            or bool(re.match(r"\s*[A-Z]\.", after))
+        )
+    return False
 
 
 def split_english(text: str) -> list[str]:
@@ -124,7 +80,9 @@ def split_english(text: str) -> list[str]:
         end = match.end()
         if depths[match.start()] > 0:
             continue
-        if text[match.start()] == "." and _is_abbreviation(text[start : match.start()]):
+        if text[match.start()] == "." and _is_abbreviation(
+            text[start : match.start()], text[match.end() :]
+        ):
             continue
         sentences.append(text[start:end].strip())
         start = end

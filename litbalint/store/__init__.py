@@ -90,8 +90,13 @@ class Store:
             if create:
                 self.db.execute("PRAGMA journal_mode = WAL")
                 ensure_schema(self.db)
-            elif schema_version(self.db) is None:
+            elif (found := schema_version(self.db)) is None:
                 raise DatabaseUnavailable(f"{self.path}: an empty database; run `litbalint build`")
+            elif found < SCHEMA_VERSION:
+                raise DatabaseUnavailable(
+                    f"{self.path}: made by an older litbalint (schema {found}); run "
+                    "`litbalint build` (or import) once to upgrade it"
+                )
         except sqlite3.Error as error:
             raise _friendly(self.path, error) from None
         self.touched: set[int] = set()  # records saved since the last take_touched()
