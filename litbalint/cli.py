@@ -31,7 +31,24 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
-@click.group()
+class _OneLineErrors(click.Group):
+    """Usage errors as one line ("Error: ..."), exit code 2, instead of click's usage block."""
+
+    def main(self, *args, **kwargs):  # type: ignore[override]
+        kwargs.pop("standalone_mode", None)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        except click.ClickException as error:
+            hint = f" (see: {error.ctx.command_path} --help)" if getattr(error, "ctx", None) else ""
+            click.echo(f"Error: {error.format_message()}{hint}", err=True)
+            sys.exit(error.exit_code)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=_OneLineErrors)
 @click.version_option(package_name="litbalint")
 def cli() -> None:
     """litbalint: a bilingual (English/Chinese) corpus on Balint groups and peer support."""
