@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
+from litbalint.cli import cli
 from litbalint.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,3 +30,28 @@ def store(tmp_path: Path):
 def dump(store: Store) -> list[str]:
     """Every row of every table, for before/after comparisons."""
     return list(store.db.conn.iterdump())
+
+
+@pytest.fixture(autouse=True)
+def _no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests name every path themselves; a developer's settings must not leak in."""
+    monkeypatch.delenv("LITBALINT_DB", raising=False)
+    monkeypatch.delenv("LITBALINT_DATA", raising=False)
+
+
+def run(*args: object) -> Result:
+    """Invoke `litbalint ARGS...`; whatever happens, it must end in an exit, not an exception."""
+    result = CliRunner().invoke(cli, [str(arg) for arg in args])
+    assert "Traceback" not in result.output
+    if result.exit_code == 0:
+        assert result.exception is None, repr(result.exception)
+    else:
+        assert isinstance(result.exception, SystemExit), repr(result.exception)
+    return result
+
+
+def error_line(result: Result) -> str:
+    """The one line a failing command wrote to stderr."""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]

@@ -15,40 +15,14 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from litbalint.align.segment import split_paragraphs
-from litbalint.cli import cli
 from litbalint.sources.detect import records_from_bytes
-from tests.conftest import SEEDS, seed
+from tests.conftest import SEEDS, error_line, run, seed
 
 SEED_003_DOI = "10.1186/s12913-023-09312-y"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-
-@pytest.fixture(autouse=True)
-def _no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The tests name every path themselves; a developer's settings must not leak in."""
-    monkeypatch.delenv("LITBALINT_DB", raising=False)
-    monkeypatch.delenv("LITBALINT_DATA", raising=False)
-
-
-def run(*args: object) -> Result:
-    """Invoke `litbalint ARGS...`; whatever happens, it must end in an exit, not an exception."""
-    result = CliRunner().invoke(cli, [str(arg) for arg in args])
-    assert "Traceback" not in result.output
-    if result.exit_code == 0:
-        assert result.exception is None, repr(result.exception)
-    else:
-        assert isinstance(result.exception, SystemExit), repr(result.exception)
-    return result
-
-
-def error_line(result: Result) -> str:
-    """The one line a failing command wrote to stderr."""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 def query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:

@@ -17,39 +17,12 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from litbalint.cli import cli
 from litbalint.store import Store
-from tests.conftest import FIXTURES, SEEDS, seed
+from tests.conftest import FIXTURES, SEEDS, error_line, run, seed
 
 BAD = FIXTURES / "bad"
 TWO_NBIB = FIXTURES / "medline" / "two_records.nbib"
-
-
-@pytest.fixture(autouse=True)
-def _no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The tests name every path themselves; a developer's settings must not leak in."""
-    monkeypatch.delenv("LITBALINT_DB", raising=False)
-    monkeypatch.delenv("LITBALINT_DATA", raising=False)
-
-
-def run(*args: object) -> Result:
-    """Invoke `litbalint ARGS...`; whatever happens, it must end in an exit, not an exception."""
-    result = CliRunner().invoke(cli, [str(arg) for arg in args])
-    assert "Traceback" not in result.output
-    if result.exit_code == 0:
-        assert result.exception is None
-    else:
-        assert isinstance(result.exception, SystemExit), repr(result.exception)
-    return result
-
-
-def error_line(result: Result) -> str:
-    """The one line a failing command wrote to stderr."""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 def stats(db: Path) -> dict:
