@@ -234,3 +234,23 @@ class SentencePair:
     en: str
     zh: str
     score: float
+
+
+@dataclass
+class ArticleLinks:
+    """One article's links from elink."""
+
+    refs: list[int] = field(default_factory=list)
+    cited_by: list[int] = field(default_factory=list)
+    similar: list[tuple[int, float]] = field(default_factory=list)  # (pmid, score), best first
+
+
+@dataclass
+class LinkSummary:
+    """What esummary says of an article (enough for a link to read well)."""
+
+    pmid: int
+    title: str | None
+    journal: str | None
+    pub_date: str | None
+    doi: str | None

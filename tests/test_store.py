@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from litbalint.pipeline import corpus_files, import_file, import_paths
-from litbalint.store import Store
+from litbalint.store import SCHEMA_VERSION, Store
 from litbalint.zh import segment_query
 from tests.conftest import SEEDS, dump, seed
 
@@ -268,7 +268,7 @@ def test_schema_is_idempotent_and_versioned(tmp_path: Path):
     path = tmp_path / "x.db"
     Store(path).close()
     with Store(path) as again:
-        assert query(again, "SELECT value FROM litbalint_meta") == [("2",)]
+        assert query(again, "SELECT value FROM litbalint_meta") == [(str(SCHEMA_VERSION),)]
         assert "articles_fts" in again.db.table_names()
         foreign = {
             (fk.table, fk.column, fk.other_table) for fk in again.db["citations"].foreign_keys

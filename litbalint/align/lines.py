@@ -15,17 +15,20 @@ def align_lines(en_lines: list[str], zh_lines: list[str]) -> list[dict[str, Any]
     aligned: one inside a bead's span joins that bead, any other is a bead of its own."""
     en_kept = [i for i, line in enumerate(en_lines) if line.strip()]
     zh_kept = [j for j, line in enumerate(zh_lines) if line.strip()]
-    aligned = align_sentences([en_lines[i].strip() for i in en_kept],
-                              [zh_lines[j].strip() for j in zh_kept])  # fmt: skip
+    aligned = align_sentences(
+        [en_lines[i].strip() for i in en_kept], [zh_lines[j].strip() for j in zh_kept]
+    )
     beads = []
     for b in aligned:
         en = [en_kept[i] for i in b.en]
         zh = [zh_kept[j] for j in b.zh]
-        beads.append({
-            "en": list(range(en[0], en[-1] + 1)) if en else [],
-            "zh": list(range(zh[0], zh[-1] + 1)) if zh else [],
-            "score": b.score,
-        })  # fmt: skip
+        beads.append(
+            {
+                "en": list(range(en[0], en[-1] + 1)) if en else [],
+                "zh": list(range(zh[0], zh[-1] + 1)) if zh else [],
+                "score": b.score,
+            }
+        )
     for side, lines in (("en", en_lines), ("zh", zh_lines)):
         covered = {i for bead in beads for i in bead[side]}
         for line in range(len(lines)):
@@ -40,8 +43,14 @@ def align_lines(en_lines: list[str], zh_lines: list[str]) -> list[dict[str, Any]
                 at = 0
             while at < len(beads) and not beads[at][side] and _side_start(beads[at]) < line:
                 at += 1  # keep earlier blank-line beads of this side before it
-            beads.insert(at, {"en": [line] if side == "en" else [], "zh": [line] if side == "zh"
-                              else [], "score": 0.0})  # fmt: skip
+            beads.insert(
+                at,
+                {
+                    "en": [line] if side == "en" else [],
+                    "zh": [line] if side == "zh" else [],
+                    "score": 0.0,
+                },
+            )
     return beads
 
 

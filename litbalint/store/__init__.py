@@ -13,14 +13,29 @@ import sqlite_utils
 
 from litbalint.align.pipeline import AbstractAlignment
 from litbalint.errors import DatabaseUnavailable, LitbalintError
-from litbalint.model import Article, Deletion, Section, SentencePair
-from litbalint.store import alignments, links
+from litbalint.model import (
+    Article,
+    ArticleIds,
+    ArticleLinks,
+    Deletion,
+    LinkSummary,
+    Section,
+    SentencePair,
+)
+from litbalint.sources.dates import parse_date_text
+from litbalint.store import alignments, links, runs
 from litbalint.store.articles import now, save_article
 from litbalint.store.schema import SCHEMA_VERSION, ensure_schema, schema_version
 
 __all__ = ["SCHEMA_VERSION", "SaveCounts", "Stats", "Store"]
 
-EDGE_SOURCES = {"suppr": "suppr", "plain": "plain", "pubmed_xml": "pubmed", "medline": "pubmed"}
+EDGE_SOURCES = {
+    "suppr": "suppr",
+    "plain": "plain",
+    "pubmed_xml": "pubmed",
+    "medline": "pubmed",
+    "harvest": "pubmed",
+}
 
 
 @dataclass
@@ -100,6 +115,7 @@ class Store:
         except sqlite3.Error as error:
             raise _friendly(self.path, error) from None
         self.touched: set[int] = set()  # records saved since the last take_touched()
+        self.last_id: int | None = None  # the article the last save_article() wrote
 
     def close(self) -> None:
         self.db.close()
@@ -155,8 +171,9 @@ class Store:
         """The inputs hash of the article's current (not stale) alignment."""
         return alignments.stored_hash(self.db, article_id)
 
-    def save_alignment(self, article_id: int, alignment: AbstractAlignment | None,
-                       inputs_hash: str) -> None:  # fmt: skip
+    def save_alignment(
+        self, article_id: int, alignment: AbstractAlignment | None, inputs_hash: str
+    ) -> None:
         alignments.save_alignment(self.db, article_id, alignment, inputs_hash)
 
     def sentence_pairs(self, min_score: float = 0.0) -> Iterator[SentencePair]:
@@ -168,6 +185,58 @@ class Store:
         )
         for row in cursor:
             yield SentencePair(*row)
+
+    # -- harvest ---------------------------------------------------------------------------
+
+    def save_elink(self, article_id: int, found: ArticleLinks, similar_top: int) -> int:
+        """Edges for one article's elink reply; returns the number of new edges."""
+        return links.save_elink(
+            self.db, article_id, found.refs, found.cited_by, found.similar[:similar_top]
+        )
+
+    def stubs_without_title(self) -> list[int]:
+        return links.stubs_without_title(self.db)
+
+    def save_summary(self, summary: LinkSummary) -> None:
+        """A stub's title, journal and date from esummary (fills only what is empty)."""
+        stub = Article(
+            ids=ArticleIds(pmid=summary.pmid, doi=summary.doi),
+            is_stub=True,
+            title_en=summary.title,
+            journal=summary.journal,
+            pub_date=parse_date_text(summary.pub_date),
+        )
+        save_article(self.db, stub, "harvest")
+
+    def start_run(self, mode: str, topics: list[str]) -> int:
+        with self.transaction():
+            return runs.start_run(self.db, mode, topics)
+
+    def record_window(
+        self, run_id: int, topic: str, date_from: str, date_to: str, found: int
+    ) -> None:
+        runs.record_window(self.db, run_id, topic, date_from, date_to, found)
+
+    def add_run_counts(self, run_id: int, **counts: int) -> None:
+        runs.add_counts(self.db, run_id, **counts)
+
+    def finish_run(
+        self,
+        run_id: int,
+        status: str,
+        gaps: list[int],
+        error: str | None,
+        requests: int,
+        retries: int,
+    ) -> None:
+        with self.transaction():
+            runs.finish_run(self.db, run_id, status, gaps, error, requests, retries)
+
+    def last_window_end(self, topic: str) -> str | None:
+        return runs.last_window_end(self.db, topic)
+
+    def run_row(self, run_id: int) -> dict:
+        return runs.run_row(self.db, run_id)
 
     def save_deletion(self, deletion: Deletion) -> SaveCounts:
         return SaveCounts(deleted=links.mark_deleted(self.db, deletion.pmids))

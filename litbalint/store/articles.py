@@ -167,8 +167,11 @@ def _journal_id(db: Database, article: Article) -> int | None:
     return hit[0]
 
 
-def save_article(db: Database, article: Article, source: str) -> tuple[int, str]:
-    """Insert or merge one article; returns (id, 'new' | 'updated' | 'unchanged')."""
+def save_article(
+    db: Database, article: Article, source: str, harvest_topics: tuple[str, ...] = ()
+) -> tuple[int, str]:
+    """Insert or merge one article; returns (id, 'new' | 'updated' | 'unchanged').
+    `harvest_topics`: the topics whose query found it (kept beside the keyword-rule ones)."""
     columns = rows.article_columns(article)
     columns["journal_id"] = _journal_id(db, article)
     matches = find_matches(db, columns)
@@ -190,6 +193,12 @@ def save_article(db: Database, article: Article, source: str) -> tuple[int, str]
     children_changed = (
         False if article.is_stub else _replace_children(db, article_id, article, source)
     )
+    for topic in harvest_topics:
+        db.execute(
+            "INSERT OR IGNORE INTO article_topics (article_id, topic, source) "
+            "VALUES (?, ?, 'harvest')",
+            [article_id, topic],
+        )
     merged["topics"] = _update_topics(db, article_id, merged)
     base = existing or _row(db, article_id)
     row_changed = _write_row(db, article_id, merged, base)

@@ -86,17 +86,24 @@ def save_reference_list(
     if not article.references:
         return 0
     new_edges = 0
+    # PMID-only entries (most of them) take the fast path; the others need identity matching.
+    pmid_only = [
+        r.ids.pmid for r in article.references if r.ids.pmid and not (r.ids.doi or r.ids.pmc)
+    ]
+    fast = stub_ids(db, sorted(set(pmid_only))) if pmid_only else {}
     wanted = []
     for position, reference in enumerate(article.references, start=1):
-        cited_id = None
-        if reference.ids.any():
-            stub = Article(ids=reference.ids, citation_text=reference.citation, is_stub=True)
+        ids = reference.ids
+        cited_id = fast.get(ids.pmid) if ids.pmid and not (ids.doi or ids.pmc) else None
+        if cited_id is not None:
+            new_edges += add_edge(db, article_id, cited_id, "references", "pubmed", position)
+        elif ids.any():
+            stub = Article(ids=ids, citation_text=reference.citation, is_stub=True)
             related = RelatedArticle(kind="references", article=stub, rank=position)
             cited_id, added = save_related(
                 db, article_id, related, source_format, "pubmed", file_id, run_id
             )
             new_edges += added
-        ids = reference.ids
         wanted.append((position, reference.citation, ids.pmid, ids.doi, ids.pmc, cited_id))
     have = [
         tuple(r)
@@ -108,12 +115,11 @@ def save_reference_list(
     ]
     if have != wanted:
         db.execute("DELETE FROM reference_lists WHERE article_id = ?", [article_id])
-        for row in wanted:
-            db.execute(
-                "INSERT INTO reference_lists (article_id, position, citation, pmid, doi, "
-                "pmc, cited_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [article_id, *row],
-            )
+        db.conn.executemany(
+            "INSERT INTO reference_lists (article_id, position, citation, pmid, doi, pmc, "
+            "cited_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(article_id, *row) for row in wanted],
+        )
     return new_edges
 
 
@@ -127,3 +133,56 @@ def mark_deleted(db: Database, pmids: list[int]) -> int:
         )
         changed += cursor.rowcount
     return changed
+
+
+def stub_ids(db: Database, pmids: list[int]) -> dict[int, int]:
+    """Article ids for PMIDs, creating PMID-only stubs for the unknown ones (fast path for
+    the thousands of articles elink names)."""
+    stamp = now()
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO articles (pmid, is_stub, created_at, updated_at) "
+        "VALUES (?, 1, ?, ?)",
+        [(pmid, stamp, stamp) for pmid in pmids],
+    )
+    found: dict[int, int] = {}
+    for start in range(0, len(pmids), 500):
+        chunk = pmids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(db.execute(f"SELECT pmid, id FROM articles WHERE pmid IN ({marks})", chunk))
+    return found
+
+
+def save_elink(
+    db: Database,
+    article_id: int,
+    refs: list[int],
+    cited_by: list[int],
+    similar: list[tuple[int, float]],
+) -> int:
+    """Edges from elink (source 'pubmed'); linked articles outside the corpus become stubs.
+    Returns the number of new edges."""
+    ids = stub_ids(db, sorted({*refs, *cited_by, *(p for p, _ in similar)}))
+    stamp = now()
+    rows = [(article_id, ids[p], "references", rank, None) for rank, p in enumerate(refs, 1)]
+    rows += [(ids[p], article_id, "cited_by", rank, None) for rank, p in enumerate(cited_by, 1)]
+    rows += [
+        (article_id, ids[p], "similar", rank, score) for rank, (p, score) in enumerate(similar, 1)
+    ]
+    before = db.conn.total_changes
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO citations (citing_id, cited_id, kind, source, rank, score, "
+        "first_seen) VALUES (?, ?, ?, 'pubmed', ?, ?, ?)",
+        [(*row[:2], row[2], row[3], row[4], stamp) for row in rows if row[0] != row[1]],
+    )
+    return db.conn.total_changes - before
+
+
+def stubs_without_title(db: Database) -> list[int]:
+    """PMIDs of stubs nobody has given a title yet."""
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT pmid FROM articles WHERE is_stub = 1 AND pmid IS NOT NULL AND title_en IS NULL "
+            "ORDER BY pmid"
+        )
+    ]

@@ -11,7 +11,7 @@ import sqlite_utils
 
 from litbalint.errors import LitbalintError
 
-SCHEMA_VERSION = 2  # 2: alignments, alignment_beads, sentence_pairs
+SCHEMA_VERSION = 3  # 2: alignments, alignment_beads, sentence_pairs; 3: harvest_runs
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS litbalint_meta (
@@ -218,6 +218,34 @@ CREATE VIEW IF NOT EXISTS sentence_pairs AS
            b.en_text, b.zh_text, b.score, b.low_confidence
     FROM alignment_beads b JOIN articles a ON a.id = b.article_id
     WHERE b.en_text != '' AND b.zh_text != '' AND a.deleted = 0;
+CREATE TABLE IF NOT EXISTS harvest_runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    mode TEXT NOT NULL,
+    topics TEXT NOT NULL,
+    window_from TEXT,
+    window_to TEXT,
+    found INTEGER NOT NULL DEFAULT 0,
+    records_new INTEGER NOT NULL DEFAULT 0,
+    records_updated INTEGER NOT NULL DEFAULT 0,
+    records_unchanged INTEGER NOT NULL DEFAULT 0,
+    records_deleted INTEGER NOT NULL DEFAULT 0,
+    new_edges INTEGER NOT NULL DEFAULT 0,
+    gaps TEXT NOT NULL DEFAULT '[]',
+    requests INTEGER NOT NULL DEFAULT 0,
+    retries INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL,
+    error TEXT
+);
+CREATE TABLE IF NOT EXISTS harvest_windows (
+    run_id INTEGER NOT NULL REFERENCES harvest_runs(id),
+    topic TEXT NOT NULL,
+    date_from TEXT NOT NULL,
+    date_to TEXT NOT NULL,
+    found INTEGER NOT NULL,
+    PRIMARY KEY (run_id, topic)
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
     title_en, abstract_en, title_zh, abstract_zh, keywords, mesh_terms,
     tokenize = 'porter unicode61 remove_diacritics 2'

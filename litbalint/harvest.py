@@ -1,0 +1,326 @@
+"""The nightly harvest: topics, date windows, slices under the 10,000 cap, batches, run log,
+lock. Orchestration only: HTTP is in eutils, parsing in sources, writing in store."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import yaml
+
+from litbalint.errors import LitbalintError
+from litbalint.eutils import Eutils, EutilsError
+from litbalint.model import Article, Deletion
+from litbalint.pipeline import align_articles
+from litbalint.store import SaveCounts, Store
+
+CAP = 9999  # PubMed gives only the first 10,000 hits of a search (retstart <= 9998)
+OVERLAP_DAYS = 3
+FIRST_DAY = date(1800, 1, 1)
+
+
+class HarvestLocked(LitbalintError):
+    """Another harvest holds the database."""
+
+
+@dataclass
+class Topic:
+    name: str
+    query: str
+    description: str = ""
+
+
+def load_topics(path: Path) -> list[Topic]:
+    """The maintainer's topics file (YAML: topics: {name: {query, description}})."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise LitbalintError(f"{path}: cannot read the topics file ({error.strerror})") from None
+    except yaml.YAMLError as error:
+        raise LitbalintError(f"{path}: not valid YAML ({error})".replace("\n", " ")) from None
+    entries = (data or {}).get("topics") if isinstance(data, dict) else None
+    if not isinstance(entries, dict) or not entries:
+        raise LitbalintError(f"{path}: expected 'topics:' with at least one named topic")
+    topics = []
+    for name, entry in entries.items():
+        query = entry.get("query") if isinstance(entry, dict) else None
+        if not isinstance(query, str) or not query.strip():
+            raise LitbalintError(f"{path}: topic {name!r} has no 'query'")
+        topics.append(Topic(str(name), " ".join(query.split()), entry.get("description", "")))
+    return topics
+
+
+@contextmanager
+def harvest_lock(db_path: Path) -> Iterator[None]:
+    """One harvest per database: a lock file beside it (released if the process dies)."""
+    lock_path = db_path.with_name(db_path.name + ".harvest-lock")
+    try:
+        handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole run
+    except OSError as error:
+        raise LitbalintError(
+            f"{lock_path}: cannot create the lock file ({error.strerror})"
+        ) from None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise HarvestLocked(
+            f"{db_path}: a harvest is already running ({holder}); this one stops"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}")
+    handle.flush()
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+@dataclass
+class Options:
+    topics: list[str] = field(default_factory=list)  # empty: all
+    since: date | None = None
+    full: bool = False
+    dry_run: bool = False
+    batch_size: int = 500
+    similar_top: int = 10
+    today: date = field(default_factory=date.today)
+
+
+@dataclass
+class Window:
+    topic: str
+    date_from: date
+    date_to: date
+    pmids: set[int] = field(default_factory=set)
+
+
+@dataclass
+class RunReport:
+    run_id: int | None
+    windows: list[Window]
+    counts: SaveCounts = field(default_factory=SaveCounts)
+    fetched: int = 0
+    gaps: list[int] = field(default_factory=list)
+    requests: int = 0
+    retries: int = 0
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.gaps
+
+
+Progress = Callable[[int, int], None]  # (records done, records to fetch)
+
+
+def _fmt(day: date) -> str:
+    return day.strftime("%Y/%m/%d")
+
+
+def _parse(text: str) -> date:
+    year, month, day = (int(part) for part in text.split("/"))
+    return date(year, month, day)
+
+
+def search_ids(client: Eutils, query: str, datetype: str, start: date, end: date) -> set[int]:
+    """Every PMID the query finds in [start, end] by datetype, splitting the range until each
+    slice is under PubMed's cap."""
+    result = client.esearch(query, datetype, _fmt(start), _fmt(end), retmax=CAP)
+    if result.count <= CAP and len(result.ids) >= result.count:
+        return set(result.ids)
+    if start >= end:
+        raise EutilsError(
+            f"{result.count} records on {_fmt(start)} alone: more than PubMed lets one search "
+            "retrieve; narrow the topic query"
+        )
+    middle = start + (end - start) // 2
+    return search_ids(client, query, datetype, start, middle) | search_ids(
+        client, query, datetype, middle + timedelta(days=1), end
+    )
+
+
+def plan_windows(store: Store, topics: list[Topic], options: Options) -> list[Window]:
+    windows = []
+    for topic in topics:
+        if options.full:
+            start = FIRST_DAY
+        elif options.since:
+            start = options.since
+        else:
+            last = store.last_window_end(topic.name)
+            start = _parse(last) - timedelta(days=OVERLAP_DAYS) if last else FIRST_DAY
+        windows.append(Window(topic.name, min(start, options.today), options.today))
+    return windows
+
+
+def find(client: Eutils, topics: list[Topic], windows: list[Window]) -> None:
+    """Fill each window's PMIDs: modification date and create date (nothing new is missed)."""
+    for topic, window in zip(topics, windows, strict=True):
+        kinds = ("crdt",) if window.date_from == FIRST_DAY else ("mdat", "crdt")
+        for datetype in kinds:
+            window.pmids |= search_ids(
+                client, topic.query, datetype, window.date_from, window.date_to
+            )
+
+
+def harvest(
+    store: Store,
+    client: Eutils,
+    topics: list[Topic],
+    options: Options,
+    progress: Progress | None = None,
+) -> RunReport:
+    """One run: find, then fetch, link and save batch by batch (a transaction each)."""
+    mode = "full" if options.full else "since" if options.since else "incremental"
+    if options.topics:
+        unknown = sorted(set(options.topics) - {t.name for t in topics})
+        if unknown:
+            raise LitbalintError(
+                f"unknown topic {', '.join(unknown)}; the topics file has "
+                f"{', '.join(t.name for t in topics)}"
+            )
+        topics = [t for t in topics if t.name in options.topics]
+    windows = plan_windows(store, topics, options)
+    report = RunReport(None, windows)
+    if options.dry_run:
+        try:
+            find(client, topics, windows)
+        except EutilsError as error:
+            report.error = str(error)
+        report.requests, report.retries = client.requests, client.retries
+        return report
+    report.run_id = run_id = store.start_run(mode, [t.name for t in topics])
+    try:
+        find(client, topics, windows)
+        with store.transaction():
+            for window in windows:
+                store.record_window(
+                    run_id,
+                    window.topic,
+                    _fmt(window.date_from),
+                    _fmt(window.date_to),
+                    len(window.pmids),
+                )
+            store.add_run_counts(run_id, found=len(set().union(*(w.pmids for w in windows))))
+        _fetch_all(store, client, windows, options, report, progress)
+        _name_stubs(store, client)
+    except EutilsError as error:
+        report.error = str(error)
+    report.requests, report.retries = client.requests, client.retries
+    status = "ok" if report.ok else "failed"
+    store.finish_run(
+        run_id,
+        status,
+        report.gaps,
+        report.error or _gap_message(report.gaps),
+        report.requests,
+        report.retries,
+    )
+    return report
+
+
+def _gap_message(gaps: list[int]) -> str | None:
+    if not gaps:
+        return None
+    shown = ", ".join(str(p) for p in gaps[:10])
+    return (
+        f"{len(gaps)} PMIDs never came back from efetch: {shown}{' ...' if len(gaps) > 10 else ''}"
+    )
+
+
+def _fetch_all(
+    store: Store,
+    client: Eutils,
+    windows: list[Window],
+    options: Options,
+    report: RunReport,
+    progress: Progress | None,
+) -> None:
+    topics_of: dict[int, list[str]] = {}
+    for window in windows:
+        for pmid in window.pmids:
+            topics_of.setdefault(pmid, []).append(window.topic)
+    pmids = sorted(topics_of)
+    for start in range(0, len(pmids), options.batch_size):
+        batch = pmids[start : start + options.batch_size]
+        records = client.efetch(batch)
+        returned = {pmid for r in records for pmid in _pmids(r)}
+        missing = [p for p in batch if p not in returned]
+        if missing:  # ask once more for what did not come back
+            records += client.efetch(missing)
+            returned = {pmid for r in records for pmid in _pmids(r)}
+            report.gaps += [p for p in missing if p not in returned]
+        wanted = set(batch)
+        records = [r for r in records if set(_pmids(r)) & wanted]  # drop what was not asked
+        articles = [r for r in records if isinstance(r, Article)]
+        links = client.elink([a.ids.pmid for a in articles]) if articles else {}
+        _save_batch(store, records, links, topics_of, options, report)
+        report.fetched += len(batch)
+        if progress:
+            progress(report.fetched, len(pmids))
+
+
+def _pmids(record: Article | Deletion) -> list[int]:
+    if isinstance(record, Deletion):
+        return record.pmids
+    return [record.ids.pmid] if record.ids.pmid else []
+
+
+def _save_batch(
+    store: Store,
+    records: list,
+    links: dict,
+    topics_of: dict[int, list[str]],
+    options: Options,
+    report: RunReport,
+) -> None:
+    counts = SaveCounts()
+    seen: set[int] = set()
+    with store.transaction():
+        for record in records:
+            if isinstance(record, Deletion):
+                counts.add(store.save_deletion(record))
+                continue
+            pmid = record.ids.pmid
+            if pmid in seen:
+                continue
+            seen.add(pmid)
+            counts.add(
+                store.save_article(
+                    record, "harvest", run_id=report.run_id, topics=tuple(topics_of.get(pmid, ()))
+                )
+            )
+            if pmid in links:
+                counts.new_edges += store.save_elink(
+                    store.last_id, links[pmid], options.similar_top
+                )
+        align_articles(store, store.take_touched())
+        store.add_run_counts(
+            report.run_id,
+            records_new=counts.new,
+            records_updated=counts.updated,
+            records_unchanged=counts.unchanged,
+            records_deleted=counts.deleted,
+            new_edges=counts.new_edges,
+        )
+    report.counts.add(counts)
+
+
+def _name_stubs(store: Store, client: Eutils, chunk: int = 10000) -> None:
+    """Titles for linked articles outside the corpus, so links read well."""
+    pmids = store.stubs_without_title()
+    for start in range(0, len(pmids), chunk):
+        summaries = client.esummary(pmids[start : start + chunk])
+        with store.transaction():
+            for summary in summaries:
+                store.save_summary(summary)
