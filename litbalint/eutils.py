@@ -10,6 +10,7 @@ bounded number of times; then EutilsError.
 from __future__ import annotations
 
 import io
+import json
 import random
 import threading
 import time
@@ -41,7 +42,10 @@ class _Retry(Exception):
 
 
 class RateLimiter:
-    """Spaces request starts at least 1/rate seconds apart (thread-safe)."""
+    """Spaces request starts at least 1/rate seconds apart, plus a margin for the jitter of
+    arrival times on the way to the server (thread-safe)."""
+
+    MARGIN = 1.1
 
     def __init__(
         self,
@@ -49,7 +53,7 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.interval = 1.0 / rate
+        self.interval = self.MARGIN / rate
         self._clock, self._sleep = clock, sleep
         self._next = 0.0
         self._lock = threading.Lock()
@@ -189,7 +193,7 @@ class Eutils:
                 "query_key": query_key,
                 "retstart": "0",
                 "retmax": str(batch),
-                "retmode": "xml",
+                "retmode": "json",
                 "version": "2.0",
             }
             summaries += self.call("esummary.fcgi", params, _summaries)  # type: ignore[operator]
@@ -208,8 +212,8 @@ def _check_http(response: requests.Response) -> bytes:
     status = response.status_code
     if status == 429:
         retry_after = response.headers.get("Retry-After", "")
-        wait = float(retry_after) if retry_after.replace(".", "", 1).isdigit() else None
-        raise _Retry("HTTP 429 (rate limit)", wait)
+        wait = float(retry_after) if retry_after.replace(".", "", 1).isdigit() else 1.0
+        raise _Retry("HTTP 429 (rate limit)", wait)  # NCBI counts per second: wait one out
     if status >= 500:
         raise _Retry(f"HTTP {status}")
     if status != 200:
@@ -235,13 +239,13 @@ def _xml(body: bytes) -> ET.Element:
 
 def _search_result(body: bytes) -> SearchResult:
     root = _xml(body)
-    errors = root.find("ErrorList")
-    if errors is not None and root.findtext("Count") in (None, "0"):
-        details = "; ".join(f"{e.tag} {e.text}" for e in errors)
-        raise _Retry(f"esearch ErrorList: {details}")
     count = root.findtext("Count")
-    if count is None:
-        raise _Retry("esearch reply without a Count")
+    if count is None:  # an ErrorList (or nothing) instead of a result: ask again
+        errors = root.find("ErrorList")
+        details = "; ".join(f"{e.tag} {e.text}" for e in errors) if errors is not None else ""
+        raise _Retry(f"esearch reply without a Count {details}".strip())
+    # An ErrorList beside a Count (PhraseNotFound...) is a warning about the query: a real,
+    # possibly empty, result.
     return SearchResult(
         int(count),
         [int(e.text) for e in root.iterfind("IdList/Id") if e.text],
@@ -287,23 +291,30 @@ def _link_sets(body: bytes) -> dict[int, ArticleLinks]:
 
 
 def _summaries(body: bytes) -> list[LinkSummary]:
-    root = _xml(body)
+    """esummary JSON (version 2.0): {"result": {"uids": [...], "<uid>": {...}}}."""
+    try:
+        data = json.loads(body)
+    except ValueError as error:
+        raise _Retry(f"truncated or broken esummary JSON ({error})") from None
+    result = data.get("result") if isinstance(data, dict) else None
+    if not isinstance(result, dict):
+        problem = data.get("error") or data.get("esummaryresult") if isinstance(data, dict) else ""
+        raise _Retry(f"esummary reply without a result {problem or ''}".strip())
     summaries = []
-    for doc in root.iter("DocumentSummary"):
-        uid = doc.get("uid") or doc.findtext("Id")
-        if not uid or not uid.isdigit():
+    for uid in result.get("uids", []):
+        doc = result.get(str(uid)) or {}
+        if not str(uid).isdigit() or "error" in doc:
             continue
-        doi = None
-        for article_id in doc.iterfind("ArticleIds/ArticleId"):
-            if article_id.findtext("IdType") == "doi":
-                doi = article_id.findtext("Value")
+        doi = next(
+            (a.get("value") for a in doc.get("articleids", []) if a.get("idtype") == "doi"), None
+        )
         summaries.append(
             LinkSummary(
                 int(uid),
-                doc.findtext("Title") or None,
-                doc.findtext("Source") or None,
-                doc.findtext("PubDate") or None,
-                doi,
+                doc.get("title") or None,
+                doc.get("source") or None,
+                doc.get("pubdate") or None,
+                doi or None,
             )
         )
     return summaries

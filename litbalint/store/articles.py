@@ -184,7 +184,8 @@ def save_article(
     else:
         article_id = matches[0]
         existing = _row(db, article_id)
-        outcome = "unchanged"
+        # a stub becoming a full record is new to the corpus
+        outcome = "new" if existing["is_stub"] and not article.is_stub else "unchanged"
     merged = rows.merge_columns(existing or _row(db, article_id), columns, stub=article.is_stub)
     if not article.is_stub:
         merged["is_stub"] = 0

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from litbalint.model import Article, RelatedArticle
+from litbalint.model import Article, ArticleIds, LinkSummary, RelatedArticle
+from litbalint.sources.dates import parse_date_text
 from litbalint.store.articles import now, save_article
 
 
@@ -186,3 +187,62 @@ def stubs_without_title(db: Database) -> list[int]:
             "ORDER BY pmid"
         )
     ]
+
+
+def save_summaries(db: Database, summaries: list[LinkSummary]) -> None:
+    """Titles, journals and dates for PMID stubs (fills only what is empty). A summary whose
+    DOI another row already has goes through identity matching, so the two become one."""
+    stamp = now()
+    fast = []
+    for summary in summaries:
+        if (
+            summary.doi
+            and db.execute(
+                "SELECT 1 FROM articles WHERE lower(doi) = lower(?) AND pmid IS NOT ? LIMIT 1",
+                [summary.doi, summary.pmid],
+            ).fetchone()
+        ):
+            stub = Article(
+                ids=ArticleIds(pmid=summary.pmid, doi=summary.doi),
+                is_stub=True,
+                title_en=summary.title,
+                journal=summary.journal,
+                pub_date=parse_date_text(summary.pub_date),
+            )
+            save_article(db, stub, "harvest")
+            continue
+        date = parse_date_text(summary.pub_date)
+        fast.append(
+            (
+                summary.title,
+                summary.journal,
+                date.year,
+                date.month,
+                date.day,
+                date.iso(),
+                date.text,
+                summary.doi,
+                stamp,
+                summary.pmid,
+            )
+        )
+    db.conn.executemany(
+        "UPDATE articles SET title_en = coalesce(title_en, ?), journal = coalesce(journal, ?), "
+        "year = coalesce(year, ?), month = coalesce(month, ?), day = coalesce(day, ?), "
+        "pub_date = coalesce(pub_date, ?), pub_date_text = coalesce(pub_date_text, ?), "
+        "doi = coalesce(doi, ?), updated_at = ? WHERE pmid = ? AND is_stub = 1",
+        fast,
+    )
+    pmids = [row[-1] for row in fast]
+    for start in range(0, len(pmids), 500):
+        chunk = pmids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = db.execute(
+            f"SELECT id, title_en FROM articles WHERE pmid IN ({marks}) AND is_stub = 1", chunk
+        ).fetchall()
+        db.conn.executemany("DELETE FROM articles_fts WHERE rowid = ?", [(r[0],) for r in rows])
+        db.conn.executemany(
+            "INSERT INTO articles_fts (rowid, title_en, abstract_en, title_zh, abstract_zh, "
+            "keywords, mesh_terms) VALUES (?, ?, '', '', '', '', '')",
+            [(r[0], r[1] or "") for r in rows],
+        )
