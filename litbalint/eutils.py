@@ -45,7 +45,7 @@ class RateLimiter:
     """Spaces request starts at least 1/rate seconds apart, plus a margin for the jitter of
     arrival times on the way to the server (thread-safe)."""
 
-    MARGIN = 1.1
+    MARGIN = 1.05
 
     def __init__(
         self,
@@ -59,12 +59,14 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def wait(self) -> None:
+        """Block until this request may start. The next slot counts from when this one
+        really starts (a thread that woke late must not shorten the next gap)."""
         with self._lock:
             now = self._clock()
-            start = max(now, self._next)
-            self._next = start + self.interval
-        if start > now:
-            self._sleep(start - now)
+            if now < self._next:
+                self._sleep(self._next - now)
+                now = self._clock()
+            self._next = now + self.interval
 
     def hold(self, seconds: float) -> None:
         """Nobody starts a request for `seconds` (after a 429)."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import fcntl
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -17,7 +18,7 @@ import yaml
 
 from litbalint.errors import LitbalintError
 from litbalint.eutils import Eutils, EutilsError
-from litbalint.model import Article, Deletion
+from litbalint.model import Article, ArticleLinks, Deletion
 from litbalint.pipeline import align_articles
 from litbalint.store import SaveCounts, Store
 
@@ -215,7 +216,6 @@ def harvest(
                 )
             store.add_run_counts(run_id, found=len(set().union(*(w.pmids for w in windows))))
         _fetch_all(store, client, windows, options, report, progress)
-        _name_stubs(store, client)
     except EutilsError as error:
         report.error = str(error)
     report.requests, report.retries = client.requests, client.retries
@@ -240,16 +240,19 @@ def _gap_message(gaps: list[int]) -> str | None:
     )
 
 
-def _prefetched(jobs: list[Callable[[], object]]) -> Iterator[object]:
-    """Run the jobs in order, each one started while the caller works on the previous
-    result: the rate-limited network waits overlap with parsing and saving."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(jobs[0]) if jobs else None
-        for index in range(len(jobs)):
-            result = pending.result()  # type: ignore[union-attr]
-            if index + 1 < len(jobs):
-                pending = pool.submit(jobs[index + 1])
-            yield result
+class _Network:
+    """One worker thread doing every request in submission order, so the rate-limited
+    waits overlap with parsing and saving in the caller's thread."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="eutils")
+
+    def submit(self, job: Callable[[], object]) -> Future:
+        return self._pool.submit(job)
+
+    def close(self) -> None:
+        """Stop: what is queued and not started is dropped (after a failure nobody saves it)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _fetch_batch(client: Eutils, batch: list[int]) -> tuple[list, list[int], dict]:
@@ -274,20 +277,68 @@ def _fetch_all(
     options: Options,
     report: RunReport,
     progress: Progress | None,
+    depth: int = 3,
+    summary_chunk: int = 10000,
 ) -> None:
+    """Batches are fetched up to `depth` ahead of saving; linked articles' titles are asked
+    for as soon as 10,000 are waiting, so those requests overlap the saving too."""
     topics_of: dict[int, list[str]] = {}
     for window in windows:
         for pmid in window.pmids:
             topics_of.setdefault(pmid, []).append(window.topic)
     pmids = sorted(topics_of)
-    batches = [pmids[i : i + options.batch_size] for i in range(0, len(pmids), options.batch_size)]
-    jobs = [partial(_fetch_batch, client, batch) for batch in batches]
-    for batch, (records, gaps, links) in zip(batches, _prefetched(jobs), strict=True):
-        report.gaps += gaps
-        _save_batch(store, records, links, topics_of, options, report)
-        report.fetched += len(batch)
-        if progress:
-            progress(report.fetched, len(pmids))
+    size = options.batch_size
+    batches = [pmids[i : i + size] for i in range(0, len(pmids), size)]
+    network = _Network()
+    try:
+        ahead = deque(network.submit(partial(_fetch_batch, client, b)) for b in batches[:depth])
+        summaries: deque[Future] = deque()
+        unnamed: set[int] = set()  # linked PMIDs outside the corpus, not yet asked about
+        asked: set[int] = set()
+
+        def ask(pmids: list[int]) -> None:
+            asked.update(pmids)
+            summaries.append(network.submit(partial(client.esummary, pmids)))
+
+        for index, batch in enumerate(batches):
+            records, gaps, links = ahead.popleft().result()
+            if index + depth < len(batches):
+                ahead.append(network.submit(partial(_fetch_batch, client, batches[index + depth])))
+            report.gaps += gaps
+            _save_batch(store, records, links, topics_of, options, report)
+            unnamed.update(
+                p
+                for found in links.values()
+                for p in _linked(found, options)
+                if p not in topics_of and p not in asked
+            )
+            if len(unnamed) >= summary_chunk:
+                waiting = store.untitled_stubs(sorted(unnamed))
+                full = len(waiting) - len(waiting) % summary_chunk
+                for start in range(0, full, summary_chunk):
+                    ask(waiting[start : start + summary_chunk])
+                unnamed = set(waiting[full:])
+            while summaries and summaries[0].done():
+                _save_summaries(store, summaries.popleft().result())
+            report.fetched += len(batch)
+            if progress:
+                progress(report.fetched, len(pmids))
+        leftovers = [p for p in store.stubs_without_title() if p not in asked]
+        for start in range(0, len(leftovers), summary_chunk):
+            ask(leftovers[start : start + summary_chunk])
+        while summaries:
+            _save_summaries(store, summaries.popleft().result())
+    finally:
+        network.close()
+
+
+def _linked(found: ArticleLinks, options: Options) -> list[int]:
+    return [*found.refs, *found.cited_by, *(p for p, _ in found.similar[: options.similar_top])]
+
+
+def _save_summaries(store: Store, summaries: list) -> None:
+    with store.transaction():
+        store.save_summaries(summaries)
 
 
 def _pmids(record: Article | Deletion) -> list[int]:
@@ -334,12 +385,3 @@ def _save_batch(
             new_edges=counts.new_edges,
         )
     report.counts.add(counts)
-
-
-def _name_stubs(store: Store, client: Eutils, chunk: int = 10000) -> None:
-    """Titles for linked articles outside the corpus, so links read well."""
-    pmids = store.stubs_without_title()
-    chunks = [pmids[i : i + chunk] for i in range(0, len(pmids), chunk)]
-    for summaries in _prefetched([partial(client.esummary, c) for c in chunks]):
-        with store.transaction():
-            store.save_summaries(summaries)  # type: ignore[arg-type]

@@ -195,6 +195,9 @@ class Store:
             self.db, article_id, found.refs, found.cited_by, found.similar[:similar_top]
         )
 
+    def untitled_stubs(self, pmids: list[int]) -> list[int]:
+        return links.untitled_stubs(self.db, pmids)
+
     def stubs_without_title(self) -> list[int]:
         return links.stubs_without_title(self.db)
 

@@ -256,8 +256,13 @@ def topics_json(db: Database, article_id: int) -> str:
 
 
 def _index(db: Database, article_id: int) -> None:
-    """Rewrite the article's full-text row; Chinese and keywords segmented with jieba."""
+    """Rewrite the article's full-text row; Chinese and keywords segmented with jieba.
+    Only corpus articles are indexed: stubs (articles known from a link) join it with their
+    full record."""
     row = _row(db, article_id)
+    db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
+    if row["is_stub"]:
+        return
     values = [
         row["title_en"] or "",
         row["abstract_en"] or "",
@@ -266,7 +271,6 @@ def _index(db: Database, article_id: int) -> None:
         segment_for_index("; ".join(json.loads(row["keywords"] or "[]"))),
         "; ".join(json.loads(row["mesh_terms"] or "[]")),
     ]
-    db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
     db.execute(
         f"INSERT INTO articles_fts (rowid, {', '.join(rows.SEARCH_COLUMNS)}) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -178,6 +178,24 @@ def save_elink(
     return db.conn.total_changes - before
 
 
+def untitled_stubs(db: Database, pmids: list[int]) -> list[int]:
+    """Which of these PMIDs are stubs nobody has given a title yet (sorted, unique)."""
+    unique = sorted(set(pmids))
+    found: list[int] = []
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        found += [
+            r[0]
+            for r in db.execute(
+                f"SELECT pmid FROM articles WHERE pmid IN ({marks}) AND is_stub = 1 "
+                "AND title_en IS NULL",
+                chunk,
+            )
+        ]
+    return found
+
+
 def stubs_without_title(db: Database) -> list[int]:
     """PMIDs of stubs nobody has given a title yet."""
     return [
@@ -233,16 +251,3 @@ def save_summaries(db: Database, summaries: list[LinkSummary]) -> None:
         "doi = coalesce(doi, ?), updated_at = ? WHERE pmid = ? AND is_stub = 1",
         fast,
     )
-    pmids = [row[-1] for row in fast]
-    for start in range(0, len(pmids), 500):
-        chunk = pmids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        rows = db.execute(
-            f"SELECT id, title_en FROM articles WHERE pmid IN ({marks}) AND is_stub = 1", chunk
-        ).fetchall()
-        db.conn.executemany("DELETE FROM articles_fts WHERE rowid = ?", [(r[0],) for r in rows])
-        db.conn.executemany(
-            "INSERT INTO articles_fts (rowid, title_en, abstract_en, title_zh, abstract_zh, "
-            "keywords, mesh_terms) VALUES (?, ?, '', '', '', '', '')",
-            [(r[0], r[1] or "") for r in rows],
-        )
