@@ -7,11 +7,9 @@ is not well-formed yields what came before the break, then one Problem with the 
 
 from __future__ import annotations
 
-import codecs
 import re
 import xml.etree.ElementTree as ET
 import zlib
-from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
@@ -35,17 +33,11 @@ from litbalint.model import (
 )
 from litbalint.sources.dates import iso_date, month_number, parse_date_text
 from litbalint.sources.markup import collapse, render_inline
+from litbalint.sources.xmlscan import ROOT_TAGS, LineTracker, looks_like_pubmed_xml
 
 __all__ = ["looks_like_pubmed_xml", "parse_pubmed_xml", "render_inline"]
 
 _RECORD_TAGS = frozenset({"PubmedArticle", "PubmedBookArticle", "DeleteCitation"})
-_ROOT_TAGS = frozenset({"PubmedArticleSet", "PubmedArticle", "PubmedBookArticle"})
-_RECORD_START = re.compile(rb"<(?:PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>/]")
-_PROLOG = re.compile(
-    r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE\s+(?P<doctype>[\w.:-]+)[^\[>]*(?:\[.*?\])?\s*>)",
-    re.DOTALL,
-)
-_ROOT = re.compile(r"\s*<(?:PubmedArticleSet|PubmedArticle|PubmedBookArticle)[\s>/]")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ORCID = re.compile(r"\d{4}-?\d{4}-?\d{4}-?\d{3}[\dX]", re.IGNORECASE)
 _MONTH_ABBR = {number: name.capitalize() for name, number in MONTHS.items()}
@@ -53,45 +45,9 @@ _CHINESE = frozenset({"chi", "zho", "zh", "chn"})
 _EMPTY = Element("_")  # stands in for a missing element; never modified
 
 
-class _LineTracker:
-    """Wraps the stream for iterparse and notes the line of every record's start tag."""
-
-    _KEEP = 24  # longer than any start-tag match, so a tag split between reads is still seen
-
-    def __init__(self, stream: BinaryIO) -> None:
-        self._stream = stream
-        self._tail = b""
-        self._lines_before_tail = 0
-        self._starts: deque[int] = deque()
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._stream.read(size)
-        if data and isinstance(data, bytes):
-            buffer = self._tail + data
-            line, position = self._lines_before_tail + 1, 0
-            for match in _RECORD_START.finditer(buffer):
-                if match.end() <= len(self._tail):
-                    continue  # seen with the previous read
-                line += buffer.count(b"\n", position, match.start())
-                position = match.start()
-                self._starts.append(line)
-            cut = max(0, len(buffer) - self._KEEP)
-            self._lines_before_tail += buffer.count(b"\n", 0, cut)
-            self._tail = buffer[cut:]
-        return data
-
-    @property
-    def line(self) -> int:
-        """The line the bytes read so far end on."""
-        return self._lines_before_tail + self._tail.count(b"\n") + 1
-
-    def next_start(self) -> int | None:
-        return self._starts.popleft() if self._starts else None
-
-
 def parse_pubmed_xml(stream: BinaryIO) -> Iterator[Record]:
     """Yield an Article, Deletion or Problem for each record of an efetch XML file, in order."""
-    source = _LineTracker(stream)
+    source = LineTracker(stream)
     root: Element | None = None
     line: int | None = None
     try:
@@ -99,7 +55,7 @@ def parse_pubmed_xml(stream: BinaryIO) -> Iterator[Record]:
             if event == "start":
                 if root is None:
                     root = elem
-                    if elem.tag not in _ROOT_TAGS:
+                    if elem.tag not in ROOT_TAGS:
                         yield Problem(f"not PubMed XML: the root element is <{elem.tag}>")
                         return
                 if elem.tag in _RECORD_TAGS:
@@ -123,25 +79,6 @@ def parse_pubmed_xml(stream: BinaryIO) -> Iterator[Record]:
         raise UnsupportedFormat(
             f"XML in an encoding that cannot be read ({error}); convert it to UTF-8"
         ) from None
-
-
-def looks_like_pubmed_xml(head: bytes) -> bool:
-    """True when the start of a file shows a PubmedArticleSet/PubmedArticle/PubmedBookArticle."""
-    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if head.startswith(bom):
-            text = head[len(bom) :].decode(encoding, errors="ignore")
-            break
-    else:
-        text = head.removeprefix(codecs.BOM_UTF8).decode("utf-8", errors="ignore")
-    doctype = None
-    position = 0
-    while match := _PROLOG.match(text, position):
-        doctype = match["doctype"] or doctype
-        position = match.end()
-    if _ROOT.match(text, position):
-        return True
-    # the head ends inside the prolog: trust the DOCTYPE's root name
-    return doctype in _ROOT_TAGS and not text[position:].strip()
 
 
 # -- records --------------------------------------------------------------------------------
