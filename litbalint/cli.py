@@ -6,35 +6,18 @@ import dataclasses
 import json
 import os
 import sys
-from datetime import date, datetime
 from pathlib import Path
 
 import click
 
 from litbalint.align.lines import align_lines, align_paragraphs
+from litbalint.cli_common import DB_OPTION, fail
+from litbalint.cli_harvest import harvest
 from litbalint.errors import LitbalintError
-from litbalint.eutils import DEFAULT_URL, Eutils
 from litbalint.exports import tmx, tsv
-from litbalint.harvest import HarvestLocked, harvest_lock, load_topics
-from litbalint.harvest import Options as HarvestOptions
-from litbalint.harvest import RunReport as HarvestReport
-from litbalint.harvest import harvest as run_harvest
 from litbalint.pipeline import FileReport, corpus_files, expand_paths, import_paths
-from litbalint.resources import data_dir, data_path, default_db_path
+from litbalint.resources import data_dir, default_db_path
 from litbalint.store import SaveCounts, Store
-
-DB_OPTION = click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="SQLite database file (default: data/litbalint.db, or $LITBALINT_DB).",
-)
-
-
-def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(1)
 
 
 class _OneLineErrors(click.Group):
@@ -93,7 +76,7 @@ def _run_import(db_path: Path | None, paths: list[Path], quiet: bool) -> None:
         with Store(db_path or default_db_path()) as store:
             code = _print_reports(import_paths(store, paths), quiet)
     except LitbalintError as error:
-        _fail(str(error))
+        fail(str(error))
     sys.exit(code)
 
 
@@ -111,7 +94,7 @@ def build(db_path: Path | None, data: Path | None, quiet: bool) -> None:
     """Build (or refresh) the corpus from every document under data/."""
     files = corpus_files(data or data_dir())
     if not files:
-        _fail(f"{data or data_dir()}: no documents to import")
+        fail(f"{data or data_dir()}: no documents to import")
     _run_import(db_path, files, quiet)
 
 
@@ -133,7 +116,7 @@ def stats(db_path: Path | None, as_json: bool) -> None:
         with Store(db_path or default_db_path(), create=False) as store:
             numbers = store.stats()
     except LitbalintError as error:
-        _fail(str(error))
+        fail(str(error))
     if as_json:
         click.echo(json.dumps(dataclasses.asdict(numbers), ensure_ascii=False, indent=2))
         return
@@ -160,7 +143,7 @@ def _read_utf8(path: Path) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        _fail(f"{path}: not UTF-8 text (bad byte at offset {error.start}); save it as UTF-8")
+        fail(f"{path}: not UTF-8 text (bad byte at offset {error.start}); save it as UTF-8")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -236,7 +219,7 @@ def export(db_path: Path | None, file_format: str, min_score: float, output: Pat
                     click.echo(chunk, nl=False)
                 return
             if not output.parent.is_dir():
-                _fail(f"{output}: its folder {output.parent} does not exist; create it first")
+                fail(f"{output}: its folder {output.parent} does not exist; create it first")
             partial = output.with_name(output.name + ".part")
             try:
                 with open(partial, "w", encoding="utf-8") as stream:
@@ -245,157 +228,11 @@ def export(db_path: Path | None, file_format: str, min_score: float, output: Pat
             finally:
                 partial.unlink(missing_ok=True)
     except LitbalintError as error:
-        _fail(str(error))
+        fail(str(error))
     except BrokenPipeError:  # the reader (head, less) went away: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except OSError as error:
-        _fail(f"{output}: cannot write ({error.strerror})")
+        fail(f"{output}: cannot write ({error.strerror})")
 
 
-def _date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2024-01-31") from None
-
-
-@cli.command()
-@DB_OPTION
-@click.option(
-    "--topic",
-    "topic_names",
-    multiple=True,
-    metavar="NAME",
-    help="Harvest only this topic (repeatable; default: every topic).",
-)
-@click.option("--since", metavar="YYYY-MM-DD", help="Records modified or created since then.")
-@click.option("--full", is_flag=True, help="Everything the topic queries find, ever.")
-@click.option("--dry-run", is_flag=True, help="Print counts per topic and window; fetch nothing.")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors and the final line.")
-@click.option(
-    "--topics",
-    "topics_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Topics file (default: data/topics.yml).",
-)
-@click.option(
-    "--eutils-url",
-    envvar="LITBALINT_EUTILS_URL",
-    default=DEFAULT_URL,
-    show_default=True,
-    help="E-utilities base URL (or $LITBALINT_EUTILS_URL).",
-)
-@click.option(
-    "--batch-size",
-    type=click.IntRange(1, 10000),
-    default=500,
-    show_default=True,
-    help="PMIDs per efetch/elink request.",
-)
-@click.option(
-    "--similar",
-    "similar_top",
-    type=click.IntRange(0, 1000),
-    default=10,
-    show_default=True,
-    help="Similar articles kept per article (best scores first).",
-)
-def harvest(
-    db_path: Path | None,
-    topic_names: tuple[str, ...],
-    since: str | None,
-    full: bool,
-    dry_run: bool,
-    quiet: bool,
-    topics_file: Path | None,
-    eutils_url: str,
-    batch_size: int,
-    similar_top: int,
-) -> None:
-    """Harvest PubMed through E-utilities: new and revised records of every topic since the
-    last successful run (a few days' overlap), with their citation links.
-
-    Needs NCBI_EMAIL (NCBI asks for a contact); NCBI_API_KEY raises the limit from 3 to 10
-    requests/s. Exit codes: 0 done; 1 failed (what was fetched is kept; the next run picks up
-    the rest); 2 usage or configuration error; 3 another harvest is running on this database.
-    """
-    if since and full:
-        raise click.UsageError("--since and --full do not go together")
-    options = HarvestOptions(
-        topics=list(topic_names),
-        since=_date(since),
-        full=full,
-        dry_run=dry_run,
-        batch_size=batch_size,
-        similar_top=similar_top,
-    )
-    db = db_path or default_db_path()
-    try:
-        topics = load_topics(topics_file or data_path("topics.yml"))
-        client = Eutils(
-            eutils_url, os.environ.get("NCBI_EMAIL", ""), os.environ.get("NCBI_API_KEY") or None
-        )
-    except LitbalintError as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(2)
-    try:
-        with harvest_lock(db), Store(db) as store:
-            report = run_harvest(store, client, topics, options, _progress(quiet))
-    except HarvestLocked as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(3)
-    except LitbalintError as error:
-        _fail(str(error))
-    _print_harvest(report, dry_run, quiet)
-    if not report.ok:
-        sys.exit(1)
-
-
-def _progress(quiet: bool):
-    if quiet:
-        return None
-    if sys.stderr.isatty():
-        state: dict = {}
-
-        def bar(done: int, total: int) -> None:
-            if "bar" not in state:
-                state["bar"] = click.progressbar(length=total, label="harvest", file=sys.stderr)
-                state["bar"].__enter__()
-            state["bar"].update(done - state.get("done", 0))
-            state["done"] = done
-            if done >= total:
-                state["bar"].__exit__(None, None, None)
-
-        return bar
-
-    def line(done: int, total: int) -> None:
-        click.echo(f"harvest: {done}/{total} records fetched")
-
-    return line
-
-
-def _print_harvest(report: HarvestReport, dry_run: bool, quiet: bool) -> None:
-    if not quiet or dry_run:
-        for window in report.windows:
-            click.echo(
-                f"{window.topic}: {window.date_from:%Y-%m-%d} .. {window.date_to:%Y-%m-%d}"
-                f": {len(window.pmids)} records"
-            )
-    counts = report.counts
-    if not dry_run:
-        click.echo(
-            f"run {report.run_id}: {report.fetched} fetched; new {counts.new}, updated "
-            f"{counts.updated}, unchanged {counts.unchanged}, deleted {counts.deleted}, "
-            f"new edges {counts.new_edges}; {report.requests} requests, {report.retries} retries"
-        )
-    if report.error:
-        click.echo(f"Error: {report.error}", err=True)
-    if report.gaps:
-        click.echo(
-            f"Error: {len(report.gaps)} PMIDs did not come back from efetch "
-            "(the next run asks again)",
-            err=True,
-        )
+cli.add_command(harvest)

@@ -1,0 +1,167 @@
+"""`litbalint harvest`: options to the harvester, and its progress and report printed."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from litbalint.cli_common import DB_OPTION, fail
+from litbalint.errors import LitbalintError
+from litbalint.eutils import DEFAULT_URL, Eutils
+from litbalint.harvest import HarvestLocked, Options, RunReport, harvest_lock, load_topics
+from litbalint.harvest import harvest as run_harvest
+from litbalint.resources import data_path, default_db_path
+from litbalint.store import Store
+
+
+def _date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2024-01-31") from None
+
+
+@click.command()
+@DB_OPTION
+@click.option(
+    "--topic",
+    "topic_names",
+    multiple=True,
+    metavar="NAME",
+    help="Harvest only this topic (repeatable; default: every topic).",
+)
+@click.option("--since", metavar="YYYY-MM-DD", help="Records modified or created since then.")
+@click.option("--full", is_flag=True, help="Everything the topic queries find, ever.")
+@click.option("--dry-run", is_flag=True, help="Print counts per topic and window; fetch nothing.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and the final line.")
+@click.option(
+    "--topics",
+    "topics_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Topics file (default: data/topics.yml).",
+)
+@click.option(
+    "--eutils-url",
+    envvar="LITBALINT_EUTILS_URL",
+    default=DEFAULT_URL,
+    show_default=True,
+    help="E-utilities base URL (or $LITBALINT_EUTILS_URL).",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 10000),
+    default=500,
+    show_default=True,
+    help="PMIDs per efetch/elink request.",
+)
+@click.option(
+    "--similar",
+    "similar_top",
+    type=click.IntRange(0, 1000),
+    default=10,
+    show_default=True,
+    help="Similar articles kept per article (best scores first).",
+)
+def harvest(
+    db_path: Path | None,
+    topic_names: tuple[str, ...],
+    since: str | None,
+    full: bool,
+    dry_run: bool,
+    quiet: bool,
+    topics_file: Path | None,
+    eutils_url: str,
+    batch_size: int,
+    similar_top: int,
+) -> None:
+    """Harvest PubMed through E-utilities: new and revised records of every topic since the
+    last successful run (a few days' overlap), with their citation links.
+
+    Needs NCBI_EMAIL (NCBI asks for a contact); NCBI_API_KEY raises the limit from 3 to 10
+    requests/s. Exit codes: 0 done; 1 failed (what was fetched is kept; the next run picks up
+    the rest); 2 usage or configuration error; 3 another harvest is running on this database.
+    """
+    if since and full:
+        raise click.UsageError("--since and --full do not go together")
+    options = Options(
+        topics=list(topic_names),
+        since=_date(since),
+        full=full,
+        dry_run=dry_run,
+        batch_size=batch_size,
+        similar_top=similar_top,
+    )
+    db = db_path or default_db_path()
+    try:
+        topics = load_topics(topics_file or data_path("topics.yml"))
+        client = Eutils(
+            eutils_url, os.environ.get("NCBI_EMAIL", ""), os.environ.get("NCBI_API_KEY") or None
+        )
+    except LitbalintError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(2)
+    try:
+        with harvest_lock(db), Store(db) as store:
+            report = run_harvest(store, client, topics, options, _progress(quiet))
+    except HarvestLocked as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(3)
+    except LitbalintError as error:
+        fail(str(error))
+    _print_harvest(report, dry_run, quiet)
+    if not report.ok:
+        sys.exit(1)
+
+
+def _progress(quiet: bool):
+    if quiet:
+        return None
+    if sys.stderr.isatty():
+        state: dict = {}
+
+        def bar(done: int, total: int) -> None:
+            if "bar" not in state:
+                state["bar"] = click.progressbar(length=total, label="harvest", file=sys.stderr)
+                state["bar"].__enter__()
+            state["bar"].update(done - state.get("done", 0))
+            state["done"] = done
+            if done >= total:
+                state["bar"].__exit__(None, None, None)
+
+        return bar
+
+    def line(done: int, total: int) -> None:
+        click.echo(f"harvest: {done}/{total} records fetched")
+
+    return line
+
+
+def _print_harvest(report: RunReport, dry_run: bool, quiet: bool) -> None:
+    if not quiet or dry_run:
+        for window in report.windows:
+            click.echo(
+                f"{window.topic}: {window.date_from:%Y-%m-%d} .. {window.date_to:%Y-%m-%d}"
+                f": {len(window.pmids)} records"
+            )
+    counts = report.counts
+    if not dry_run:
+        click.echo(
+            f"run {report.run_id}: {report.fetched} fetched; new {counts.new}, updated "
+            f"{counts.updated}, unchanged {counts.unchanged}, deleted {counts.deleted}, "
+            f"new edges {counts.new_edges}; {report.requests} requests, {report.retries} retries"
+        )
+    if report.error:
+        click.echo(f"Error: {report.error}", err=True)
+    if report.gaps:
+        click.echo(
+            f"Error: {len(report.gaps)} PMIDs did not come back from efetch "
+            "(the next run asks again)",
+            err=True,
+        )
