@@ -12,7 +12,14 @@ import click
 from litbalint.cli_common import DB_OPTION, fail
 from litbalint.errors import LitbalintError
 from litbalint.eutils import DEFAULT_URL, Eutils
-from litbalint.harvest import HarvestLocked, Options, RunReport, harvest_lock, load_topics
+from litbalint.harvest import (
+    HarvestLocked,
+    Options,
+    RunReport,
+    harvest_lock,
+    load_topics,
+    select_topics,
+)
 from litbalint.harvest import harvest as run_harvest
 from litbalint.resources import data_path, default_db_path
 from litbalint.store import Store
@@ -100,7 +107,7 @@ def harvest(
     )
     db = db_path or default_db_path()
     try:
-        topics = load_topics(topics_file or data_path("topics.yml"))
+        topics = select_topics(load_topics(topics_file or data_path("topics.yml")), options.topics)
         client = Eutils(
             eutils_url, os.environ.get("NCBI_EMAIL", ""), os.environ.get("NCBI_API_KEY") or None
         )
@@ -115,6 +122,8 @@ def harvest(
         sys.exit(3)
     except LitbalintError as error:
         fail(str(error))
+    except Exception as error:  # a bug: still one line (the run log records it as failed)
+        fail(f"the harvest failed unexpectedly ({type(error).__name__}: {error}); please report")
     _print_harvest(report, dry_run, quiet)
     if not report.ok:
         sys.exit(1)

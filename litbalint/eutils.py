@@ -33,6 +33,14 @@ class EutilsError(LitbalintError):
     """A request that still failed after every retry."""
 
 
+_TRANSIENT = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+
+
 class _Retry(Exception):
     """A reply that may succeed when asked again."""
 
@@ -136,8 +144,10 @@ class Eutils:
                 return check(body) if check else body
             except _Retry as retry:
                 last, wait = str(retry), retry.wait
-            except (requests.ConnectionError, requests.Timeout) as error:
+            except _TRANSIENT as error:  # resets (also in the middle of a reply), timeouts
                 last, wait = f"{type(error).__name__}: {error}", None
+            except requests.RequestException as error:  # a bad URL, say: asking again is futile
+                raise EutilsError(f"{endpoint}: {type(error).__name__}: {error}") from None
             if attempt + 1 < self.max_tries:
                 delay = self.backoff * 2**attempt * random.uniform(0.5, 1.5)
                 if wait is not None:

@@ -44,6 +44,8 @@ def load_topics(path: Path) -> list[Topic]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise LitbalintError(f"{path}: cannot read the topics file ({error.strerror})") from None
+    except UnicodeDecodeError:
+        raise LitbalintError(f"{path}: not UTF-8 text; save the topics file as UTF-8") from None
     except yaml.YAMLError as error:
         raise LitbalintError(f"{path}: not valid YAML ({error})".replace("\n", " ")) from None
     entries = (data or {}).get("topics") if isinstance(data, dict) else None
@@ -176,6 +178,19 @@ def find(client: Eutils, topics: list[Topic], windows: list[Window]) -> None:
             )
 
 
+def select_topics(topics: list[Topic], names: list[str]) -> list[Topic]:
+    """The named topics (all when no names); an unknown name is a configuration error."""
+    if not names:
+        return topics
+    unknown = sorted(set(names) - {t.name for t in topics})
+    if unknown:
+        raise LitbalintError(
+            f"unknown topic {', '.join(unknown)}; the topics file has "
+            f"{', '.join(t.name for t in topics)}"
+        )
+    return [t for t in topics if t.name in names]
+
+
 def harvest(
     store: Store,
     client: Eutils,
@@ -185,22 +200,21 @@ def harvest(
 ) -> RunReport:
     """One run: find, then fetch, link and save batch by batch (a transaction each)."""
     mode = "full" if options.full else "since" if options.since else "incremental"
-    if options.topics:
-        unknown = sorted(set(options.topics) - {t.name for t in topics})
-        if unknown:
-            raise LitbalintError(
-                f"unknown topic {', '.join(unknown)}; the topics file has "
-                f"{', '.join(t.name for t in topics)}"
-            )
-        topics = [t for t in topics if t.name in options.topics]
+    topics = select_topics(topics, options.topics)
     windows = plan_windows(store, topics, options)
     report = RunReport(None, windows)
+    requests_before, retries_before = client.requests, client.retries
+
+    def count_requests() -> None:
+        report.requests = client.requests - requests_before
+        report.retries = client.retries - retries_before
+
     if options.dry_run:
         try:
             find(client, topics, windows)
         except EutilsError as error:
             report.error = str(error)
-        report.requests, report.retries = client.requests, client.retries
+        count_requests()
         return report
     report.run_id = run_id = store.start_run(mode, [t.name for t in topics])
     try:
@@ -216,9 +230,20 @@ def harvest(
                 )
             store.add_run_counts(run_id, found=len(set().union(*(w.pmids for w in windows))))
         _fetch_all(store, client, windows, options, report, progress)
-    except EutilsError as error:
+    except LitbalintError as error:  # NCBI kept failing, or the database did
         report.error = str(error)
-    report.requests, report.retries = client.requests, client.retries
+    except BaseException as error:  # a bug or ^C: the log says so, then it goes on up
+        count_requests()
+        store.finish_run(
+            run_id,
+            "failed",
+            report.gaps,
+            f"{type(error).__name__}: {error}",
+            report.requests,
+            report.retries,
+        )
+        raise
+    count_requests()
     status = "ok" if report.ok else "failed"
     store.finish_run(
         run_id,

@@ -199,6 +199,7 @@ class _Server(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # else every reply waits ~40 ms for a delayed ACK
     protocol_version = "HTTP/1.1"
     server_version = "FakeEutils/1.0"
     sys_version = ""

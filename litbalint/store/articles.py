@@ -191,9 +191,14 @@ def save_article(
         merged["is_stub"] = 0
         if source in PUBMED_FORMATS:
             merged["deleted"] = 0
-    children_changed = (
-        False if article.is_stub else _replace_children(db, article_id, article, source)
-    )
+    children_changed = False
+    if not article.is_stub:
+        children_changed = _replace_children(db, article_id, article, source)
+        for lang in _withdraw_abstracts(db, article_id, article, source):
+            children_changed = True
+            merged[f"abstract_{lang}"] = None
+            if lang == "zh":
+                merged["abstract_zh_source"] = None
     for topic in harvest_topics:
         db.execute(
             "INSERT OR IGNORE INTO article_topics (article_id, topic, source) "
@@ -301,6 +306,32 @@ def _replace(
             [article_id, *row],
         )
     return True
+
+
+# Where an abstract came from, per language, when PubMed is the source that may withdraw it.
+_PUBMED_SECTION_SOURCES = {"en": PUBMED_FORMATS, "zh": ("publisher",)}
+
+
+def _withdraw_abstracts(db: Database, article_id: int, article: Article, source: str) -> list[str]:
+    """A PubMed record without an abstract it used to have: PubMed withdrew it, so the stored
+    sections from PubMed go (a Suppr or plain-text abstract stays). Returns the languages."""
+    if source not in PUBMED_FORMATS:
+        return []
+    withdrawn = []
+    for lang, sections in (("en", article.abstract_en), ("zh", article.abstract_zh)):
+        if sections:
+            continue
+        sources = _PUBMED_SECTION_SOURCES[lang]
+        marks = ",".join("?" * len(sources))
+        cursor = db.execute(
+            f"DELETE FROM abstract_sections WHERE article_id = ? AND lang = ? AND source IN "
+            f"({marks})",
+            [article_id, lang, *sources],
+        )
+        if cursor.rowcount:
+            db.execute("UPDATE alignments SET stale = 1 WHERE article_id = ?", [article_id])
+            withdrawn.append(lang)
+    return withdrawn
 
 
 def _replace_children(db: Database, article_id: int, article: Article, source: str) -> bool:

@@ -1,0 +1,5 @@
+"""`python -m litbalint ...` runs the command line."""
+
+from litbalint.cli import cli
+
+cli()
