@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from litbalint.eutils import Eutils  # noqa: E402
 from litbalint.harvest import Options, Topic, harvest  # noqa: E402
 from litbalint.store import Store  # noqa: E402
+from tests.content import content  # noqa: E402
 from tests.fake_eutils import FakeEutils, make_records  # noqa: E402
 
 TOPICS = [Topic("balint", "balint NOT syndrome"), Topic("peer_support", "peer support")]
@@ -57,26 +58,6 @@ def run(records: int, db: Path, faults: bool) -> dict:
     violations = urls.get(timeout=60)
     server.join(timeout=30)
     return {"report": report, "wall": wall, "cpu": cpu, "violations": violations}
-
-
-def content(db: Path) -> list:
-    """What a harvest leaves, without timestamps or internal ids."""
-    with sqlite3.connect(db) as conn:
-        return [
-            conn.execute(
-                "SELECT pmid, doi, title_en, abstract_en, abstract_zh, journal, pub_date, "
-                "topics, is_stub, deleted FROM articles ORDER BY pmid"
-            ).fetchall(),
-            conn.execute(
-                "SELECT a.pmid, b.pmid, c.kind, c.rank, c.score FROM citations c "
-                "JOIN articles a ON a.id = c.citing_id JOIN articles b ON b.id = c.cited_id "
-                "ORDER BY 1, 2, 3"
-            ).fetchall(),
-            conn.execute(
-                "SELECT a.pmid, b.position, b.en_text, b.zh_text, b.score FROM alignment_beads b "
-                "JOIN articles a ON a.id = b.article_id ORDER BY 1, 2"
-            ).fetchall(),
-        ]
 
 
 def duplicates(db: Path) -> int:

@@ -40,6 +40,7 @@ from litbalint.store import articles as store_articles
 from litbalint.store import links as store_links
 from tests import fake_eutils
 from tests.conftest import ROOT, dump, error_line, run
+from tests.content import content
 from tests.fake_eutils import FAULTS, FakeEutils, FakeRecord, make_records
 
 EMAIL = "t@example.org"
@@ -109,26 +110,6 @@ def run_harvest(
         report = harvest(store, eutils or client(fake), TOPICS, Options(**options))
         row = store.run_row(report.run_id) if report.run_id else {}
     return report, row
-
-
-def content(db: Path) -> list[list[tuple]]:
-    """What a harvest leaves, without internal ids or timestamps."""
-    with closing(sqlite3.connect(db)) as conn:
-        return [
-            conn.execute(
-                "SELECT pmid, doi, title_en, abstract_en, abstract_zh, journal, pub_date, topics, "
-                "is_stub, deleted FROM articles ORDER BY pmid"
-            ).fetchall(),
-            conn.execute(
-                "SELECT a.pmid, b.pmid, c.kind, c.source, c.rank, c.score FROM citations c "
-                "JOIN articles a ON a.id = c.citing_id JOIN articles b ON b.id = c.cited_id "
-                "ORDER BY 1, 2, 3"
-            ).fetchall(),
-            conn.execute(
-                "SELECT a.pmid, b.position, b.en_text, b.zh_text, b.score FROM alignment_beads b "
-                "JOIN articles a ON a.id = b.article_id ORDER BY 1, 2"
-            ).fetchall(),
-        ]
 
 
 def query(db: Path, sql: str, params: list | tuple = ()) -> list[tuple]:
