@@ -6,9 +6,12 @@ import dataclasses
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import click
+import yaml
+from datasette.cli import cli as datasette_cli
 
 from litbalint.align.lines import align_lines, align_paragraphs
 from litbalint.cli_common import DB_OPTION, fail
@@ -236,3 +239,68 @@ def export(db_path: Path | None, file_format: str, min_score: float, output: Pat
 
 
 cli.add_command(harvest)
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("-p", "--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.option(
+    "--metadata",
+    "metadata_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Datasette metadata (default: metadata.yml of the project).",
+)
+@click.option(
+    "--mutable",
+    is_flag=True,
+    help="Open the database mutable (default: immutable, for publishing).",
+)
+def serve(
+    db_path: Path | None, host: str, port: int, metadata_path: Path | None, mutable: bool
+) -> None:
+    """Publish the corpus with Datasette (read-only, time-limited SQL) and the litbalint plugin."""
+    db = db_path or default_db_path()
+    metadata = metadata_path or data_dir().parent / "metadata.yml"
+    for path, hint in ((db, "run `litbalint build` first"), (metadata, "name one with --metadata")):
+        if not path.exists():
+            fail(f"{path}: not found; {hint}")
+    metadata = _metadata_for(metadata, db.stem)
+    args = [
+        "serve",
+        "--immutable" if not mutable else "",
+        str(db),
+        "--metadata",
+        str(metadata),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--setting",
+        "sql_time_limit_ms",
+        "3000",
+        "--setting",
+        "max_returned_rows",
+        "1000",
+        "--setting",
+        "allow_download",
+        "off",
+    ]
+    datasette_cli.main([a for a in args if a], prog_name="litbalint serve")
+
+
+def _metadata_for(metadata: Path, database: str) -> Path:
+    """metadata.yml describes a database named 'litbalint' (data/litbalint.db); for a file with
+    another name, a copy whose settings apply to that name."""
+    try:
+        data = yaml.safe_load(metadata.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        fail(f"{metadata}: cannot read it as YAML ({error})".replace("\n", " "))
+    databases = data.get("databases") or {}
+    if database == "litbalint" or "litbalint" not in databases:
+        return metadata
+    databases[database] = databases.pop("litbalint")
+    copy = Path(tempfile.mkdtemp(prefix="litbalint-")) / "metadata.json"
+    copy.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return copy

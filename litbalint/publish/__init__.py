@@ -1,0 +1,48 @@
+"""The litbalint Datasette plugin (read-only): Chinese-aware full-text search.
+
+Registered under the `datasette` entry-point group, so a plain
+`datasette data/litbalint.db -m metadata.yml` loads it once litbalint is installed.
+Datasette sends the search box's text through the SQL function `escape_fts`; this plugin
+replaces that function so Chinese is segmented with the same jieba dictionary as the index.
+"""
+
+from __future__ import annotations
+
+import re
+
+from datasette import hookimpl
+
+from litbalint.zh import segment_query
+
+_QUOTED = re.compile(r'"([^"]*)"')
+
+
+def escape_fts(query: str | None) -> str:
+    """A user's query as an FTS5 query: Chinese runs cut into the index's words, every word
+    quoted (so FTS5 syntax characters are plain text), all words required. A phrase in double
+    quotes stays a phrase."""
+    if not query:
+        return '""'
+    parts: list[str] = []
+    position = 0
+    for match in _QUOTED.finditer(query):
+        parts += _words(query[position : match.start()])
+        phrase = " ".join(segment_query(match.group(1)))
+        if phrase:
+            parts.append(_quote(phrase))
+        position = match.end()
+    parts += _words(query[position:].replace('"', " "))
+    return " ".join(parts) or '""'
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _words(text: str) -> list[str]:
+    return [_quote(word) for word in segment_query(text) if word.strip()]
+
+
+@hookimpl(trylast=True)  # after Datasette's own escape_fts, so this one is the one in use
+def prepare_connection(conn) -> None:
+    conn.create_function("escape_fts", 1, escape_fts)

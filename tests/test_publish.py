@@ -1,0 +1,84 @@
+"""The Datasette plugin: Chinese-aware search through Datasette's own search box and JSON API."""
+
+from __future__ import annotations
+
+import asyncio
+import urllib.parse
+from pathlib import Path
+
+import pytest
+import yaml
+from datasette.app import Datasette
+from datasette.plugins import pm
+
+import litbalint.publish
+from litbalint.pipeline import corpus_files, import_paths
+from litbalint.publish import escape_fts
+from litbalint.store import Store
+from tests.conftest import ROOT, SEEDS, error_line, run
+
+BALINT = {"10.1177/00912174221122862", "10.1080/14739879.2020.1764397",
+          "10.1186/s12909-022-03508-2"}  # fmt: skip
+PEER = {"10.1186/s12913-023-09312-y", "10.1186/s12875-024-02548-5"}
+
+
+@pytest.fixture(scope="module")
+def datasette(tmp_path_factory: pytest.TempPathFactory) -> Datasette:
+    # entry-point plugins are not loaded under pytest: register the plugin explicitly
+    if not pm.is_registered(litbalint.publish):
+        pm.register(litbalint.publish, name="litbalint")
+    db = tmp_path_factory.mktemp("publish") / "litbalint.db"
+    with Store(db) as store:
+        assert all(r.ok for r in import_paths(store, corpus_files(SEEDS)))
+    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+    return Datasette([str(db)], immutables=[], metadata=metadata)
+
+
+def get(datasette: Datasette, path: str):
+    """Datasette's test client, from a plain (synchronous) test."""
+    return asyncio.run(datasette.client.get(path))
+
+
+def search(datasette: Datasette, query: str) -> set[str]:
+    path = "/litbalint/articles.json?" + urllib.parse.urlencode(
+        {"_search": query, "is_stub": "0", "_shape": "array", "_col": "doi"}
+    )
+    response = get(datasette, path)
+    assert response.status_code == 200, response.text
+    return {row["doi"] for row in response.json()}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("巴林特", BALINT),
+        ("巴林特小组", BALINT),  # unsegmented: one dictionary word
+        ("同伴支持", PEER),
+        ("group", BALINT - {"10.1080/14739879.2020.1764397"}),  # 001 never says "group"
+        ("groups", BALINT - {"10.1080/14739879.2020.1764397"}),  # porter: groups = group
+        ("Balint 住院医师", {"10.1177/00912174221122862"}),  # mixed: both required
+        ("住院医师职业倦怠", set()),  # two words, no seed has both
+        ('"peer support" 同伴支持', PEER),
+        ('unbalanced " quote (AND', set()),
+    ],
+)
+def test_search_box_understands_chinese_and_english(datasette, query, expected):
+    assert search(datasette, query) == expected
+
+
+def test_escape_fts_quotes_every_word():
+    assert escape_fts("住院医师职业倦怠") == '"住院医师" "职业倦怠"'
+    assert escape_fts('AND "peer support" NEAR(') == '"AND" "peer support" "NEAR("'
+    assert escape_fts("") == '""'
+    assert escape_fts('say "hi') == '"say" "hi"'
+
+
+def test_the_plugin_is_loaded(datasette):
+    response = get(datasette, "/-/plugins.json")
+    assert "litbalint" in {plugin["name"] for plugin in response.json()}
+
+
+def test_serve_refuses_a_missing_database(tmp_path: Path):
+    result = run("serve", "--db", tmp_path / "none.db")
+    assert result.exit_code == 1
+    assert "run `litbalint build` first" in error_line(result)
