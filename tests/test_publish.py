@@ -82,3 +82,35 @@ def test_serve_refuses_a_missing_database(tmp_path: Path):
     result = run("serve", "--db", tmp_path / "none.db")
     assert result.exit_code == 1
     assert "run `litbalint build` first" in error_line(result)
+
+
+def test_canned_queries_answer(datasette):
+    cases = {
+        "sentence_pairs_with_term?term=巴林特": lambda rows: len(rows) >= 10,
+        "articles_citing?pmid_or_doi=10.1177/00912174221122862": lambda rows: (
+            [r["doi"] for r in rows] == ["10.4300/JGME-D-24-00016.1"]
+        ),
+        # only 003 (a corpus article) cites anything: its two references
+        "most_cited_in_corpus": lambda rows: {r["id"] for r in rows} and len(rows) == 2,
+        "chinese_coverage_by_year": lambda rows: (
+            [(r["year"], r["with_chinese"]) for r in rows]
+            == [(2020, 1), (2022, 2), (2023, 1), (2024, 1)]
+        ),
+    }
+    for path, check in cases.items():
+        name, _, query = path.partition("?")
+        url = f"/litbalint/{name}.json?{urllib.parse.quote(query, safe='=&')}&_shape=array"
+        response = get(datasette, url)
+        assert response.status_code == 200, (path, response.text)
+        assert check(response.json()), (path, response.json())
+
+
+def test_facets_and_hidden_tables(datasette):
+    data = get(datasette, "/litbalint/articles.json?is_stub=0&_size=0").json()
+    facets = data["facet_results"]
+    assert {"topics", "year", "journal", "publication_types", "mesh_terms", "has_zh"} <= set(facets)
+    topics = {v["value"]: v["count"] for v in facets["topics"]["results"]}
+    assert topics == {"balint": 3, "peer_support": 2}
+    tables = {t["name"] for t in get(datasette, "/litbalint.json").json()["tables"]
+              if not t["hidden"]}  # fmt: skip
+    assert "articles" in tables and not any(name.startswith("articles_fts") for name in tables)
