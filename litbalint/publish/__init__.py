@@ -46,3 +46,17 @@ def _words(text: str) -> list[str]:
 @hookimpl(trylast=True)  # after Datasette's own escape_fts, so this one is the one in use
 def prepare_connection(conn) -> None:
     conn.create_function("escape_fts", 1, escape_fts)
+
+
+@hookimpl
+def extra_template_vars(template, database, table, view_name, request, datasette):
+    """Data for the article page (the row page of `articles`), read from the database."""
+    if view_name != "row" or table != "articles":
+        return {}
+
+    async def article_page() -> dict:
+        from litbalint.publish.article import article_context
+
+        return await article_context(datasette, database, request)
+
+    return article_page
