@@ -55,8 +55,10 @@ def extra_template_vars(template, database, table, view_name, request, datasette
         return {}
 
     async def article_page() -> dict:
-        from litbalint.publish.article import article_context
-
+        try:
+            from litbalint.publish.article import article_context
+        except ImportError:  # the article page is being built: Datasette's default row page
+            return {}
         return await article_context(datasette, database, request)
 
     return article_page
