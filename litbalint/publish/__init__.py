@@ -62,3 +62,11 @@ def extra_template_vars(template, database, table, view_name, request, datasette
         return await article_context(datasette, database, request)
 
     return article_page
+
+
+@hookimpl
+def register_output_renderer(datasette):
+    """BibTeX (.bib) and RIS (.ris) exports of articles: see renderers.py."""
+    from litbalint.publish.renderers import output_renderers
+
+    return output_renderers()
