@@ -50,18 +50,38 @@ def prepare_connection(conn) -> None:
 
 @hookimpl
 def extra_template_vars(template, database, table, view_name, request, datasette):
-    """Data for the article page (the row page of `articles`), read from the database."""
-    if view_name != "row" or table != "articles":
-        return {}
+    """Data for the article page (row page of `articles`) and the chart on the database page."""
+    if view_name == "row" and table == "articles":
 
-    async def article_page() -> dict:
-        try:
-            from litbalint.publish.article import article_context
-        except ImportError:  # the article page is being built: Datasette's default row page
-            return {}
-        return await article_context(datasette, database, request)
+        async def article_page() -> dict:
+            try:
+                from litbalint.publish.article import article_context
+            except ImportError:  # Datasette's default row page
+                return {}
+            return await article_context(datasette, database, request)
 
-    return article_page
+        return article_page
+    if view_name == "database":
+
+        async def database_page() -> dict:
+            try:
+                from litbalint.publish.chart import database_context
+            except ImportError:  # the chart is being built
+                return {}
+            return await database_context(datasette, database, request)
+
+        return database_page
+    return {}
+
+
+@hookimpl
+def register_routes(datasette):
+    """The search page across titles and abstracts in both languages (see search.py)."""
+    try:
+        from litbalint.publish.search import routes
+    except ImportError:  # the search page is being built
+        return []
+    return routes()
 
 
 @hookimpl
