@@ -19,6 +19,7 @@ from litbalint.cli_harvest import harvest
 from litbalint.errors import LitbalintError
 from litbalint.exports import tmx, tsv
 from litbalint.pipeline import FileReport, corpus_files, expand_paths, import_paths
+from litbalint.publish import SERVE_SETTINGS
 from litbalint.resources import data_dir, default_db_path
 from litbalint.store import SaveCounts, Store
 
@@ -277,17 +278,14 @@ def serve(
         host,
         "--port",
         str(port),
-        "--setting",
-        "sql_time_limit_ms",
-        "3000",
-        "--setting",
-        "max_returned_rows",
-        "1000",
-        "--setting",
-        "allow_download",
-        "off",
     ]
+    for name, value in SERVE_SETTINGS.items():
+        args += ["--setting", name, value if isinstance(value, str) else _setting(value)]
     datasette_cli.main([a for a in args if a], prog_name="litbalint serve")
+
+
+def _setting(value: object) -> str:
+    return ("on" if value else "off") if isinstance(value, bool) else str(value)
 
 
 def _metadata_for(metadata: Path, database: str) -> Path:

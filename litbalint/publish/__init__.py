@@ -16,6 +16,13 @@ from litbalint.zh import segment_query
 
 _QUOTED = re.compile(r'"([^"]*)"')
 
+# What `litbalint serve` sets: every query time-limited, results capped, no database download.
+SERVE_SETTINGS: dict[str, object] = {
+    "sql_time_limit_ms": 3000,
+    "max_returned_rows": 1000,
+    "allow_download": False,
+}
+
 
 def escape_fts(query: str | None) -> str:
     """A user's query as an FTS5 query: Chinese runs cut into the index's words, every word
