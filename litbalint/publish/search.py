@@ -94,6 +94,61 @@ def _database(datasette):
     return datasette.get_database()  # the first one that is not _internal
 
 
+async def _ranked_in_index(db, params: dict) -> tuple[int, list]:
+    """Without filters, rank inside the full-text index (it holds live corpus articles only):
+    FTS5's `rank` column, configured as the weighted bm25, is sorted efficiently with a LIMIT;
+    snippets and article fields are then read for the page's rows alone."""
+    total = (
+        await db.execute(
+            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :match", params
+        )
+    ).first()[0]
+    page = (
+        await db.execute(
+            "SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH :match "
+            f"ORDER BY rank LIMIT {PAGE_SIZE} OFFSET :offset",
+            params,
+        )
+    ).rows
+    if not page:
+        return total, []
+    ids = [row[0] for row in page]
+    marks = ", ".join(str(int(i)) for i in ids)
+    details = {
+        row[0]: row
+        for row in (
+            await db.execute(
+                "SELECT a.id, a.pmid, a.doi, a.title_en, a.title_zh, a.journal, a.year, a.topics, "
+                f"0, snippet(articles_fts, 1, :open, :close, :ellipsis, {SNIPPET_TOKENS['en']}), "
+                f"snippet(articles_fts, 3, :open, :close, :ellipsis, {SNIPPET_TOKENS['zh']}) "
+                "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                f"WHERE articles_fts MATCH :match AND articles_fts.rowid IN ({marks})",
+                params,
+            )
+        ).rows
+    }
+    names = (
+        "id",
+        "pmid",
+        "doi",
+        "title_en",
+        "title_zh",
+        "journal",
+        "year",
+        "topics",
+        "rank",
+        "s_en",
+        "s_zh",
+    )  # the columns of the filtered query, for the same Hit building
+    rows = []
+    for rowid, rank in page:
+        if rowid in details:
+            row = dict(zip(names, details[rowid], strict=True))
+            row["rank"] = rank
+            rows.append(row)
+    return total, rows
+
+
 def _params(request) -> tuple[str, str | None, bool, int]:
     args = request.args
     query = " ".join((args.get("q") or "").split())
@@ -139,8 +194,11 @@ async def run_search(datasette, request) -> tuple[Search, str]:
         "offset": (page - 1) * PAGE_SIZE,
     }
     try:
-        total = (await db.execute(f"SELECT count(*) {joined}", params)).first()[0]
-        rows = (await db.execute(sql, params_rows)).rows
+        if topic or has_zh:
+            total = (await db.execute(f"SELECT count(*) {joined}", params)).first()[0]
+            rows = (await db.execute(sql, params_rows)).rows
+        else:
+            total, rows = await _ranked_in_index(db, params_rows)
     except Exception:  # sqlite3 errors, QueryInterrupted (time limit): no results, never a 500
         search.failed = True
         return search, db.name

@@ -266,7 +266,7 @@ def _index(db: Database, article_id: int) -> None:
     full record."""
     row = _row(db, article_id)
     db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
-    if row["is_stub"]:
+    if row["is_stub"] or row["deleted"]:
         return
     values = [
         row["title_en"] or "",

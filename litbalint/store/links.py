@@ -132,6 +132,9 @@ def mark_deleted(db: Database, pmids: list[int]) -> int:
             "UPDATE articles SET deleted = 1, updated_at = ? WHERE pmid = ? AND deleted = 0",
             [now(), pmid],
         )
+        if cursor.rowcount:  # the full-text index holds live corpus articles only
+            db.execute("DELETE FROM articles_fts WHERE rowid = (SELECT id FROM articles "
+                       "WHERE pmid = ?)", [pmid])  # fmt: skip
         changed += cursor.rowcount
     return changed
 

@@ -11,7 +11,7 @@ import sqlite_utils
 
 from litbalint.errors import LitbalintError
 
-SCHEMA_VERSION = 3  # 2: alignments, alignment_beads, sentence_pairs; 3: harvest_runs
+SCHEMA_VERSION = 4  # 2: alignments, beads, sentence_pairs; 3: harvest_runs; 4: FTS rank
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS litbalint_meta (
@@ -250,6 +250,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
     title_en, abstract_en, title_zh, abstract_zh, keywords, mesh_terms,
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
+INSERT INTO articles_fts (articles_fts, rank)
+    VALUES ('rank', 'bm25(10.0, 1.0, 10.0, 1.0, 3.0, 3.0)');
 """
 
 

@@ -1,0 +1,338 @@
+"""Publishing benchmark: Datasette (`litbalint serve`) on a synthetic corpus, over HTTP.
+
+    python scripts/bench_publish.py [--articles 100000] [--seed 1] [--rebuild] [--no-align]
+
+Builds (or reuses, cached under /tmp by size and seed) a synthetic corpus of PubMed-like
+articles, 10% with a Chinese abstract (aligned unless --no-align), starts `litbalint serve` on a
+free port of 127.0.0.1 and prints: p50 / p95 / max of sequential English and Chinese JSON table
+searches, of the ranked search JSON and of article pages (target: p95 <= 50 ms for search); then
+20 concurrent clients for 30 s mixing the kinds: requests/s, errors (target: 0), p95 under load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from itertools import pairwise
+from pathlib import Path
+from urllib.parse import quote
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from litbalint.model import (  # noqa: E402
+    Article,
+    ArticleIds,
+    Author,
+    Keyword,
+    MeshHeading,
+    PubDate,
+    Section,
+)
+from litbalint.pipeline import align_articles  # noqa: E402
+from litbalint.store import Store  # noqa: E402
+
+TARGET_MS = 50.0
+BATCH = 2000
+
+EN_WORDS = (
+    "balint group groups peer support burnout resident residents physician physicians nurse "
+    "nurses general practitioner practice primary care empathy communication wellbeing stress "
+    "reflection training medical students doctor patient relationship intervention outcomes "
+    "qualitative study survey randomized trial mental health resilience team emotional "
+    "exhaustion depersonalization satisfaction workplace hospital psychiatry oncology "
+    "counselling supervision mentoring cohort analysis professional identity compassion fatigue"
+).split()
+EN_QUERIES = (
+    "balint peer burnout resident empathy nurse physician support group groups resilience "
+    "reflection training communication wellbeing stress compassion mentoring supervision"
+).split() + ["peer support", "balint group", "medical students", "primary care"]
+ZH_WORDS = (
+    "巴林特小组 同伴支持 住院医师 职业倦怠 全科医生 护士 医学生 共情 沟通 心理健康 培训 "
+    "干预 研究 结果 满意度 压力 反思 医患关系 情绪耗竭 团队 医院 精神科 肿瘤科 督导 韧性"
+).split()
+ZH_QUERIES = [
+    "巴林特小组",
+    "同伴支持",
+    "住院医师职业倦怠",
+    "全科医生",
+    "职业倦怠",
+    "医学生",
+    "共情",
+    "护士 同伴支持",
+]
+JOURNALS = [
+    "Int J Psychiatry Med",
+    "BMC Med Educ",
+    "Fam Pract",
+    "Med Educ",
+    "J Gen Intern Med",
+    "Zhonghua Yi Xue Za Zhi",
+    "BMJ Open",
+    "Psychooncology",
+]
+MESH = [
+    "Burnout, Professional",
+    "Peer Group",
+    "Social Support",
+    "Internship and Residency",
+    "Physician-Patient Relations",
+    "Empathy",
+    "General Practitioners",
+    "Nurses",
+    "Humans",
+    "Surveys and Questionnaires",
+]
+LABELS = ["BACKGROUND", "METHODS", "RESULTS", "CONCLUSIONS"]
+ZH_LABELS = ["背景", "方法", "结果", "结论"]
+LAST_NAMES = "Wang Li Zhang Smith Jones Muller Rossi Garcia Chen Liu Brown Kim".split()
+
+
+def _sentence(rng: random.Random, words: list[str], low: int, high: int) -> str:
+    text = " ".join(rng.choice(words) for _ in range(rng.randint(low, high)))
+    return text[0].upper() + text[1:] + "."
+
+
+def _zh_sentence(rng: random.Random) -> str:
+    return "".join(rng.choice(ZH_WORDS) for _ in range(rng.randint(5, 12))) + "。"
+
+
+def make_article(rng: random.Random, index: int, chinese: bool) -> Article:
+    sentences = rng.randint(3, 6)
+    en = [_sentence(rng, EN_WORDS, 10, 25) for _ in range(sentences)]
+    zh = [_zh_sentence(rng) for _ in range(sentences)] if chinese else []
+    structured = rng.random() < 0.5 and sentences >= 4
+    if structured:  # one sentence per section, the rest in the last
+        cuts = [0, 1, 2, 3, sentences]
+        abstract_en = [
+            Section(" ".join(en[a:b]), LABELS[i], LABELS[i])
+            for i, (a, b) in enumerate(pairwise(cuts))
+        ]
+        abstract_zh = (
+            [
+                Section("".join(zh[a:b]), ZH_LABELS[i], LABELS[i])
+                for i, (a, b) in enumerate(pairwise(cuts))
+            ]
+            if chinese
+            else []
+        )
+    else:
+        abstract_en = [Section(" ".join(en))]
+        abstract_zh = [Section("".join(zh))] if chinese else []
+    year = rng.randint(1970, 2024)
+    return Article(
+        ids=ArticleIds(pmid=10_000_000 + index, doi=f"10.9999/bench.{index}"),
+        title_en=_sentence(rng, EN_WORDS, 6, 14).rstrip("."),
+        title_zh=_zh_sentence(rng).rstrip("。") if chinese else None,
+        journal=rng.choice(JOURNALS),
+        pub_date=PubDate(year=year, month=rng.randint(1, 12), text=str(year)),
+        volume=str(rng.randint(1, 80)),
+        pages=f"{rng.randint(1, 900)}-{rng.randint(901, 999)}",
+        languages=["eng", "chi"] if chinese else ["eng"],
+        abstract_en=abstract_en,
+        abstract_zh=abstract_zh,
+        abstract_zh_source="publisher" if chinese else None,
+        authors=[
+            Author(last_name=rng.choice(LAST_NAMES), initials=rng.choice("ABCDEHJKLMSY"))
+            for _ in range(rng.randint(1, 6))
+        ],
+        mesh=[MeshHeading(m) for m in rng.sample(MESH, rng.randint(2, 5))],
+        keywords=[Keyword(w) for w in rng.sample(EN_WORDS, 3)],
+        publication_types=["Journal Article"],
+        medline_status="MEDLINE",
+    )
+
+
+def build(db: Path, articles: int, seed: int, align: bool) -> None:
+    rng = random.Random(seed)
+    partial = db.with_suffix(".partial")
+    for leftover in db.parent.glob(partial.name + "*"):
+        leftover.unlink()
+    start = time.perf_counter()
+    with Store(partial) as store:
+        for first in range(0, articles, BATCH):
+            with store.transaction():
+                for index in range(first, min(first + BATCH, articles)):
+                    store.save_article(make_article(rng, index, rng.random() < 0.10), "pubmed_xml")
+                touched = store.take_touched()
+                if align:
+                    align_articles(store, touched)
+            done = min(first + BATCH, articles)
+            print(f"  {done:,} articles, {time.perf_counter() - start:.0f} s", end="\r", flush=True)
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.db.execute("PRAGMA journal_mode = DELETE")
+    partial.rename(db)
+    print()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_ready(base: str, server: subprocess.Popen, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"litbalint serve exited with {server.returncode}")
+        try:
+            if requests.get(f"{base}/-/versions.json", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("litbalint serve did not answer within 120 s")
+
+
+def make_urls(rng: random.Random, ids: list[int], kind: str, count: int) -> list[str]:
+    table = "/litbalint/articles.json?_shape=array&_size=20&is_stub=0&_search="
+    if kind == "search_en":
+        return [table + quote(rng.choice(EN_QUERIES)) for _ in range(count)]
+    if kind == "search_zh":
+        return [table + quote(rng.choice(ZH_QUERIES)) for _ in range(count)]
+    if kind == "ranked":
+        queries = EN_QUERIES + ZH_QUERIES
+        return ["/-/search.json?q=" + quote(rng.choice(queries)) for _ in range(count)]
+    return [f"/litbalint/articles/{rng.choice(ids)}" for _ in range(count)]
+
+
+KINDS = ("search_en", "search_zh", "ranked", "article")
+
+
+def timed_get(session: requests.Session, url: str) -> tuple[float, bool]:
+    start = time.perf_counter()
+    try:
+        response = session.get(url, timeout=30)
+        ok = response.status_code == 200 and bool(response.content)
+    except requests.RequestException:
+        ok = False
+    return (time.perf_counter() - start) * 1000, ok
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def latency(base: str, ids: list[int], rng: random.Random, count: int) -> None:
+    session = requests.Session()
+    for url in make_urls(rng, ids, "search_en", 5) + make_urls(rng, ids, "article", 5):
+        timed_get(session, base + url)  # warm up
+    print(f"\nSequential latency ({count} requests per kind), ms:")
+    print(f"{'kind':<10} {'p50':>8} {'p95':>8} {'max':>8} {'errors':>7} {'p95/50ms':>9}")
+    for kind in KINDS:
+        times, errors = [], 0
+        for url in make_urls(rng, ids, kind, count):
+            elapsed, ok = timed_get(session, base + url)
+            times.append(elapsed)
+            errors += not ok
+        p95 = pct(times, 0.95)
+        print(
+            f"{kind:<10} {statistics.median(times):8.1f} {p95:8.1f} {max(times):8.1f} "
+            f"{errors:7d} {p95 / TARGET_MS:8.2f}x"
+        )
+
+
+def load(base: str, ids: list[int], seed: int, clients: int, seconds: float) -> None:
+    results: list[tuple[str, float, bool]] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client(number: int) -> None:
+        rng = random.Random(seed * 1000 + number)
+        session = requests.Session()
+        mine = []
+        while time.monotonic() < deadline:
+            kind = rng.choice(KINDS)
+            elapsed, ok = timed_get(session, base + make_urls(rng, ids, kind, 1)[0])
+            mine.append((kind, elapsed, ok))
+        with lock:
+            results.extend(mine)
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 60)
+    wall = time.perf_counter() - start
+    errors = sum(not ok for _, _, ok in results)
+    print(
+        f"\nLoad: {clients} clients, {wall:.1f} s: {len(results)} requests, "
+        f"{len(results) / wall:.1f} requests/s, {errors} errors"
+    )
+    print(f"{'kind':<10} {'n':>6} {'p50':>8} {'p95':>8} {'max':>8}")
+    for kind in (*KINDS, "all"):
+        times = [t for k, t, _ in results if kind in (k, "all")]
+        if times:
+            print(
+                f"{kind:<10} {len(times):6d} {statistics.median(times):8.1f} "
+                f"{pct(times, 0.95):8.1f} {max(times):8.1f}"
+            )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rebuild", action="store_true", help="build even if cached")
+    parser.add_argument("--no-align", action="store_true", help="skip aligning (faster build)")
+    parser.add_argument("--requests", type=int, default=200, help="sequential requests per kind")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    args = parser.parse_args()
+
+    aligned = "plain" if args.no_align else "aligned"
+    folder = Path(f"/tmp/litbalint-bench-publish-{args.articles}-{args.seed}-{aligned}")
+    folder.mkdir(exist_ok=True)
+    db = folder / "litbalint.db"  # the stem is the database name metadata.yml describes
+    if args.rebuild or not db.exists():
+        db.unlink(missing_ok=True)
+        print(f"Building {args.articles:,} articles ({aligned}) into {db}")
+        start = time.perf_counter()
+        build(db, args.articles, args.seed, not args.no_align)
+        print(f"Build time: {time.perf_counter() - start:.1f} s")
+    else:
+        print(f"Using cached {db} (--rebuild to build again)")
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        ids = [row[0] for row in conn.execute("SELECT id FROM articles WHERE is_stub = 0")]
+        with_zh = conn.execute("SELECT count(*) FROM articles WHERE has_zh").fetchone()[0]
+    print(
+        f"Corpus: {len(ids):,} articles, {with_zh:,} with Chinese, {db.stat().st_size / 1e6:.0f} MB"
+    )
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "litbalint", "serve", "--db", str(db), "--port", str(port)]
+    log = (folder / "serve.log").open("wb")
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_ready(base, server)
+        rng = random.Random(args.seed)
+        latency(base, ids, rng, args.requests)
+        load(base, ids, args.seed, args.clients, args.seconds)
+    except KeyboardInterrupt:
+        print("\ninterrupted")
+        return 130
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
