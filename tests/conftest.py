@@ -55,3 +55,40 @@ def error_line(result: Result) -> str:
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     return lines[0]
+
+
+def register_publish_plugin() -> None:
+    """Entry-point plugins are not loaded under pytest: register litbalint's explicitly, before
+    a Datasette is built (it collects output renderers when constructed)."""
+    from datasette.plugins import pm
+
+    import litbalint.publish
+
+    if not pm.is_registered(litbalint.publish):
+        pm.register(litbalint.publish, name="litbalint")
+
+
+def seeded_database(folder: Path, extra: tuple[Path, ...] = ()) -> Path:
+    """`folder/litbalint.db` built from the bundled seeds (and any extra files)."""
+    from litbalint.pipeline import corpus_files, import_paths
+
+    db = folder / "litbalint.db"
+    with Store(db) as opened:
+        assert all(r.ok for r in import_paths(opened, [*corpus_files(SEEDS), *extra]))
+    return db
+
+
+def project_metadata() -> dict:
+    import yaml
+
+    return yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def seeds_datasette(tmp_path_factory: pytest.TempPathFactory):
+    """Datasette with the plugin and metadata.yml over the seeds (read-only, shared)."""
+    from datasette.app import Datasette
+
+    register_publish_plugin()
+    db = seeded_database(tmp_path_factory.mktemp("seeds-datasette"))
+    return Datasette([str(db)], immutables=[], metadata=project_metadata())

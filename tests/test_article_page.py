@@ -12,12 +12,8 @@ from pathlib import Path
 
 import pytest
 from datasette.app import Datasette
-from datasette.plugins import pm
 
-import litbalint.publish
-from litbalint.pipeline import corpus_files, import_paths
-from litbalint.store import Store
-from tests.conftest import SEEDS
+from tests.conftest import register_publish_plugin, seeded_database
 
 # Two PubMed records, no Chinese: 91000001 has authors (ORCID, affiliations), MeSH with a major
 # topic and a reference list; 91000002 has a script tag in its title and abstract, inline
@@ -136,21 +132,13 @@ class Site:
     db: Path
 
 
-def register_plugin() -> None:
-    # entry-point plugins are not loaded under pytest: register the plugin explicitly
-    if not pm.is_registered(litbalint.publish):
-        pm.register(litbalint.publish, name="litbalint")
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    register_plugin()
+    register_publish_plugin()
     folder = tmp_path_factory.mktemp("article_page")
     xml = folder / "pubmed.xml"
     xml.write_text(PUBMED_XML, encoding="utf-8")
-    db = folder / "litbalint.db"
-    with Store(db) as store:
-        assert all(r.ok for r in import_paths(store, [*corpus_files(SEEDS), xml]))
+    db = seeded_database(folder, (xml,))
     return Site(Datasette([str(db)], immutables=[]), db)
 
 
@@ -355,7 +343,7 @@ def test_other_database_names_get_datasette_row_page(site, tmp_path):
 
 
 def test_an_articles_table_of_another_kind_gets_datasette_row_page(tmp_path):
-    register_plugin()
+    register_publish_plugin()
     db = tmp_path / "litbalint.db"
     with sqlite3.connect(db) as conn:
         conn.execute("CREATE TABLE articles (id INTEGER PRIMARY KEY, title TEXT)")

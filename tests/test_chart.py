@@ -7,15 +7,9 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-import yaml
 from datasette.app import Datasette
-from datasette.plugins import pm
 
-import litbalint.publish
-from litbalint.pipeline import corpus_files, import_paths
 from litbalint.publish.chart import EMPTY, TITLE, svg_chart
-from litbalint.store import Store
-from tests.conftest import ROOT, SEEDS
 
 SVG = "{http://www.w3.org/2000/svg}"
 TOPICS = ["balint", "peer_support"]
@@ -105,16 +99,9 @@ def test_many_years_and_large_counts_stay_readable():
     assert texts(single.find(f"{SVG}g[@class='lb-chart-x']")) == ["2024"]
 
 
-@pytest.fixture(scope="module")
-def datasette(tmp_path_factory: pytest.TempPathFactory) -> Datasette:
-    # entry-point plugins are not loaded under pytest: register the plugin explicitly
-    if not pm.is_registered(litbalint.publish):
-        pm.register(litbalint.publish, name="litbalint")
-    db = tmp_path_factory.mktemp("chart") / "litbalint.db"
-    with Store(db) as store:
-        assert all(r.ok for r in import_paths(store, corpus_files(SEEDS)))
-    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
-    return Datasette([str(db)], immutables=[], metadata=metadata)
+@pytest.fixture
+def datasette(seeds_datasette: Datasette) -> Datasette:
+    return seeds_datasette
 
 
 def test_database_page_shows_the_chart_and_numbers(datasette):

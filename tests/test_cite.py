@@ -7,15 +7,17 @@ import re
 from dataclasses import replace
 
 import pytest
-import yaml
 from datasette.app import Datasette
-from datasette.plugins import pm
 
-import litbalint.publish
 from litbalint.cite import CitedArticle, bibtex, from_row, page_range, ris, split_name, vancouver
-from litbalint.pipeline import corpus_files, import_paths
+from litbalint.pipeline import import_paths
 from litbalint.store import Store
-from tests.conftest import FIXTURES, ROOT, SEEDS
+from tests.conftest import (
+    FIXTURES,
+    project_metadata,
+    register_publish_plugin,
+    seeded_database,
+)
 
 SEED_DOIS = {
     "10.1177/00912174221122862",
@@ -397,20 +399,11 @@ CANNED = {"balint_articles": {"sql": "select id, title_en from articles where to
                                      "'%balint%' and is_stub = 0 order by id"}}  # fmt: skip
 
 
-def _register_plugin() -> None:
-    # entry-point plugins are not loaded under pytest: register the plugin explicitly, before
-    # Datasette is built (it collects the output renderers when it is constructed)
-    if not pm.is_registered(litbalint.publish):
-        pm.register(litbalint.publish, name="litbalint")
-
-
 @pytest.fixture(scope="module")
 def datasette(tmp_path_factory: pytest.TempPathFactory) -> Datasette:
-    _register_plugin()
-    db = tmp_path_factory.mktemp("cite") / "litbalint.db"
-    with Store(db) as store:
-        assert all(r.ok for r in import_paths(store, corpus_files(SEEDS)))
-    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+    register_publish_plugin()
+    db = seeded_database(tmp_path_factory.mktemp("cite"))
+    metadata = project_metadata()
     metadata["databases"]["litbalint"]["queries"] = CANNED
     return Datasette([str(db)], immutables=[], metadata=metadata)
 
@@ -418,7 +411,7 @@ def datasette(tmp_path_factory: pytest.TempPathFactory) -> Datasette:
 @pytest.fixture(scope="module")
 def with_authors(tmp_path_factory: pytest.TempPathFactory) -> Datasette:
     """Two MEDLINE records with authors (a group author and a suffix among them)."""
-    _register_plugin()
+    register_publish_plugin()
     db = tmp_path_factory.mktemp("cite_authors") / "litbalint.db"
     with Store(db) as store:
         files = [FIXTURES / "medline" / "two_records.nbib"]

@@ -7,31 +7,22 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-import yaml
 from datasette.app import Datasette
-from datasette.plugins import pm
 
-import litbalint.publish
-from litbalint.pipeline import corpus_files, import_paths
 from litbalint.publish import escape_fts
-from litbalint.store import Store
-from tests.conftest import ROOT, SEEDS, error_line, run
+from tests.conftest import (
+    error_line,
+    run,
+)
 
 BALINT = {"10.1177/00912174221122862", "10.1080/14739879.2020.1764397",
           "10.1186/s12909-022-03508-2"}  # fmt: skip
 PEER = {"10.1186/s12913-023-09312-y", "10.1186/s12875-024-02548-5"}
 
 
-@pytest.fixture(scope="module")
-def datasette(tmp_path_factory: pytest.TempPathFactory) -> Datasette:
-    # entry-point plugins are not loaded under pytest: register the plugin explicitly
-    if not pm.is_registered(litbalint.publish):
-        pm.register(litbalint.publish, name="litbalint")
-    db = tmp_path_factory.mktemp("publish") / "litbalint.db"
-    with Store(db) as store:
-        assert all(r.ok for r in import_paths(store, corpus_files(SEEDS)))
-    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
-    return Datasette([str(db)], immutables=[], metadata=metadata)
+@pytest.fixture
+def datasette(seeds_datasette: Datasette) -> Datasette:
+    return seeds_datasette
 
 
 def get(datasette: Datasette, path: str):

@@ -8,15 +8,12 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-import yaml
 from datasette.app import Datasette
-from datasette.plugins import pm
 
-import litbalint.publish
 from litbalint.pipeline import import_file
 from litbalint.publish import SERVE_SETTINGS
 from litbalint.store import Store
-from tests.conftest import ROOT, dump
+from tests.conftest import dump, project_metadata, register_publish_plugin
 from tests.test_store import pubmed_xml, write
 
 EVIL = "<script>alert(1)</script> Balint & peer <b>support</b>"
@@ -24,15 +21,14 @@ EVIL = "<script>alert(1)</script> Balint & peer <b>support</b>"
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> tuple[Datasette, Path]:
-    if not pm.is_registered(litbalint.publish):
-        pm.register(litbalint.publish, name="litbalint")
+    register_publish_plugin()
     folder = tmp_path_factory.mktemp("safety")
     db = folder / "litbalint.db"
     with Store(db) as store:
         title = EVIL.replace("&", "&amp;").replace("<", "&lt;")  # as XML text
         xml = write(folder, "evil.xml", pubmed_xml(4242, "10.1/evil", title, "Balint groups."))
         assert import_file(store, xml).ok
-    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+    metadata = project_metadata()
     settings = dict(SERVE_SETTINGS, sql_time_limit_ms=200)
     return Datasette([], immutables=[str(db)], metadata=metadata, settings=settings), db
 

@@ -7,15 +7,9 @@ import re
 import urllib.parse
 
 import pytest
-import yaml
 from datasette.app import Datasette
-from datasette.plugins import pm
 
-import litbalint.publish
-from litbalint.pipeline import corpus_files, import_paths
 from litbalint.publish.search import CLOSE, ELLIPSIS, OPEN, _html, plain, snippet_runs
-from litbalint.store import Store
-from tests.conftest import ROOT, SEEDS
 
 BALINT = {"10.1177/00912174221122862", "10.1080/14739879.2020.1764397",
           "10.1186/s12909-022-03508-2"}  # fmt: skip
@@ -23,16 +17,9 @@ PEER = {"10.1186/s12913-023-09312-y", "10.1186/s12875-024-02548-5"}
 CJK_SPACE = re.compile(r"[\u4e00-\u9fff] [\u4e00-\u9fff]")
 
 
-@pytest.fixture(scope="module")
-def datasette(tmp_path_factory: pytest.TempPathFactory) -> Datasette:
-    # entry-point plugins are not loaded under pytest: register the plugin explicitly
-    if not pm.is_registered(litbalint.publish):
-        pm.register(litbalint.publish, name="litbalint")
-    db = tmp_path_factory.mktemp("search") / "litbalint.db"
-    with Store(db) as store:
-        assert all(r.ok for r in import_paths(store, corpus_files(SEEDS)))
-    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
-    return Datasette([str(db)], immutables=[], metadata=metadata)
+@pytest.fixture
+def datasette(seeds_datasette: Datasette) -> Datasette:
+    return seeds_datasette
 
 
 def get(datasette: Datasette, path: str, **args: str):
