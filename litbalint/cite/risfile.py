@@ -1,0 +1,77 @@
+"""RIS records ('TY  - JOUR' ... 'ER  - ') with CRLF line ends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from litbalint.cite.parts import page_range, split_name
+from litbalint.cite.record import CitedArticle, clean
+
+RIS_EOL = "\r\n"
+_RIS_TYPES = {"article": "JOUR", "chapter": "CHAP", "book": "BOOK"}
+
+
+def _ris_author(name: str) -> str:
+    """'Olivero JM' -> 'Olivero, J.M.'; 'King ML Jr' -> 'King, M.L., Jr'; a group as is."""
+    person = split_name(name)
+    if person is None:
+        return name
+    text = f"{person.last_name}, {''.join(f'{i}.' for i in person.initials)}"
+    return f"{text}, {person.suffix}" if person.suffix else text
+
+
+def _ris_date(article: CitedArticle) -> str | None:
+    """RIS's 'YYYY/MM/DD/': '2022/11//', '2019///'."""
+    if article.year is None:
+        return None
+    month = f"{article.month:02d}" if article.month and 1 <= article.month <= 12 else ""
+    day = f"{article.day:02d}" if month and article.day else ""
+    return f"{article.year:04d}/{month}/{day}/"
+
+
+def ris(articles: Iterable[CitedArticle]) -> str:
+    """RIS records ('TY  - JOUR' ... 'ER  - '), each followed by a blank line; CRLF line ends."""
+    return "".join(_ris_record(article) for article in articles)
+
+
+def _ris_record(article: CitedArticle) -> str:
+    kind = article.kind
+    lines: list[tuple[str, str]] = []
+
+    def add(tag: str, value: str | None) -> None:
+        value = clean(value)
+        if value:
+            lines.append((tag, value))
+
+    add("TY", _RIS_TYPES[kind])
+    for name in article.authors:
+        add("AU", _ris_author(name))
+    if kind == "book":
+        add("TI", article.title or article.book_title)
+    else:
+        add("TI", article.title)
+    if article.title_en and article.title_zh:
+        add("TT", article.title_zh)  # the translated title
+    if kind == "article":
+        add("T2", article.journal_title or article.journal)
+        add("JO", article.journal)
+    elif kind == "chapter":
+        add("T2", article.book_title)
+    add("PB", article.publisher)
+    add("PY", str(article.year) if article.year else None)
+    add("DA", _ris_date(article))
+    add("VL", article.volume)
+    add("IS", article.issue)
+    first, last = page_range(article.pages)
+    add("SP", first)
+    add("EP", last)
+    add("DO", article.doi)
+    add("AN", str(article.pmid) if article.pmid else None)
+    add("C2", article.pmc)  # PMCID, where PubMed and EndNote put it
+    add("UR", article.url)
+    add("AB", article.abstract_en)
+    for keyword in article.keywords:
+        add("KW", keyword)
+    add("LA", article.language)
+    body = "".join(f"{tag}  - {value}{RIS_EOL}" for tag, value in lines)
+    return body + f"ER  - {RIS_EOL}{RIS_EOL}"
