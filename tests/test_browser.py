@@ -71,8 +71,9 @@ def test_chinese_query_to_side_by_side_article(server: str, tmp_path: Path) -> N
             assert "同伴支持" in page.url or "%E5%90%8C" in page.url
             rows = page.locator("table.rows-and-columns tbody tr")
             assert rows.count() >= 2
-            # open the first corpus result's row page
-            page.locator("table.rows-and-columns tbody tr td.type-pk a").first.click()
+            assert "/article_search" in page.url and "_sort=rank" in page.url  # ranked
+            # open the first result's article page
+            page.locator("table.rows-and-columns tbody tr td.col-id a").first.click()
             page.wait_for_load_state()
             text = page.inner_text("body")
             assert "Abstract 摘要" in text

@@ -26,8 +26,8 @@ def datasette(seeds_datasette: Datasette) -> Datasette:
 
 
 def get(datasette: Datasette, path: str):
-    """Datasette's test client, from a plain (synchronous) test."""
-    return asyncio.run(datasette.client.get(path))
+    """Datasette's test client, from a plain (synchronous) test, following redirects."""
+    return asyncio.run(datasette.client.get(path, follow_redirects=True))
 
 
 def search(datasette: Datasette, query: str) -> set[str]:

@@ -1,20 +1,21 @@
-"""The litbalint Datasette plugin (read-only): Chinese-aware full-text search.
+"""The litbalint Datasette plugin (read-only).
 
 Registered under the `datasette` entry-point group, so a plain
-`datasette data/litbalint.db -m metadata.yml` loads it once litbalint is installed.
-Datasette sends the search box's text through the SQL function `escape_fts`; this plugin
-replaces that function so Chinese is segmented with the same jieba dictionary as the index.
+`datasette data/litbalint.db -m metadata.yml` loads it once litbalint is installed. It makes
+the search box understand Chinese (Datasette sends the box's text through the SQL function
+`escape_fts`, replaced here: see fts_query.py), ranks table searches (ranked_table.py), and adds
+the article page, the search page, the chart and the .bib/.ris exports.
 """
 
 from __future__ import annotations
 
-import re
-
 from datasette import hookimpl
 
-from litbalint.zh import segment_query
+from litbalint.publish import ranked_table
+from litbalint.publish.fts_query import escape_fts
 
-_QUOTED = re.compile(r'"([^"]*)"')
+# The page modules import datasette.plugins, which imports this plugin while it loads entry
+# points: they are imported inside the hooks, when Datasette is fully loaded.
 
 # What `litbalint serve` sets: every query time-limited, results capped, no database download.
 SERVE_SETTINGS: dict[str, object] = {
@@ -23,32 +24,6 @@ SERVE_SETTINGS: dict[str, object] = {
     "allow_download": False,
     "suggest_facets": False,  # on 100,000 articles suggestions cost seconds per search
 }
-
-
-def escape_fts(query: str | None) -> str:
-    """A user's query as an FTS5 query: Chinese runs cut into the index's words, every word
-    quoted (so FTS5 syntax characters are plain text), all words required. A phrase in double
-    quotes stays a phrase."""
-    if not query:
-        return '""'
-    parts: list[str] = []
-    position = 0
-    for match in _QUOTED.finditer(query):
-        parts += _words(query[position : match.start()])
-        phrase = " ".join(segment_query(match.group(1)))
-        if phrase:
-            parts.append(_quote(phrase))
-        position = match.end()
-    parts += _words(query[position:].replace('"', " "))
-    return " ".join(parts) or '""'
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
-def _words(text: str) -> list[str]:
-    return [_quote(word) for word in segment_query(text) if word.strip()]
 
 
 @hookimpl(trylast=True)  # after Datasette's own escape_fts, so this one is the one in use
@@ -62,20 +37,16 @@ def extra_template_vars(template, database, table, view_name, request, datasette
     if view_name == "row" and table == "articles":
 
         async def article_page() -> dict:
-            try:
-                from litbalint.publish.article import article_context
-            except ImportError:  # Datasette's default row page
-                return {}
+            from litbalint.publish.article import article_context
+
             return await article_context(datasette, database, request)
 
         return article_page
     if view_name == "database":
 
         async def database_page() -> dict:
-            try:
-                from litbalint.publish.chart import database_context
-            except ImportError:  # the chart is being built
-                return {}
+            from litbalint.publish.chart import database_context
+
             return await database_context(datasette, database, request)
 
         return database_page
@@ -85,10 +56,8 @@ def extra_template_vars(template, database, table, view_name, request, datasette
 @hookimpl
 def register_routes(datasette):
     """The search page across titles and abstracts in both languages (see search.py)."""
-    try:
-        from litbalint.publish.search import routes
-    except ImportError:  # the search page is being built
-        return []
+    from litbalint.publish.search import routes
+
     return routes()
 
 
@@ -98,3 +67,20 @@ def register_output_renderer(datasette):
     from litbalint.publish.renderers import output_renderers
 
     return output_renderers()
+
+
+@hookimpl(trylast=True)  # after Datasette's own search filter, so `supports_search` is ours
+def filters_from_request(request, database, table, datasette):
+    """`?_search=` on the ranked view `article_search` (see ranked_table.py)."""
+    return ranked_table.search_filter(request, table)
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """Unsorted table searches of `articles` go to the view sorted by relevance."""
+    return ranked_table.asgi_wrapper(datasette)
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    return ranked_table.render_cell(row, value, column, table, database, datasette)

@@ -1,7 +1,8 @@
 """Datasette output renderers: the articles on a page as BibTeX (`.bib`) or RIS (`.ris`).
 
-They work on the `articles` table, its row pages, and SQL or canned queries whose rows have an
-`id` column of articles (the query must name the `articles` table). Whatever columns the page
+They work on the `articles` table, its row pages, its ranked search view `article_search`,
+and SQL or canned queries whose rows have an `id` column of articles (the query must name the
+`articles` table). Whatever columns the page
 shows, each article is read again in full, with its journal title and its authors (two read
 queries per page of rows). Everything else is refused with a 400, and `can_render` hides the
 links there. Read-only.
@@ -18,7 +19,7 @@ from litbalint.cite import CitedArticle, bibtex, from_row, ris
 
 BIBTEX_CONTENT_TYPE = "application/x-bibtex; charset=utf-8"
 RIS_CONTENT_TYPE = "application/x-research-info-systems; charset=utf-8"
-ARTICLES_TABLE = "articles"
+ARTICLE_TABLES = ("articles", "article_search")  # the table and its ranked search view
 _NAMES_ARTICLES = re.compile(r"\barticles\b", re.IGNORECASE)
 _CHUNK = 500  # ids per `in (...)`: well under SQLite's variable limit
 
@@ -34,12 +35,12 @@ _AUTHORS_SQL = (
 
 
 def renders_articles(columns: Sequence[str] | None, sql: str | None, table: str | None) -> bool:
-    """True when the rows are articles: the `articles` table or one of its rows, or a query
-    naming `articles` whose rows have an `id` column."""
+    """True when the rows are articles: the `articles` table or one of its rows, the ranked view
+    `article_search`, or a query naming `articles` whose rows have an `id` column."""
     if "id" not in (columns or []):
         return False
     if table is not None:  # a table or row page
-        return table == ARTICLES_TABLE
+        return table in ARTICLE_TABLES
     return bool(sql and _NAMES_ARTICLES.search(sql))
 
 
@@ -92,7 +93,7 @@ def _renderer(
             return _refusal(str(error))
         if not renders_articles(columns, sql, table):
             return _refusal(
-                f".{extension} is only for articles: the articles table, an article, "
+                f".{extension} is only for articles: the articles table or its search, an article, "
                 "or a query on articles with an id column."
             )
         try:

@@ -11,7 +11,10 @@ import sqlite_utils
 
 from litbalint.errors import LitbalintError
 
-SCHEMA_VERSION = 4  # 2: alignments, beads, sentence_pairs; 3: harvest_runs; 4: FTS rank
+SCHEMA_VERSION = 5  # 2: alignments, beads; 3: harvest_runs; 4: FTS rank; 5: article_search
+
+# bm25 weights of the index's columns: title_en abstract_en title_zh abstract_zh keywords mesh
+FTS_WEIGHTS = "10.0, 1.0, 10.0, 1.0, 3.0, 3.0"
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS litbalint_meta (
@@ -251,7 +254,10 @@ CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
 INSERT INTO articles_fts (articles_fts, rank)
-    VALUES ('rank', 'bm25(10.0, 1.0, 10.0, 1.0, 3.0, 3.0)');
+    VALUES ('rank', 'bm25(FTS_WEIGHTS)');
+CREATE VIEW IF NOT EXISTS article_search AS
+    SELECT articles_fts.rank AS rank, a.*, articles_fts.articles_fts AS articles_fts
+    FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid;
 """
 
 
@@ -273,7 +279,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     if found == SCHEMA_VERSION:
         return
     with db.atomic():
-        for statement in TABLES.split(";"):
+        for statement in TABLES.replace("FTS_WEIGHTS", FTS_WEIGHTS).split(";"):
             if statement.strip():
                 db.execute(statement)
         db.execute(

@@ -1,0 +1,170 @@
+"""Datasette's own table search ranked by relevance: the `article_search` view and the redirect."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from datasette.app import Datasette
+
+from litbalint.pipeline import import_file
+from litbalint.publish.ranked_table import ranked_location
+from litbalint.store import Store
+from tests.conftest import project_metadata, register_publish_plugin
+from tests.test_store import pubmed_xml, write
+
+# Filler words so no test term is in most documents (bm25 gives such terms next to no weight).
+FILLER = "Clinicians met monthly to discuss cases with colleagues in primary care settings."
+DOCUMENTS = [  # pmid, title, abstract: pmid order is the opposite of relevance for "burnout"
+    (101, "Nursing handover", "Burnout was mentioned once. " + FILLER),
+    (102, "Supervision in oncology", "Burnout and burnout again, burnout. " + FILLER),
+    (103, "Burnout in residents", "Burnout, burnout, burnout, burnout. " + FILLER),
+    (104, "Team meetings", FILLER),
+    (105, "Ward rounds", FILLER),
+    (106, "Mentoring", FILLER),
+    (107, "Coaching", FILLER),
+]
+
+
+@pytest.fixture(scope="module")
+def datasette(tmp_path_factory: pytest.TempPathFactory) -> Datasette:
+    register_publish_plugin()
+    folder = tmp_path_factory.mktemp("ranked")
+    with Store(folder / "litbalint.db") as store:
+        for pmid, title, abstract in DOCUMENTS:
+            xml = write(folder, f"{pmid}.xml", pubmed_xml(pmid, f"10.1/{pmid}", title, abstract))
+            assert import_file(store, xml).ok
+    return Datasette([], immutables=[str(folder / "litbalint.db")], metadata=project_metadata())
+
+
+def get(datasette: Datasette, path: str, follow: bool = True):
+    return asyncio.run(datasette.client.get(path, follow_redirects=follow))
+
+
+def pmids(datasette: Datasette, path: str, **args: str) -> list[int]:
+    query = urllib.parse.urlencode({**args, "_shape": "array"})
+    response = get(datasette, f"{path}?{query}")
+    assert response.status_code == 200, response.text
+    return [row["pmid"] for row in response.json()]
+
+
+def test_search_box_results_come_by_relevance(datasette):
+    # the title counts most, then how often the word occurs
+    assert pmids(datasette, "/litbalint/articles.json", _search="burnout") == [103, 102, 101]
+    assert pmids(datasette, "/litbalint/articles.json", _search="Burnouts") == [103, 102, 101]
+    assert pmids(datasette, "/litbalint/articles.json", _search="burnout", _sort="id") == [
+        103,
+        102,
+        101,
+    ]  # the search form's own sort box (the primary key) is no sort
+
+
+def test_an_explicit_sort_is_kept(datasette):
+    response = get(datasette, "/litbalint/articles.json?_search=burnout&_sort=pmid", False)
+    assert response.status_code == 200
+    assert pmids(datasette, "/litbalint/articles.json", _search="burnout", _sort="pmid") == [
+        101,
+        102,
+        103,
+    ]
+    assert pmids(datasette, "/litbalint/article_search.json", _search="burnout", _sort="year")
+    assert (
+        pmids(datasette, "/litbalint/article_search.json", _search="burnout", _sort_desc="pmid")[0]
+        == 103
+    )
+
+
+def test_the_redirect_keeps_every_argument(datasette):
+    response = get(
+        datasette,
+        "/litbalint/articles.json?_search=burnout&year=2023&_facet=journal&_next=5",
+        False,
+    )
+    assert response.status_code == 302
+    location = urllib.parse.urlsplit(response.headers["location"])
+    assert location.path == "/litbalint/article_search.json"
+    assert urllib.parse.parse_qsl(location.query) == [
+        ("_search", "burnout"),
+        ("year", "2023"),
+        ("_facet", "journal"),
+        ("_sort", "rank"),
+    ]  # a page token of the unranked listing means nothing in the ranked one
+
+
+def test_the_view_page_is_a_full_table_page(datasette):
+    data = get(datasette, "/litbalint/articles.json?_search=burnout").json()
+    assert data["table"] == "article_search"
+    assert data["filtered_table_rows_count"] == 3
+    assert {"topics", "year", "has_zh"} <= set(data["facet_results"])
+    ranks = [row[data["columns"].index("rank")] for row in data["rows"]]
+    assert ranks == sorted(ranks) and ranks[0] < 0
+    html = get(datasette, "/litbalint/articles?_search=burnout").text
+    assert 'href="/litbalint/articles/' in html  # titles link to the article page
+    assert 'name="_search" value="burnout"' in html or 'value="burnout"' in html
+
+
+def test_raw_mode_takes_fts5_syntax(datasette):
+    found = pmids(
+        datasette, "/litbalint/articles.json", _search="burnout OR mentoring", _searchmode="raw"
+    )
+    assert sorted(found) == [101, 102, 103, 106]
+    assert pmids(datasette, "/litbalint/articles.json", _search="burnout OR mentoring") == []
+
+
+def test_exports_follow_the_ranking(datasette):
+    response = get(datasette, "/litbalint/articles.bib?_search=burnout")
+    assert response.status_code == 200
+    body = response.text
+    assert body.index("10.1/103") < body.index("10.1/102") < body.index("10.1/101")
+
+
+def test_unsearched_view_lists_the_corpus(datasette):
+    data = get(datasette, "/litbalint/article_search.json?_shape=array").json()
+    assert len(data) == len(DOCUMENTS) and all(row["rank"] is None for row in data)
+
+
+def test_sql_researchers_write(datasette, tmp_path: Path):
+    db = datasette.databases["litbalint"].path
+    rows = sqlite3.connect(db).execute(
+        "SELECT pmid FROM article_search WHERE articles_fts MATCH 'burnout' ORDER BY rank"
+    )
+    assert [pmid for (pmid,) in rows] == [103, 102, 101]
+
+
+@pytest.mark.parametrize(
+    "path, query, expected",
+    [
+        ("/litbalint/articles", "_search=x", "/litbalint/article_search?_search=x&_sort=rank"),
+        (
+            "/litbalint/articles.json",
+            "_search=%E5%B7%B4%E6%9E%97%E7%89%B9&_shape=array",
+            "/litbalint/article_search.json?_search=%E5%B7%B4%E6%9E%97%E7%89%B9&_shape=array"
+            "&_sort=rank",
+        ),
+        (
+            "/litbalint/article_search",
+            "_search=x",
+            "/litbalint/article_search?_search=x&_sort=rank",
+        ),
+        ("/litbalint/article_search", "_search=x&_sort=id", None),  # chosen on the view
+        ("/litbalint/articles", "_search=x&_sort_desc=id", None),
+        ("/litbalint/articles", "_search=+", None),  # nothing to rank
+        ("/litbalint/articles", "is_stub=0", None),
+        ("/litbalint/journals", "_search=x", None),
+        ("/litbalint/articles/1", "_search=x", None),
+    ],
+)
+def test_ranked_location(datasette, path, query, expected):
+    found = ranked_location(path, query, datasette)
+    assert (found[1] if found else None) == expected
+
+
+def test_no_redirect_without_the_view(tmp_path: Path):
+    register_publish_plugin()
+    db = tmp_path / "other.db"
+    sqlite3.connect(db).execute("CREATE TABLE articles (id INTEGER PRIMARY KEY, title TEXT)")
+    plain = Datasette([str(db)])
+    assert get(plain, "/other/articles?_search=x", False).status_code != 302
