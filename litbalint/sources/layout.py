@@ -39,10 +39,10 @@ def is_url(text: str) -> bool:
 
 def cjk_share(text: str) -> float:
     """Share of CJK ideographs among the non-space characters."""
-    chars = [c for c in text if not c.isspace()]
-    if not chars:
+    visible = len("".join(text.split()))  # str.split() splits on exactly str.isspace()
+    if not visible:
         return 0.0
-    return sum(1 for c in chars if _CJK_IDEOGRAPH.match(c)) / len(chars)
+    return len(_CJK_IDEOGRAPH.findall(text)) / visible
 
 
 def is_chinese(text: str) -> bool:

@@ -39,7 +39,6 @@ _ACCENTS = {
 _UNDERLINED = {"<": "≤", ">": "≥"}  # PubMed prints ≤ and ≥ as an underlined < and >
 _ATTR_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _UNSAFE_ATTRS = frozenset({"href", "src", "style", "class", "id"})
-_SPACE = re.compile(r"\s+")
 
 
 class _Out:
@@ -157,14 +156,19 @@ def _math(elem: Element, out: _Out, namespace: str | None, name: str) -> None:
 
 
 def collapse(text: str) -> str:
-    """Runs of whitespace -> one space, stripped."""
-    return _SPACE.sub(" ", text).strip()
+    """Runs of whitespace -> one space, stripped (str.split's whitespace is regex \\s)."""
+    # Already collapsed (most PubMed text): printable ASCII has no whitespace but " ".
+    if text.isascii() and text.isprintable() and "  " not in text and text.strip(" ") == text:
+        return text
+    return " ".join(text.split())
 
 
 def render_inline(elem: Element | None) -> tuple[str, str | None]:
     """Plain text and safe HTML of an element's content; HTML is None when there is no markup."""
     if elem is None:
         return "", None
+    if not len(elem):  # no markup inside (most titles and abstracts)
+        return collapse(elem.text or ""), None
     out = _Out()
     _content(elem, out, False)
     plain = collapse("".join(out.plain))

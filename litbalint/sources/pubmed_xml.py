@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
+from xml.parsers import expat
 
 from litbalint.errors import UnsupportedFormat
 from litbalint.labels import category_of
@@ -33,7 +34,13 @@ from litbalint.model import (
 )
 from litbalint.sources.dates import iso_date, month_number, parse_date_text
 from litbalint.sources.markup import collapse, render_inline
-from litbalint.sources.xmlscan import ROOT_TAGS, LineTracker, looks_like_pubmed_xml
+from litbalint.sources.xmlscan import (
+    ROOT_TAGS,
+    LineTracker,
+    RecordScanner,
+    can_split,
+    looks_like_pubmed_xml,
+)
 
 __all__ = ["looks_like_pubmed_xml", "parse_pubmed_xml", "render_inline"]
 
@@ -42,12 +49,145 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ORCID = re.compile(r"\d{4}-?\d{4}-?\d{4}-?\d{3}[\dX]", re.IGNORECASE)
 _MONTH_ABBR = {number: name.capitalize() for name, number in MONTHS.items()}
 _CHINESE = frozenset({"chi", "zho", "zh", "chn"})
+_AUTHOR_FIELDS = {
+    "LastName": "last_name",
+    "ForeName": "fore_name",
+    "Initials": "initials",
+    "Suffix": "suffix",
+    "CollectiveName": "collective_name",
+}
 _EMPTY = Element("_")  # stands in for a missing element; never modified
 
 
 def parse_pubmed_xml(stream: BinaryIO) -> Iterator[Record]:
     """Yield an Article, Deletion or Problem for each record of an efetch XML file, in order."""
-    source = LineTracker(stream)
+    try:
+        head = stream.read(RecordScanner.CHUNK)
+    except (OSError, EOFError, zlib.error) as error:
+        yield Problem(f"could not read the rest of the file: {error}", 1)
+        return
+    if can_split(head):
+        yield from _parse_split(RecordScanner(stream, head))
+    else:
+        yield from _parse_whole(LineTracker(_Prefixed(head, stream)))
+
+
+class _Prefixed:
+    """A stream whose first bytes were already read."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self._head, self._stream = head, stream
+
+    def read(self, size: int = -1) -> bytes:
+        if not self._head:
+            return self._stream.read(size)
+        if size < 0:
+            data, self._head = self._head + self._stream.read(), b""
+            return data
+        data, self._head = self._head[:size], self._head[size:]
+        return data
+
+
+def _broken(error: ET.ParseError, line: int = 1, column: int = 0) -> Problem:
+    """A Problem for a parse error in a piece of the file that starts at (line, column)."""
+    at_line, at_column = getattr(error, "position", (1, 0))
+    at_column += column if at_line == 1 else 0
+    at_line += line - 1
+    message = f"{expat.ErrorString(error.code)}: line {at_line}, column {at_column}"
+    return Problem(f"XML broken off or not well-formed: {message}", at_line)
+
+
+def _parse_one(data: bytes, line: int, column: int, wrap: bool = False) -> Element | Problem:
+    """Parse one piece; `wrap` puts it in an element of its own (for what is between records)."""
+    parser = ET.XMLParser()
+    try:
+        parser.feed(b"<_>" + data + b"</_>" if wrap else data)
+        return parser.close()
+    except ET.ParseError as error:
+        return _broken(error, line, column - 3 if wrap else column)
+
+
+def _parse_split(scanner: RecordScanner) -> Iterator[Record]:
+    """Records cut out of the byte stream and parsed one by one: no per-element events, so
+    several times faster than iterparse. What is outside the records (the prolog, the root
+    element's tags, the tail) goes through one more parser, with a stand-in for the records,
+    so a wrong root element or a file cut off between records is still reported."""
+    outer = ET.XMLPullParser(events=("start",))
+    seen = b""  # what the outer parser was given before the tail
+
+    def feed_outer(data: bytes, close: bool = False) -> str | None:
+        """Feed the outer parser; the root element's tag once it has started."""
+        outer.feed(data)
+        tags = []
+        try:
+            for _, elem in outer.read_events():  # raises a ParseError the feed queued
+                tags.append(elem.tag)
+            if close:
+                outer.close()
+        except ET.ParseError:
+            if tags and tags[0] not in ROOT_TAGS:
+                return tags[0]  # a foreign root element says more than what broke after it
+            raise
+        return tags[0] if tags else None
+
+    root: str | None = None
+    try:
+        for kind, data, line, column in scanner.pieces():
+            if kind == "prolog":
+                try:
+                    root = feed_outer(data)
+                except ET.ParseError as error:
+                    yield _broken(error)
+                    return
+                if root is not None and root not in ROOT_TAGS:
+                    yield Problem(f"not PubMed XML: the root element is <{root}>")
+                    return
+                seen = data
+            elif kind in ("record", "partial", "between"):
+                if root is None:  # the record is the root element: stand in for it
+                    stand_in = b"<" + data[1 : data.index(b">")].split()[0].rstrip(b"/") + b"/>"
+                    seen += stand_in
+                    try:
+                        root = feed_outer(stand_in) or feed_outer(b"", close=True)
+                    except ET.ParseError as error:  # the prolog never ended
+                        yield _tail_problem(error, seen, line, column)
+                        return
+                if root not in ROOT_TAGS:
+                    yield Problem(f"not PubMed XML: the root element is <{root}>")
+                    return
+                elem = _parse_one(data, line, column, wrap=kind == "between")
+                if isinstance(elem, Problem):
+                    yield elem
+                    return
+                if kind == "record":
+                    yield _record(elem, line)
+            else:  # the tail: the outer parser checks the document ends where it should
+                try:
+                    root = feed_outer(data, close=True) or root
+                except ET.ParseError as error:
+                    yield _tail_problem(error, seen, line, column)
+                    return
+                if root not in ROOT_TAGS:
+                    yield Problem(f"not PubMed XML: the root element is <{root}>")
+    except (OSError, EOFError, zlib.error) as error:  # e.g. a gzip file cut short
+        yield Problem(f"could not read the rest of the file: {error}", scanner.line)
+
+
+def _tail_problem(error: ET.ParseError, seen: bytes, line: int, column: int) -> Problem:
+    """A parse error of the outer parser, whose input was `seen` and then the tail."""
+    at_line, at_column = getattr(error, "position", (1, 0))
+    newlines = seen.count(b"\n")
+    if at_line - 1 < newlines:
+        return _broken(error)  # in the prolog, which starts the file
+    if at_line - 1 == newlines:
+        at_column -= len(seen) - seen.rfind(b"\n") - 1
+    error.position = (at_line - newlines, at_column)
+    return _broken(error, line, column)
+
+
+def _parse_whole(source: LineTracker) -> Iterator[Record]:
+    """Any XML expat reads (other encodings, entity declarations): iterparse, record by
+    record, each dropped once read, so memory stays flat."""
     root: Element | None = None
     line: int | None = None
     try:
@@ -132,7 +272,7 @@ def _article(elem: Element) -> Article:
     _other_abstracts(a, citation)
     a.authors = _authors(art.findall("AuthorList"))
     a.languages = _texts(art.findall("Language"))
-    a.publication_types = _texts(art.findall("PublicationTypeList/PublicationType"))
+    a.publication_types = _texts(_children(art, "PublicationTypeList", "PublicationType"))
     a.mesh = _mesh(citation)
     a.keywords = _keywords(citation)
     a.entrez_date = _entrez(data)
@@ -180,11 +320,18 @@ def _find(parent: Element, path: str) -> Element:
     return _EMPTY if found is None else found
 
 
+def _children(parent: Element, tag: str, child_tag: str) -> list[Element]:
+    """parent.findall("tag/child_tag") without ElementPath (several times faster)."""
+    return [child for elem in parent.findall(tag) for child in elem.findall(child_tag)]
+
+
 def _text(parent: Element | None, path: str | None = None) -> str | None:
     """Collapsed text of parent/path (all descendants), or None when missing or empty."""
     elem = parent if path is None or parent is None else parent.find(path)
     if elem is None:
         return None
+    if not len(elem):  # a leaf (most fields): its own text, collapsed as collapse() does
+        return collapse(elem.text) or None if elem.text else None
     return collapse("".join(elem.itertext())) or None
 
 
@@ -271,11 +418,11 @@ def _pub_date(elem: Element | None) -> PubDate:
 def _iso(elem: Element | None) -> str | None:
     if elem is None:
         return None
-    return iso_date(_text(elem, "Year"), _text(elem, "Month"), _text(elem, "Day"))
+    return iso_date(elem.findtext("Year"), elem.findtext("Month"), elem.findtext("Day"))
 
 
 def _entrez(data: Element) -> str | None:
-    for date in data.findall("History/PubMedPubDate"):
+    for date in _children(data, "History", "PubMedPubDate"):
         if date.get("PubStatus") == "entrez":
             return _iso(date)
     return None
@@ -332,19 +479,18 @@ def _orcid(value: str | None) -> str | None:
 def _author(elem: Element) -> Author | None:
     if elem.get("ValidYN") == "N":
         return None
-    orcid = None
-    for ident in elem.findall("Identifier"):
-        if (ident.get("Source") or "").upper() == "ORCID":
-            orcid = _orcid(_text(ident))
-    author = Author(
-        last_name=_text(elem, "LastName"),
-        fore_name=_text(elem, "ForeName"),
-        initials=_text(elem, "Initials"),
-        suffix=_text(elem, "Suffix"),
-        collective_name=_text(elem, "CollectiveName"),
-        orcid=orcid,
-        affiliations=_texts(elem.findall("AffiliationInfo/Affiliation")),
-    )
+    names: dict[str, str | None] = {}  # the first child of each name, read in one pass
+    orcid, affiliations = None, []
+    for child in elem:
+        tag = child.tag
+        if tag == "AffiliationInfo":
+            affiliations += _texts(child.findall("Affiliation"))
+        elif tag == "Identifier":
+            if (child.get("Source") or "").upper() == "ORCID":
+                orcid = _orcid(_text(child))
+        elif tag in _AUTHOR_FIELDS and _AUTHOR_FIELDS[tag] not in names:
+            names[_AUTHOR_FIELDS[tag]] = _text(child)
+    author = Author(**names, orcid=orcid, affiliations=affiliations)
     return author if author.last_name or author.collective_name else None
 
 
@@ -362,7 +508,7 @@ def _authors(author_lists: Iterable[Element]) -> list[Author]:
 
 def _mesh(citation: Element) -> list[MeshHeading]:
     headings = []
-    for heading in citation.findall("MeshHeadingList/MeshHeading"):
+    for heading in _children(citation, "MeshHeadingList", "MeshHeading"):
         descriptor = heading.find("DescriptorName")
         name = _text(descriptor)
         if descriptor is None or not name:

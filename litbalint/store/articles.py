@@ -4,6 +4,7 @@ the full-text index, topics. Called only inside a Store transaction."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timezone
 from typing import Any
 
@@ -26,10 +27,20 @@ CHILD_UNITS: tuple[tuple[tuple[str, ...], str, tuple], ...] = (
     (("reference_lists",), "", ()),
 )
 PUBMED_FORMATS = ("pubmed_xml", "medline", "harvest")
+# Columns the full-text row is made of, or that decide whether there is one.
+_INDEX_INPUTS = frozenset({*rows.SEARCH_COLUMNS, "is_stub", "deleted"})
+
+
+_clock: list = [None, ""]  # (second, its ISO text): now() is called for every row written
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    """The current UTC time to the second, ISO 8601."""
+    second = int(time.time())
+    if second != _clock[0]:
+        stamp = datetime.fromtimestamp(second, timezone.utc).isoformat()
+        _clock[:] = [second, stamp]
+    return _clock[1]
 
 
 def _row(db: Database, article_id: int) -> dict[str, Any]:
@@ -58,7 +69,9 @@ def find_matches(db: Database, columns: dict[str, Any]) -> list[int]:
                     break
     if not found and not (pmid or columns["doi"] or columns["pmc"]) and columns["title_en"]:
         hit = db.execute(
-            "SELECT id FROM articles WHERE pmid IS NULL AND lower(title_en) = lower(?) "
+            # likely(): otherwise SQLite walks every PMID-less row through the pmid index
+            # instead of using the partial title index (seconds per lookup at 100,000 rows)
+            "SELECT id FROM articles WHERE likely(pmid IS NULL) AND lower(title_en) = lower(?) "
             "AND (year IS NULL OR ? IS NULL OR year = ?) ORDER BY id LIMIT 1",
             [columns["title_en"], columns["year"], columns["year"]],
         ).fetchone()
@@ -112,15 +125,17 @@ def absorb(db: Database, keep: int, drop: int) -> None:
     _index(db, keep)
 
 
-def _write_row(db: Database, article_id: int, merged: dict, existing: dict) -> bool:
+def _write_row(db: Database, article_id: int, merged: dict, existing: dict) -> set[str]:
+    """Write the columns that changed; returns their names (empty: nothing changed)."""
     merged["has_zh"] = int(bool(merged.get("abstract_zh")))
     changed = {k: v for k, v in merged.items() if existing.get(k) != v and k != "updated_at"}
     if not changed:
-        return False
+        return set()
+    names = set(changed)
     changed["updated_at"] = now()
     assignments = ", ".join(f"{column} = ?" for column in changed)
     db.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*changed.values(), article_id])
-    return True
+    return names
 
 
 def _insert_row(db: Database, columns: dict[str, Any], stub: bool) -> int:
@@ -186,15 +201,17 @@ def save_article(
         existing = _row(db, article_id)
         # a stub becoming a full record is new to the corpus
         outcome = "new" if existing["is_stub"] and not article.is_stub else "unchanged"
-    merged = rows.merge_columns(existing or _row(db, article_id), columns, stub=article.is_stub)
+    base = existing or _row(db, article_id)
+    merged = rows.merge_columns(base, columns, stub=article.is_stub)
     if not article.is_stub:
         merged["is_stub"] = 0
         if source in PUBMED_FORMATS:
             merged["deleted"] = 0
     children_changed = False
     if not article.is_stub:
-        children_changed = _replace_children(db, article_id, article, source)
-        for lang in _withdraw_abstracts(db, article_id, article, source):
+        fresh = not matches  # a row inserted just now has no child rows yet
+        children_changed = _replace_children(db, article_id, article, source, fresh)
+        for lang in [] if fresh else _withdraw_abstracts(db, article_id, article, source):
             children_changed = True
             merged[f"abstract_{lang}"] = None
             if lang == "zh":
@@ -205,13 +222,16 @@ def save_article(
             "VALUES (?, ?, 'harvest')",
             [article_id, topic],
         )
-    merged["topics"] = _update_topics(db, article_id, merged)
-    base = existing or _row(db, article_id)
+    if matches or harvest_topics or not article.is_stub:
+        merged["topics"] = _update_topics(db, article_id, merged)
+    # else: a stub inserted just now has no topics (its row says '[]')
     row_changed = _write_row(db, article_id, merged, base)
     if children_changed and not row_changed:
         db.execute("UPDATE articles SET updated_at = ? WHERE id = ?", [now(), article_id])
-    if row_changed or outcome == "new":
-        _index(db, article_id)
+    if outcome == "new" or not row_changed.isdisjoint(_INDEX_INPUTS):
+        # only live corpus articles are in the index: a new row or a stub has nothing to delete
+        indexed = bool(existing) and not existing["is_stub"] and not existing["deleted"]
+        _index(db, article_id, merged, indexed)
     if outcome == "unchanged" and (row_changed or children_changed):
         outcome = "updated"
     return article_id, outcome
@@ -260,12 +280,16 @@ def topics_json(db: Database, article_id: int) -> str:
     return json.dumps(topics)
 
 
-def _index(db: Database, article_id: int) -> None:
+def _index(
+    db: Database, article_id: int, row: dict[str, Any] | None = None, indexed: bool = True
+) -> None:
     """Rewrite the article's full-text row; Chinese and keywords segmented with jieba.
     Only corpus articles are indexed: stubs (articles known from a link) join it with their
-    full record."""
-    row = _row(db, article_id)
-    db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
+    full record. `row`: the article's columns as just written (default: read them);
+    `indexed`: whether it may have a row in the index now."""
+    row = row or _row(db, article_id)
+    if indexed:
+        db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
     if row["is_stub"] or row["deleted"]:
         return
     values = [
@@ -291,20 +315,23 @@ def _replace(
     new_rows: list[tuple],
     where: str = "",
     params: tuple = (),
+    fresh: bool = False,
 ) -> bool:
-    """Replace an article's rows in a child table unless they are already exactly these."""
-    select = (
-        f"SELECT {', '.join(columns)} FROM {table} WHERE article_id = ? {where} ORDER BY position"
-    )
-    if [tuple(r) for r in db.execute(select, [article_id, *params])] == new_rows:
-        return False
-    db.execute(f"DELETE FROM {table} WHERE article_id = ? {where}", [article_id, *params])
-    marks = ", ".join("?" for _ in range(len(columns) + 1))
-    for row in new_rows:
-        db.execute(
-            f"INSERT INTO {table} (article_id, {', '.join(columns)}) VALUES ({marks})",
-            [article_id, *row],
+    """Replace an article's rows in a child table unless they are already exactly these.
+    `fresh`: the article has no rows there yet (nothing to compare or delete)."""
+    if not fresh:
+        select = (
+            f"SELECT {', '.join(columns)} FROM {table} WHERE article_id = ? {where} "
+            "ORDER BY position"
         )
+        if [tuple(r) for r in db.execute(select, [article_id, *params])] == new_rows:
+            return False
+        db.execute(f"DELETE FROM {table} WHERE article_id = ? {where}", [article_id, *params])
+    marks = ", ".join("?" for _ in range(len(columns) + 1))
+    db.conn.executemany(
+        f"INSERT INTO {table} (article_id, {', '.join(columns)}) VALUES ({marks})",
+        [(article_id, *row) for row in new_rows],
+    )
     return True
 
 
@@ -334,7 +361,9 @@ def _withdraw_abstracts(db: Database, article_id: int, article: Article, source:
     return withdrawn
 
 
-def _replace_children(db: Database, article_id: int, article: Article, source: str) -> bool:
+def _replace_children(
+    db: Database, article_id: int, article: Article, source: str, fresh: bool = False
+) -> bool:
     changed = False
     for lang, sections in (("en", article.abstract_en), ("zh", article.abstract_zh)):
         if sections:
@@ -347,12 +376,13 @@ def _replace_children(db: Database, article_id: int, article: Article, source: s
                 rows.section_rows(sections, lang, section_source or source),
                 "AND lang = ?",
                 (lang,),
+                fresh,
             )
             if abstract_changed:  # the stored beads no longer describe the text
                 db.execute("UPDATE alignments SET stale = 1 WHERE article_id = ?", [article_id])
             changed |= abstract_changed
     if article.authors or article.affiliations:
-        changed |= _replace_authors(db, article_id, article)
+        changed |= _replace_authors(db, article_id, article, fresh)
     for table, columns, new_rows in (
         (
             "mesh_headings",
@@ -367,56 +397,59 @@ def _replace_children(db: Database, article_id: int, article: Article, source: s
         ),
     ):
         if new_rows:
-            changed |= _replace(db, table, article_id, columns, new_rows)
+            changed |= _replace(db, table, article_id, columns, new_rows, fresh=fresh)
     return changed
 
 
-def _replace_authors(db: Database, article_id: int, article: Article) -> bool:
-    """Authors with their affiliations, plus article-level affiliations (Suppr, plain)."""
+def _replace_authors(db: Database, article_id: int, article: Article, fresh: bool = False) -> bool:
+    """Authors with their affiliations, plus article-level affiliations (Suppr, plain).
+    `fresh`: the article has none stored yet."""
     wanted = rows.author_rows(article.authors)
     wanted_loose = list(enumerate(article.affiliations, start=1))
-    have = [
-        tuple(r)
-        for r in db.execute(
-            "SELECT a.position, a.name, a.last_name, a.fore_name, a.initials, a.suffix, "
-            "a.collective_name, a.orcid, (SELECT json_group_array(affiliation) FROM "
-            "(SELECT affiliation FROM affiliations f WHERE f.author_id = a.id ORDER BY position)) "
-            "FROM authors a WHERE a.article_id = ? ORDER BY a.position",
-            [article_id],
-        )
-    ]
-    have_loose = [
-        tuple(r)
-        for r in db.execute(
-            "SELECT position, affiliation FROM affiliations WHERE article_id = ? "
-            "AND author_id IS NULL ORDER BY position",
-            [article_id],
-        )
-    ]
-    if not article.authors and have:
-        return False  # a page without authors keeps the authors (and affiliations) PubMed gave
-    if [(*r[:-1], json.loads(r[-1])) for r in have] == [
-        (*r[:-1], json.loads(r[-1])) for r in wanted
-    ] and have_loose == wanted_loose:
-        return False
-    db.execute("DELETE FROM affiliations WHERE article_id = ?", [article_id])
-    db.execute("DELETE FROM authors WHERE article_id = ?", [article_id])
-    for *author, affiliations in wanted:
-        cursor = db.execute(
+    if not fresh:
+        have = [
+            tuple(r)
+            for r in db.execute(
+                "SELECT a.position, a.name, a.last_name, a.fore_name, a.initials, a.suffix, "
+                "a.collective_name, a.orcid, (SELECT json_group_array(affiliation) FROM "
+                "(SELECT affiliation FROM affiliations f WHERE f.author_id = a.id "
+                "ORDER BY position)) FROM authors a WHERE a.article_id = ? ORDER BY a.position",
+                [article_id],
+            )
+        ]
+        have_loose = [
+            tuple(r)
+            for r in db.execute(
+                "SELECT position, affiliation FROM affiliations WHERE article_id = ? "
+                "AND author_id IS NULL ORDER BY position",
+                [article_id],
+            )
+        ]
+        if not article.authors and have:
+            return False  # a page without authors keeps the authors (and affiliations) PubMed gave
+        if [(*r[:-1], json.loads(r[-1])) for r in have] == [
+            (*r[:-1], json.loads(r[-1])) for r in wanted
+        ] and have_loose == wanted_loose:
+            return False
+        db.execute("DELETE FROM affiliations WHERE article_id = ?", [article_id])
+        db.execute("DELETE FROM authors WHERE article_id = ?", [article_id])
+    insert_affiliations = (
+        "INSERT INTO affiliations (article_id, author_id, position, affiliation) "
+        "VALUES (?, ?, ?, ?)"
+    )
+    for (*author, _), affiliations in zip(
+        wanted, (a.affiliations for a in article.authors), strict=True
+    ):
+        cursor = db.conn.execute(
             "INSERT INTO authors (article_id, position, name, last_name, fore_name, initials, "
             "suffix, collective_name, orcid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [article_id, *author],
         )
-        for position, affiliation in enumerate(json.loads(affiliations), start=1):
-            db.execute(
-                "INSERT INTO affiliations (article_id, author_id, position, affiliation) "
-                "VALUES (?, ?, ?, ?)",
-                [article_id, cursor.lastrowid, position, affiliation],
-            )
-    for position, affiliation in wanted_loose:
-        db.execute(
-            "INSERT INTO affiliations (article_id, author_id, position, affiliation) "
-            "VALUES (?, NULL, ?, ?)",
-            [article_id, position, affiliation],
+        db.conn.executemany(
+            insert_affiliations,
+            [(article_id, cursor.lastrowid, n, text) for n, text in enumerate(affiliations, 1)],
         )
+    db.conn.executemany(
+        insert_affiliations, [(article_id, None, n, text) for n, text in wanted_loose]
+    )
     return True

@@ -93,12 +93,16 @@ def save_reference_list(
     ]
     fast = stub_ids(db, sorted(set(pmid_only))) if pmid_only else {}
     wanted = []
+    fast_edges = []  # (cited, rank), saved together below
     for position, reference in enumerate(article.references, start=1):
         ids = reference.ids
         cited_id = fast.get(ids.pmid) if ids.pmid and not (ids.doi or ids.pmc) else None
         if cited_id is not None:
-            new_edges += add_edge(db, article_id, cited_id, "references", "pubmed", position)
+            if cited_id != article_id:
+                fast_edges.append((cited_id, position))
         elif ids.any():
+            new_edges += _add_edges(db, article_id, fast_edges)  # keep the order of the list
+            fast_edges = []
             stub = Article(ids=ids, citation_text=reference.citation, is_stub=True)
             related = RelatedArticle(kind="references", article=stub, rank=position)
             cited_id, added = save_related(
@@ -106,6 +110,7 @@ def save_reference_list(
             )
             new_edges += added
         wanted.append((position, reference.citation, ids.pmid, ids.doi, ids.pmc, cited_id))
+    new_edges += _add_edges(db, article_id, fast_edges)
     have = [
         tuple(r)
         for r in db.execute(
@@ -122,6 +127,28 @@ def save_reference_list(
             [(article_id, *row) for row in wanted],
         )
     return new_edges
+
+
+def _add_edges(db: Database, citing: int, cited_ranks: list[tuple[int, int]]) -> int:
+    """add_edge() for many 'references' edges from PubMed at once; returns how many are new."""
+    if not cited_ranks:
+        return 0
+    stamp = now()
+    before = db.conn.total_changes
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO citations (citing_id, cited_id, kind, source, rank, score, "
+        "first_seen) VALUES (?, ?, 'references', 'pubmed', ?, NULL, ?)",
+        [(citing, cited, rank, stamp) for cited, rank in cited_ranks],
+    )
+    added = db.conn.total_changes - before
+    if added < len(cited_ranks):  # some were known: refresh their rank, as add_edge does
+        db.conn.executemany(
+            "UPDATE citations SET rank = ?, score = NULL WHERE citing_id = ? AND cited_id = ? "
+            "AND kind = 'references' AND source = 'pubmed' "
+            "AND (rank IS NOT ? OR score IS NOT NULL)",
+            [(rank, citing, cited, rank) for cited, rank in cited_ranks],
+        )
+    return added
 
 
 def mark_deleted(db: Database, pmids: list[int]) -> int:
