@@ -1,0 +1,296 @@
+"""Benchmarks of litbalint, each against an anchor measured in the same run.
+
+    python scripts/bench.py parse [--records 20000]    XML parser vs Entrez.read, pubmed_parser
+    python scripts/bench.py build [--articles 100000]  `litbalint build` vs a plain ET script
+    python scripts/bench.py align [--rounds 20]        sentence aligner vs NLTK Gale–Church
+    python scripts/bench.py harvest [--records 20000]  runs scripts/bench_harvest.py
+    python scripts/bench.py search [--articles 100000] runs scripts/bench_publish.py
+    python scripts/bench.py all [--out bench-results.md]
+
+Each prints a small markdown table; `all` runs everything (about 10 minutes on 2 cores) and
+writes the tables to bench-results.md with the date and the machine. Corpora come from
+scripts/make_synthetic.py (generation is not timed). pubmed_parser and NLTK are optional: pip
+install pubmed_parser nltk (the project's dev extra).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_util import ROOT, fenced, machine, python, run_measured, table  # noqa: E402
+from make_synthetic import generate  # noqa: E402
+
+ALL_SIZES = {"parse": 20_000, "build": 100_000, "harvest": 20_000, "search": 100_000}
+GOLD = ROOT.parent / "shared" / "gold" / "seeds-alignment.jsonl"
+
+
+def synthetic(records: int, per_file: int) -> tuple[Path, dict]:
+    folder = Path(tempfile.mkdtemp(prefix="litbalint-bench-corpus-"))
+    start = time.perf_counter()
+    manifest = generate(records, folder, per_file=per_file, processes=2)
+    print(f"(generated {records:,} records in {time.perf_counter() - start:.0f} s: {folder})")
+    return folder, manifest
+
+
+# -- parse -----------------------------------------------------------------------------------
+
+
+def bench_parse(records: int) -> str:
+    folder, _ = synthetic(records, per_file=500)
+    results = {}
+    for name in ("litbalint", "entrez", "pubmed_parser"):
+        run = run_measured(python("bench_parsers.py", name, folder / "pubmed"))
+        try:
+            results[name] = {**json.loads(run.output.strip().splitlines()[-1]), "rss": run.rss_mb}
+        except (ValueError, IndexError):
+            print(f"{name} failed (exit {run.code}): {run.output.strip()[-300:]}")
+    shutil.rmtree(folder)
+    anchor = results.get("entrez")
+    rows = []
+    for name, r in results.items():
+        rate = r["records"] / r["seconds"]
+        ratio = rate / (anchor["records"] / anchor["seconds"]) if anchor else float("nan")
+        counts = (r["titles"], r["abstracts"], r["dois"])
+        rows.append([name, r["records"], r["seconds"], rate, r["rss"], *counts, f"{ratio:.2f}x"])
+    counts = {(r["records"], r["titles"], r["abstracts"], r["dois"]) for r in results.values()}
+    headers = ["parser", "records", "s", "records/s", "peak RSS MB", "titles", "abstracts"]
+    lines = [
+        f"PubMed XML, {records:,} synthetic records in files of 500 (Entrez.read: one call "
+        "per file, DTDs from Biopython, offline); each parser in its own process.",
+        "",
+        table([*headers, "DOIs", "vs Entrez.read"], rows),
+        "",
+        f"All parsers agree on the counts: {'yes' if len(counts) == 1 else 'NO'}. "
+        "Target: litbalint >= 5x Entrez.read.",
+    ]
+    if "pubmed_parser" not in results:
+        lines.append("pubmed_parser not measured (pip install pubmed_parser).")
+    return "\n".join(lines)
+
+
+# -- build -----------------------------------------------------------------------------------
+
+
+def plain_script(folder: str, db: str) -> None:
+    """The anchor: what a user might write: ElementTree and sqlite3, titles only."""
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE IF NOT EXISTS articles (pmid INTEGER PRIMARY KEY, title TEXT)")
+    for path in sorted(Path(folder).glob("*.xml")):
+        with conn:
+            for _, elem in ET.iterparse(path):
+                if elem.tag == "PubmedArticle":
+                    title = "".join(elem.find("MedlineCitation/Article/ArticleTitle").itertext())
+                    pmid = int(elem.findtext("MedlineCitation/PMID"))
+                    conn.execute("INSERT OR REPLACE INTO articles VALUES (?, ?)", (pmid, title))
+                    elem.clear()
+    conn.close()
+
+
+def corpus_counts(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db) as conn:
+
+        def one(sql: str) -> int:
+            return conn.execute(sql).fetchone()[0]
+
+        return {
+            "articles": one("SELECT count(*) FROM articles WHERE is_stub = 0 AND deleted = 0"),
+            "with Chinese": one("SELECT count(*) FROM articles WHERE is_stub = 0 AND has_zh"),
+            "aligned": one("SELECT count(*) FROM alignments"),
+            "stubs": one("SELECT count(*) FROM articles WHERE is_stub = 1"),
+            "citation edges": one("SELECT count(*) FROM citations"),
+            "sentence pairs": one("SELECT count(*) FROM alignment_beads"),
+        }
+
+
+def bench_build(articles: int) -> str:
+    folder, manifest = synthetic(articles, per_file=5000)
+    db = folder / "bench.db"
+    build = run_measured(
+        [sys.executable, "-m", "litbalint", "build", "--db", str(db), "--data", str(folder), "-q"]
+    )
+    anchor = run_measured(python("bench.py", "_plain", folder / "pubmed", folder / "plain.db"))
+    size = sum(p.stat().st_size for p in folder.glob("bench.db*")) / 1e6
+    counts = corpus_counts(db)
+    shutil.rmtree(folder)
+    expected = {"articles": articles, "with Chinese": manifest["bilingual"]}
+    expected["aligned"] = manifest["bilingual"]
+    checks = ", ".join(
+        f"{k} {counts[k]:,} ({'ok' if counts[k] == v else f'expected {v:,}'})"
+        for k, v in expected.items()
+    )
+    rows = [
+        ["litbalint build (parse, store, FTS, align)", build.wall, build.rss_mb, "<= 120 s"],
+        ["plain script (ElementTree + sqlite3, titles)", anchor.wall, anchor.rss_mb, ""],
+    ]
+    rows[0].append(f"{build.wall / anchor.wall:.1f}x")
+    rows[1].append("1.0x")
+    return "\n".join(
+        [
+            f"{articles:,} articles in {manifest['files']} XML files of 5,000 records, plus "
+            f"{manifest['bilingual']:,} bilingual documents ({manifest['suppr']:,} Suppr, "
+            f"{manifest['plain']:,} plain; {manifest['perturbed']:,} with sentence counts "
+            f"that differ), {manifest['references']:,} reference-list entries; fresh database.",
+            "",
+            table(["run", "wall s", "peak RSS MB", "target", "vs plain script"], rows),
+            "",
+            f"Exit code {build.code}; database {size:,.0f} MB; {checks}; "
+            + ", ".join(f"{k} {v:,}" for k, v in counts.items() if k not in expected)
+            + ". Targets: <= 120 s, <= 500 MB.",
+            *([fenced(build.output[-2000:])] if build.code else []),
+        ]
+    )
+
+
+# -- align -----------------------------------------------------------------------------------
+
+
+def gold_documents() -> tuple[list, str]:
+    """The hand-checked gold file when there is one (../shared), else the seeds' own sections,
+    split and paired 1-1 (what tests/test_align.py checks they are)."""
+    from litbalint.align.evaluate import GoldDocument, GoldSection, load_gold
+    from litbalint.align.segment import split_paragraphs
+    from litbalint.model import Article
+    from litbalint.sources.detect import records_from_bytes
+
+    if GOLD.exists():
+        return load_gold(GOLD), str(GOLD.relative_to(ROOT.parent))
+    documents = []
+    for path in sorted((ROOT / "data" / "seeds").glob("*.txt")):
+        article = next(
+            r for r in records_from_bytes(path.read_bytes())[1] if isinstance(r, Article)
+        )
+        document = GoldDocument(path.stem)
+        for en, zh in zip(article.abstract_en, article.abstract_zh, strict=False):
+            en_s, zh_s = split_paragraphs(en.text, "en"), split_paragraphs(zh.text, "zh")
+            if len(en_s) == len(zh_s):
+                beads = [([i], [i]) for i in range(len(en_s))]
+                document.sections.append(GoldSection(en.label, zh.label, en_s, zh_s, beads))
+        documents.append(document)
+    return documents, "data/seeds (sentences paired 1-1)"
+
+
+def bench_align(rounds: int) -> str:
+    import eval_align
+
+    from litbalint.align.evaluate import perturbation_set, predict, score
+    from litbalint.align.lexicon import default_lexicon
+
+    gold, source = gold_documents()
+    perturbed = perturbation_set(gold)
+    default_lexicon()
+    systems = [("litbalint", eval_align.litbalint_aligner)]
+    if gale_church := eval_align.gale_church_aligner():
+        systems.append(("NLTK Gale–Church", gale_church))
+    rows, rates = [], {}
+    for name, aligner in systems:
+        strict = score((predict(d, aligner), d.global_beads()) for d in perturbed).strict
+        seeds = score((predict(d, aligner), d.global_beads()) for d in gold).strict
+        start = time.perf_counter()
+        for _ in range(rounds):
+            for document in perturbed:
+                predict(document, aligner)
+        rates[name] = rounds * len(perturbed) / (time.perf_counter() - start)
+        rows.append([name, *(f"{x:.3f}" for x in strict), f"{seeds[2]:.3f}", rates[name]])
+    anchor = rates.get("NLTK Gale–Church")
+    for row in rows:
+        row.append(f"{row[-1] / anchor:.2f}x" if anchor else "n/a")
+    beads = sum(len(d.global_beads()) for d in perturbed)
+    full = eval_align.speed(gold + perturbed, max(1, rounds // 2))
+    headers = ["system", "strict P", "strict R", "strict F1", "F1 on gold", "abstracts/s"]
+    return "\n".join(
+        [
+            f"Perturbation set from {source}: {len(perturbed)} abstracts, {beads} gold beads "
+            "(merged, split, dropped, inserted Chinese sentences, swapped sections); speed on "
+            f"sentences as given, {rounds} rounds, one core.",
+            "",
+            table([*headers, "speed vs NLTK"], rows),
+            "",
+            f"litbalint from text (sentence splitting and section pairing included): {full:.0f} "
+            "abstracts/s." + ("" if anchor else " NLTK not installed: pip install -e '.[dev]'."),
+        ]
+    )
+
+
+# -- harvest, search ---------------------------------------------------------------------------
+
+
+def bench_script(script: str, *args: object) -> str:
+    run = run_measured(python(script, *args))
+    return "\n".join(
+        [
+            f"`python scripts/{script} {' '.join(map(str, args))}`: exit code {run.code}, "
+            f"{run.wall:.0f} s wall, peak RSS of the script's process {run.rss_mb:.0f} MB.",
+            "",
+            fenced(run.output),
+        ]
+    )
+
+
+def bench_all(out: Path) -> None:
+    started = datetime.now(timezone.utc)
+    sections = [
+        ("parse", lambda: bench_parse(ALL_SIZES["parse"])),
+        ("build", lambda: bench_build(ALL_SIZES["build"])),
+        ("align", lambda: bench_align(20)),
+        ("harvest", lambda: bench_script("bench_harvest.py", "--records", ALL_SIZES["harvest"])),
+        ("search", lambda: bench_script("bench_publish.py", "--articles", ALL_SIZES["search"])),
+    ]
+    parts = []
+    for name, run in sections:
+        start = time.perf_counter()
+        text = run()
+        print(f"\n## {name}\n\n{text}\n", flush=True)
+        parts.append(f"## {name} ({time.perf_counter() - start:.0f} s)\n\n{text}\n")
+    minutes = (datetime.now(timezone.utc) - started).total_seconds() / 60
+    sizes = ", ".join(f"{k} {v:,}" for k, v in ALL_SIZES.items())
+    header = (
+        f"# litbalint benchmarks\n\n{started:%Y-%m-%d %H:%M} UTC, {minutes:.1f} minutes; "
+        f"{machine()}.\nSizes: {sizes}. Command: `python scripts/bench.py all`.\n"
+    )
+    out.write_text(header + "\n" + "\n".join(parts), encoding="utf-8")
+    print(f"written to {out}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("parse").add_argument("--records", type=int, default=20_000)
+    commands.add_parser("build").add_argument("--articles", type=int, default=100_000)
+    commands.add_parser("align").add_argument("--rounds", type=int, default=20)
+    commands.add_parser("harvest").add_argument("--records", type=int, default=20_000)
+    commands.add_parser("search").add_argument("--articles", type=int, default=100_000)
+    commands.add_parser("all").add_argument("--out", type=Path, default=ROOT / "bench-results.md")
+    plain = commands.add_parser("_plain")  # the build anchor, run in its own process
+    plain.add_argument("folder")
+    plain.add_argument("db")
+    args = parser.parse_args()
+    if args.command == "_plain":
+        plain_script(args.folder, args.db)
+    elif args.command == "all":
+        bench_all(args.out)
+    else:
+        text = {
+            "parse": lambda: bench_parse(args.records),
+            "build": lambda: bench_build(args.articles),
+            "align": lambda: bench_align(args.rounds),
+            "harvest": lambda: bench_script("bench_harvest.py", "--records", args.records),
+            "search": lambda: bench_script("bench_publish.py", "--articles", args.articles),
+        }[args.command]()
+        print(f"\n{text}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,245 @@
+"""One synthetic record as a PubmedArticle element, efetch style (for make_synthetic.py)."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import synthetic_words as W
+from synthetic_text import (
+    CONTENT_START,
+    CUM,
+    MATHML,
+    MESH,
+    VOCAB,
+    Head,
+    Section,
+    chinese,
+    english,
+    esc,
+    ids_of,
+    sentence,
+)
+
+DOCTYPE = (
+    '<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
+    '1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
+    "<PubmedArticleSet>\n"
+)
+
+
+def orcid(rng: random.Random) -> str:
+    digits = [rng.randint(0, 9) for _ in range(15)]
+    total = 0
+    for digit in digits:
+        total = (total + digit) * 2
+    check = (12 - total % 11) % 11
+    value = "".join(map(str, digits)) + ("X" if check == 10 else str(check))
+    dashed = "-".join(value[i : i + 4] for i in range(0, 16, 4))
+    return rng.choice([f"https://orcid.org/{dashed}", dashed, value])
+
+
+def affiliation(rng: random.Random) -> str:
+    name, city, country = rng.choice(W.INSTITUTIONS)
+    return f"Department of {rng.choice(W.DEPARTMENTS)}, {name}, {city}, {country}."
+
+
+def authors_xml(rng: random.Random) -> tuple[str, list[str]]:
+    count = min(1 + int(rng.expovariate(0.25)), 25)
+    parts, affiliations = ['<AuthorList CompleteYN="Y">'], []
+    for position in range(count):
+        fore = rng.choice(W.FORE_NAMES)
+        parts.append(
+            f'<Author ValidYN="Y"><LastName>{esc(rng.choice(W.LAST_NAMES))}</LastName>'
+            f"<ForeName>{fore}</ForeName><Initials>{fore[0]}</Initials>"
+        )
+        if rng.random() < 0.15:
+            parts.append(f'<Identifier Source="ORCID">{orcid(rng)}</Identifier>')
+        if position == 0 or rng.random() < 0.5:
+            for _ in range(1 if rng.random() < 0.8 else 2):
+                text = affiliation(rng)
+                affiliations.append(text)
+                parts.append(f"<AffiliationInfo><Affiliation>{esc(text)}</Affiliation>")
+                parts.append("</AffiliationInfo>")
+        parts.append("</Author>")
+    if rng.random() < 0.03:
+        name = esc(rng.choice(W.COLLECTIVES))
+        parts.append(f'<Author ValidYN="Y"><CollectiveName>{name}</CollectiveName></Author>')
+    parts.append("</AuthorList>")
+    return "".join(parts), list(dict.fromkeys(affiliations))
+
+
+def date_xml(tag: str, year: int, month: int, day: int, attrs: str = "") -> str:
+    return (
+        f"<{tag}{attrs}><Year>{year}</Year><Month>{month:02d}</Month><Day>{day:02d}</Day></{tag}>"
+    )
+
+
+def pub_date_xml(head: Head) -> str:
+    if head.medline_date:
+        return f"<PubDate><MedlineDate>{head.medline_date}</MedlineDate></PubDate>"
+    inner = f"<Year>{head.year}</Year>"
+    if head.month:
+        inner += f"<Month>{W.MONTHS[head.month - 1]}</Month>"
+        inner += f"<Day>{head.day:02d}</Day>" if head.day else ""
+    elif head.season:
+        inner += f"<Season>{head.season}</Season>"
+    return f"<PubDate>{inner}</PubDate>"
+
+
+def references_xml(rng: random.Random, seed: int, corpus: int) -> tuple[str, int]:
+    count = rng.randint(5, 40)
+    parts = ["<ReferenceList>"]
+    for _ in range(count):
+        words = english(sentence(rng, 5, 12, extras=False))
+        author = f"{rng.choice(W.LAST_NAMES)} {rng.choice(W.FORE_NAMES)[0]}"
+        journal = rng.choice(W.JOURNALS)[0]
+        where = f"{rng.randint(1, 90)}:{rng.randint(1, 999)}"
+        cite = f"{author}, et al. {words} {journal}. {rng.randint(1960, 2024)};{where}."
+        parts.append(f"<Reference><Citation>{esc(cite)}</Citation>")
+        kind = rng.random()
+        if kind < 0.8:
+            inside = rng.random() < 0.7
+            ids = ids_of(seed, rng.randrange(corpus)) if inside else None
+            pmid = ids.pmid if ids else rng.randint(1_000_000, 19_000_000)
+            parts.append(f'<ArticleIdList><ArticleId IdType="pubmed">{pmid}</ArticleId>')
+            if ids and ids.doi and rng.random() < 0.25:
+                parts.append(f'<ArticleId IdType="doi">{ids.doi}</ArticleId>')
+            if ids and ids.pmc and rng.random() < 0.3:
+                parts.append(f'<ArticleId IdType="pmc">{ids.pmc}</ArticleId>')
+            parts.append("</ArticleIdList>")
+        elif kind < 0.85:
+            parts.append(f'<ArticleIdList><ArticleId IdType="doi">10.9/ref.{rng.randint(1, 10**8)}')
+            parts.append("</ArticleId></ArticleIdList>")
+        parts.append("</Reference>")
+    parts.append("</ReferenceList>")
+    return "".join(parts), count
+
+
+def sections_xml(sections: list[Section]) -> str:
+    parts = []
+    for section in sections:
+        text = " ".join(english(s, 0) for s in section.sentences)
+        if section.label:
+            label, _, category = section.label
+            category = "UNASSIGNED" if label == "DISCUSSION" else category
+            parts.append(
+                f'<AbstractText Label="{label}" NlmCategory="{category}">{text}</AbstractText>'
+            )
+        else:
+            parts.append(f"<AbstractText>{text}</AbstractText>")
+    return "".join(parts)
+
+
+def record_xml(
+    seed: int,
+    index: int,
+    corpus: int,
+    head: Head,
+    rng: random.Random,
+    sections: list[Section],
+    stats: Counter,
+) -> tuple[str, list[str], list[str]]:
+    """One PubmedArticle; also returns the affiliations and keywords it lists."""
+    ids, journal = head.ids, head.journal
+    issn = f"{1000 + journal * 37:04d}-{journal * 7919 % 10000:04d}"
+    abbreviation, title = W.JOURNALS[journal]
+    authors, affiliations = authors_xml(rng)
+    mesh = rng.random() < 0.7
+    out = [
+        f'<PubmedArticle><MedlineCitation Status="{"MEDLINE" if mesh else "PubMed-not-MEDLINE"}" '
+        f'Owner="NLM"><PMID Version="1">{ids.pmid}</PMID>',
+        date_xml("DateRevised", min(2025, head.year + rng.randint(0, 3)), rng.randint(1, 12), 1),
+        f'<Article PubModel="{"Print-Electronic" if head.epub else "Print"}"><Journal>',
+        f'<ISSN IssnType="Electronic">{issn}</ISSN>',
+        f'<JournalIssue CitedMedium="Internet"><Volume>{head.volume}</Volume>',
+        f"<Issue>{head.issue}</Issue>" if head.issue else "",
+        f"{pub_date_xml(head)}</JournalIssue><Title>{esc(title)}</Title>",
+        f"<ISOAbbreviation>{abbreviation}</ISOAbbreviation></Journal>",
+        f"<ArticleTitle>{english(head.title, 0)}</ArticleTitle>",
+        f"<Pagination><MedlinePgn>{head.pages}</MedlinePgn></Pagination>",
+    ]
+    if ids.doi and ids.doi_in_elocation:
+        if ids.pii:
+            out.append(f'<ELocationID EIdType="pii" ValidYN="Y">{esc(ids.pii)}</ELocationID>')
+        out.append(f'<ELocationID EIdType="doi" ValidYN="Y">{ids.doi}</ELocationID>')
+    if sections:
+        out.append(f"<Abstract>{sections_xml(sections)}")
+        if rng.random() < 0.2:
+            out.append(f"<CopyrightInformation>© {head.year} The Authors.</CopyrightInformation>")
+        out.append("</Abstract>")
+    out.append(authors)
+    chinese_journal = rng.random() < 0.01
+    out.append("<Language>eng</Language>" + ("<Language>chi</Language>" if chinese_journal else ""))
+    out.append("<PublicationTypeList>")
+    types = [W.PUBLICATION_TYPES[0]] + [t for t in W.PUBLICATION_TYPES[1:] if rng.random() < 0.06]
+    out += [f'<PublicationType UI="{ui}">{esc(name)}</PublicationType>' for name, ui in types]
+    out.append("</PublicationTypeList>")
+    if chinese_journal:
+        out.append(f"<VernacularTitle>{chinese(head.title)}</VernacularTitle>")
+    if head.epub:
+        out.append(date_xml("ArticleDate", *head.epub, attrs=' DateType="Electronic"'))
+    out.append(f"</Article><MedlineJournalInfo><Country>China</Country><MedlineTA>{abbreviation}")
+    out.append(f"</MedlineTA><NlmUniqueID>{100000000 + journal}</NlmUniqueID>")
+    out.append("</MedlineJournalInfo>")
+    if mesh:
+        out.append("<MeshHeadingList>")
+        for name in [MESH[0], *rng.sample(MESH[1:], rng.randint(3, 13))]:
+            major = "Y" if rng.random() < 0.2 else "N"
+            ui = f"D{(MESH.index(name) * 7919) % 999999:06d}"
+            out.append(f'<MeshHeading><DescriptorName UI="{ui}" MajorTopicYN="{major}">')
+            out.append(f"{esc(name)}</DescriptorName>")
+            for qualifier, qui in rng.sample(W.QUALIFIERS, rng.choice([0, 0, 0, 1, 2])):
+                major = "Y" if rng.random() < 0.15 else "N"
+                out.append(f'<QualifierName UI="{qui}" MajorTopicYN="{major}">{esc(qualifier)}')
+                out.append("</QualifierName>")
+            out.append("</MeshHeading>")
+        out.append("</MeshHeadingList>")
+    keywords: list[str] = []
+    if rng.random() < 0.4:
+        picks = rng.choices(
+            VOCAB[CONTENT_START:],
+            cum_weights=CUM[: len(VOCAB) - CONTENT_START],
+            k=rng.randint(3, 7),
+        )
+        keywords = list(
+            dict.fromkeys([*([head.topic[1]] if head.topic else []), *(e for e, _ in picks)])
+        )
+        out.append('<KeywordList Owner="NOTNLM">')
+        out += [f'<Keyword MajorTopicYN="N">{esc(k)}</Keyword>' for k in keywords]
+        out.append("</KeywordList>")
+    out.append("</MedlineCitation><PubmedData><History>")
+    received = (
+        head.year - 1 if head.month and head.month < 4 else head.year,
+        rng.randint(1, 12),
+        rng.randint(1, 28),
+    )
+    out.append(date_xml("PubMedPubDate", *received, attrs=' PubStatus="received"'))
+    out.append(
+        date_xml(
+            "PubMedPubDate",
+            *(head.epub or (head.year, head.month or 1, head.day or 1)),
+            attrs=' PubStatus="entrez"',
+        )
+    )
+    out.append("</History><PublicationStatus>ppublish</PublicationStatus><ArticleIdList>")
+    out.append(f'<ArticleId IdType="pubmed">{ids.pmid}</ArticleId>')
+    if ids.doi:
+        out.append(f'<ArticleId IdType="doi">{ids.doi}</ArticleId>')
+    if ids.pii:
+        out.append(f'<ArticleId IdType="pii">{esc(ids.pii)}</ArticleId>')
+    if ids.pmc:
+        out.append(f'<ArticleId IdType="pmc">{ids.pmc}</ArticleId>')
+    out.append("</ArticleIdList>")
+    if head.year >= 2005 and rng.random() < 0.2:
+        references, count = references_xml(rng, seed, corpus)
+        out.append(references)
+        stats["with_references"] += 1
+        stats["references"] += count
+    out.append("</PubmedData></PubmedArticle>\n")
+    stats["with_doi"] += bool(ids.doi)
+    stats["with_pmc"] += bool(ids.pmc)
+    stats["with_mesh"] += mesh
+    stats["with_keywords"] += bool(keywords)
+    stats["mathml"] += any(t[0] == MATHML for s in sections for x in s.sentences for t in x)
+    return "".join(out), affiliations, keywords
