@@ -324,9 +324,11 @@ def _replace(
             f"SELECT {', '.join(columns)} FROM {table} WHERE article_id = ? {where} "
             "ORDER BY position"
         )
-        if [tuple(r) for r in db.execute(select, [article_id, *params])] == new_rows:
+        have = [tuple(r) for r in db.execute(select, [article_id, *params])]
+        if have == new_rows:
             return False
-        db.execute(f"DELETE FROM {table} WHERE article_id = ? {where}", [article_id, *params])
+        if have:
+            db.execute(f"DELETE FROM {table} WHERE article_id = ? {where}", [article_id, *params])
     marks = ", ".join("?" for _ in range(len(columns) + 1))
     db.conn.executemany(
         f"INSERT INTO {table} (article_id, {', '.join(columns)}) VALUES ({marks})",
@@ -431,8 +433,9 @@ def _replace_authors(db: Database, article_id: int, article: Article, fresh: boo
             (*r[:-1], json.loads(r[-1])) for r in wanted
         ] and have_loose == wanted_loose:
             return False
-        db.execute("DELETE FROM affiliations WHERE article_id = ?", [article_id])
-        db.execute("DELETE FROM authors WHERE article_id = ?", [article_id])
+        if have or have_loose:  # (an author's affiliations go with the author)
+            db.execute("DELETE FROM affiliations WHERE article_id = ?", [article_id])
+            db.execute("DELETE FROM authors WHERE article_id = ?", [article_id])
     insert_affiliations = (
         "INSERT INTO affiliations (article_id, author_id, position, affiliation) "
         "VALUES (?, ?, ?, ?)"
