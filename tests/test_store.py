@@ -202,6 +202,37 @@ def test_doi_only_page_gets_its_pmid(seeded: Store, tmp_path: Path):
     ) == [("Somewhere Hospital.", 1)]
 
 
+@pytest.mark.parametrize("pubmed_first", [True, False])
+def test_pubmed_and_a_translation_settle_whatever_the_order(
+    store: Store, tmp_path: Path, pubmed_first: bool
+):
+    """PubMed's record is the authority on all but the Chinese: importing either file again, in
+    any order, changes nothing (no flip-flop of the English abstract, no re-alignment)."""
+    xml = write(
+        tmp_path,
+        "p.xml",
+        pubmed_xml(
+            37004074, "10.1186/s12913-023-09312-y", "Understanding peer support.", "From PubMed."
+        ),
+    )
+    page = seed("003")
+    files = [xml, page] if pubmed_first else [page, xml]
+    for path in files:
+        assert import_file(store, path).ok
+    first = dump(store)
+    for path in files + files[::-1]:
+        report = import_file(store, path)
+        assert (report.counts.new, report.counts.updated, report.aligned) == (0, 0, 0), path
+    assert dump(store) == first
+    article = article_by_doi(store, "10.1186/s12913-023-09312-y")
+    assert article["abstract_en"] == "From PubMed."
+    assert article["title_en"] == "Understanding peer support."
+    assert article["abstract_zh"].startswith("背景")
+    assert query(
+        store, "SELECT name FROM authors WHERE article_id = ?", [article["id"]]
+    ) == [("Doe J",)]
+
+
 def test_pmid_stub_and_doi_page_fold_into_one_row(store: Store, tmp_path: Path):
     citing = write(tmp_path, "a.xml", pubmed_xml(111, None, "Citing article.", references=(222,)))
     import_file(store, citing)

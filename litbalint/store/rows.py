@@ -71,6 +71,15 @@ def article_columns(article: Article) -> dict[str, Any]:
     }
 
 
+def without(columns: dict[str, Any], names: frozenset[str]) -> dict[str, Any]:
+    return {name: value for name, value in columns.items() if name not in names}
+
+
+def only(columns: dict[str, Any], names: frozenset[str]) -> dict[str, Any]:
+    """These columns as they are, every other one as 'this source does not say'."""
+    return {name: (value if name in names else None) for name, value in columns.items()}
+
+
 def merge_columns(existing: dict[str, Any], incoming: dict[str, Any], stub: bool) -> dict[str, Any]:
     """Existing row values updated by an incoming record (see module docstring)."""
     merged = dict(existing)
