@@ -110,7 +110,11 @@ def align_articles(store: Store, article_ids: Iterable[int]) -> int:
     """Align the articles whose abstracts changed since they were last aligned (or never
     were); returns how many were aligned. Run inside the caller's transaction."""
     aligned = 0
-    for article_id in article_ids:
+    ids = list(article_ids)
+    candidates = store.alignment_candidates(ids)
+    for article_id in ids:
+        if article_id not in candidates:
+            continue
         en, zh = store.abstract_sections(article_id)
         current = inputs_hash(en, zh)
         if store.alignment_hash(article_id) == current:

@@ -23,7 +23,19 @@ _RULES: dict[str, re.Pattern[str]] = {
 }
 
 
+# A rule can only match where one of its words occurs: a cheap test before the regex.
+_HINTS: dict[str, tuple[str, ...]] = {
+    "balint": ("balint", "bálint", "巴林特"),
+    "peer_support": ("peer", "同伴支持", "朋辈支持", "同辈支持", "同侪支持"),
+}
+
+
 def topics_for_text(*texts: str | None) -> list[str]:
     """Topics whose rule matches any of the texts (title, abstract, keywords...), sorted."""
     joined = "\n".join(t for t in texts if t)
-    return [topic for topic in TOPICS if _RULES[topic].search(joined)]
+    lowered = joined.lower()
+    return [
+        topic
+        for topic in TOPICS
+        if any(hint in lowered for hint in _HINTS[topic]) and _RULES[topic].search(joined)
+    ]

@@ -102,6 +102,9 @@ class Store:
                 )
             if create:
                 self.db.execute("PRAGMA journal_mode = WAL")
+                # with WAL, NORMAL cannot corrupt the database: a power cut may lose the last
+                # commits, which the next run imports again (a file's sha256 is stored with it)
+                self.db.execute("PRAGMA synchronous = NORMAL")
                 ensure_schema(self.db)
             elif (found := schema_version(self.db)) is None:
                 raise DatabaseUnavailable(f"{self.path}: an empty database; run `litbalint build`")
@@ -167,6 +170,9 @@ class Store:
 
     def abstract_sections(self, article_id: int) -> tuple[list[Section], list[Section]]:
         return alignments.abstract_sections(self.db, article_id)
+
+    def alignment_candidates(self, article_ids: list[int]) -> set[int]:
+        return alignments.alignment_candidates(self.db, article_ids)
 
     def alignment_hash(self, article_id: int) -> str | None:
         """The inputs hash of the article's current (not stale) alignment."""

@@ -32,6 +32,24 @@ def inputs_hash(en: list[Section], zh: list[Section]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
+def alignment_candidates(db: Database, article_ids: list[int]) -> set[int]:
+    """Of these articles, the ones that have a Chinese abstract or an alignment: only they can
+    need (re-)aligning; an English-only article without beads has nothing to do."""
+    found: set[int] = set()
+    for start in range(0, len(article_ids), 500):
+        chunk = article_ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            row[0]
+            for row in db.execute(
+                f"SELECT article_id FROM abstract_sections WHERE lang = 'zh' AND article_id IN "
+                f"({marks}) UNION SELECT article_id FROM alignments WHERE article_id IN ({marks})",
+                [*chunk, *chunk],
+            )
+        )
+    return found
+
+
 def stored_hash(db: Database, article_id: int) -> str | None:
     row = db.execute(
         "SELECT inputs_hash, stale FROM alignments WHERE article_id = ?", [article_id]
