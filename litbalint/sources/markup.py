@@ -41,6 +41,13 @@ _ATTR_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _UNSAFE_ATTRS = frozenset({"href", "src", "style", "class", "id"})
 
 
+def _escape(value: str) -> str:
+    """html.escape, without its five passes over text that has nothing to escape."""
+    if "&" in value or "<" in value or ">" in value or '"' in value or "'" in value:
+        return html.escape(value)
+    return value
+
+
 class _Out:
     """Plain and HTML pieces of a rendering, appended side by side."""
 
@@ -52,7 +59,7 @@ class _Out:
         if not value or (in_math and not value.strip()):
             return
         self.plain.append(value)
-        self.html.append(html.escape(value))
+        self.html.append(_escape(value))
 
     def last_char(self) -> str:
         for piece in reversed(self.plain):
@@ -157,10 +164,58 @@ def _math(elem: Element, out: _Out, namespace: str | None, name: str) -> None:
 
 def collapse(text: str) -> str:
     """Runs of whitespace -> one space, stripped (str.split's whitespace is regex \\s)."""
-    # Already collapsed (most PubMed text): printable ASCII has no whitespace but " ".
-    if text.isascii() and text.isprintable() and "  " not in text and text.strip(" ") == text:
-        return text
+    if len(text) > 40 and text.isascii():  # a long text is mostly already collapsed: check
+        if (
+            "  " not in text
+            and text[0] != " "
+            and text[-1] != " "
+            # ASCII whitespace but " " (each test a memchr: far faster than isprintable)
+            and "\n" not in text
+            and "\t" not in text
+            and "\r" not in text
+            and "\x0b" not in text
+            and "\x0c" not in text
+            and "\x1c" not in text
+            and "\x1d" not in text
+            and "\x1e" not in text
+            and "\x1f" not in text
+        ):
+            return text
+    elif text.isprintable() and "  " not in text and text.strip(" ") == text:
+        return text  # no whitespace but single spaces inside (isprintable: " " is the only one)
     return " ".join(text.split())
+
+
+def _simple(elem: Element) -> tuple[list[str], list[str]] | None:
+    """Plain and HTML pieces of content whose children are all i/b/u/sup/sub holding text only
+    (most markup), as _content renders them; None for anything else."""
+    plain: list[str] = []
+    markup: list[str] = []
+    last = ""  # the last character of the plain text so far
+    text = elem.text
+    if text:
+        plain.append(text)
+        markup.append(_escape(text))
+        last = text[-1]
+    for child in elem:
+        name = child.tag
+        if name not in _INLINE_TAGS or len(child):
+            return None
+        inner = child.text or ""
+        if name == "sup" and (last.isdigit() or last == ")"):
+            plain.append("^")
+            last = "^"
+        shown = (_UNDERLINED.get(inner) if name == "u" else None) or inner
+        if shown:
+            plain.append(shown)
+            last = shown[-1]
+        markup.append(f"<{name}>{_escape(inner)}</{name}>")
+        tail = child.tail
+        if tail:
+            plain.append(tail)
+            markup.append(_escape(tail))
+            last = tail[-1]
+    return plain, markup
 
 
 def render_inline(elem: Element | None) -> tuple[str, str | None]:
@@ -169,8 +224,11 @@ def render_inline(elem: Element | None) -> tuple[str, str | None]:
         return "", None
     if not len(elem):  # no markup inside (most titles and abstracts)
         return collapse(elem.text or ""), None
-    out = _Out()
-    _content(elem, out, False)
-    plain = collapse("".join(out.plain))
-    markup = collapse("".join(out.html))
-    return plain, (None if markup == html.escape(plain) else markup)
+    pieces = _simple(elem)
+    if pieces is None:
+        out = _Out()
+        _content(elem, out, False)
+        pieces = out.plain, out.html
+    plain = collapse("".join(pieces[0]))
+    markup = collapse("".join(pieces[1]))
+    return plain, (None if markup == _escape(plain) else markup)

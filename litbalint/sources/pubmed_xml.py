@@ -7,33 +7,17 @@ is not well-formed yields what came before the break, then one Problem with the 
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterator
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
 from xml.parsers import expat
 
 from litbalint.errors import UnsupportedFormat
-from litbalint.labels import category_of
-from litbalint.model import (
-    MONTHS,
-    Article,
-    ArticleIds,
-    Author,
-    Deletion,
-    Keyword,
-    MeshHeading,
-    MeshQualifier,
-    Problem,
-    PubDate,
-    Record,
-    Reference,
-    Section,
-)
-from litbalint.sources.dates import iso_date, month_number, parse_date_text
-from litbalint.sources.markup import collapse, render_inline
+from litbalint.model import Problem, Record
+from litbalint.sources.markup import render_inline
+from litbalint.sources.pubmed_record import read_article, read_book, read_deletion
 from litbalint.sources.xmlscan import (
     ROOT_TAGS,
     LineTracker,
@@ -45,18 +29,7 @@ from litbalint.sources.xmlscan import (
 __all__ = ["looks_like_pubmed_xml", "parse_pubmed_xml", "render_inline"]
 
 _RECORD_TAGS = frozenset({"PubmedArticle", "PubmedBookArticle", "DeleteCitation"})
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_ORCID = re.compile(r"\d{4}-?\d{4}-?\d{4}-?\d{3}[\dX]", re.IGNORECASE)
-_MONTH_ABBR = {number: name.capitalize() for name, number in MONTHS.items()}
-_CHINESE = frozenset({"chi", "zho", "zh", "chn"})
-_AUTHOR_FIELDS = {
-    "LastName": "last_name",
-    "ForeName": "fore_name",
-    "Initials": "initials",
-    "Suffix": "suffix",
-    "CollectiveName": "collective_name",
-}
-_EMPTY = Element("_")  # stands in for a missing element; never modified
+_BATCH = 10  # records parsed together
 
 
 def parse_pubmed_xml(stream: BinaryIO) -> Iterator[Record]:
@@ -107,9 +80,43 @@ def _parse_one(data: bytes, line: int, column: int, wrap: bool = False) -> Eleme
         return _broken(error, line, column - 3 if wrap else column)
 
 
+def _nothing_hidden(data: bytes) -> bool:
+    """No comment, CDATA section, processing instruction or declaration, which could hide a
+    tag. (One-byte searches first: they are a memchr, a two-byte one a scan.)"""
+    return (b"!" not in data or b"<!" not in data) and (b"?" not in data or b"<?" not in data)
+
+
+def _parse_batch(pieces: list[tuple[bytes, int, int]]) -> Generator[Record, None, bool]:
+    """Records of consecutive record pieces (data, line, column); True when one is broken
+    (its Problem is then the last record). One parser reads them all, inside an element of
+    its own (a parser per record costs more than the records' dates). The pieces are then
+    exactly its children: each piece ends at its record's first end tag (or "/>"), so with
+    nothing hidden in any of them, no piece can close an element opened before it, and a
+    piece that is not one element of its own leaves one open and breaks the whole. Then each
+    piece is parsed alone, for its records and the first error as it would be reported."""
+    if len(pieces) > 1 and all(_nothing_hidden(data) for data, _, _ in pieces):
+        parser = ET.XMLParser()
+        try:
+            parser.feed(b"<_>" + b"".join(data for data, _, _ in pieces) + b"</_>")
+            elems: Element | None = parser.close()
+        except ET.ParseError:
+            elems = None
+        if elems is not None and len(elems) == len(pieces):
+            for elem, (_, line, _) in zip(elems, pieces, strict=True):
+                yield _record(elem, line)
+            return False
+    for data, line, column in pieces:
+        elem = _parse_one(data, line, column)
+        if isinstance(elem, Problem):
+            yield elem
+            return True
+        yield _record(elem, line)
+    return False
+
+
 def _parse_split(scanner: RecordScanner) -> Iterator[Record]:
-    """Records cut out of the byte stream and parsed one by one: no per-element events, so
-    several times faster than iterparse. What is outside the records (the prolog, the root
+    """Records cut out of the byte stream and parsed a batch at a time: no per-element events,
+    so several times faster than iterparse. What is outside the records (the prolog, the root
     element's tags, the tail) goes through one more parser, with a stand-in for the records,
     so a wrong root element or a file cut off between records is still reported."""
     outer = ET.XMLPullParser(events=("start",))
@@ -131,8 +138,19 @@ def _parse_split(scanner: RecordScanner) -> Iterator[Record]:
         return tags[0] if tags else None
 
     root: str | None = None
+    batch: list[tuple[bytes, int, int]] = []  # record pieces not parsed yet
     try:
         for kind, data, line, column in scanner.pieces():
+            if kind == "record" and root in ROOT_TAGS:
+                batch.append((data, line, column))
+                if len(batch) < _BATCH:
+                    continue
+            if batch:
+                pieces, batch = batch, []
+                if (yield from _parse_batch(pieces)):
+                    return
+                if kind == "record" and root in ROOT_TAGS:
+                    continue
             if kind == "prolog":
                 try:
                     root = feed_outer(data)
@@ -169,7 +187,11 @@ def _parse_split(scanner: RecordScanner) -> Iterator[Record]:
                     return
                 if root not in ROOT_TAGS:
                     yield Problem(f"not PubMed XML: the root element is <{root}>")
+        if batch and (yield from _parse_batch(batch)):
+            return
     except (OSError, EOFError, zlib.error) as error:  # e.g. a gzip file cut short
+        if batch and (yield from _parse_batch(batch)):
+            return
         yield Problem(f"could not read the rest of the file: {error}", scanner.line)
 
 
@@ -225,322 +247,15 @@ def _parse_whole(source: LineTracker) -> Iterator[Record]:
 
 
 def _record(elem: Element, line: int | None) -> Record:
+    tag = elem.tag
     try:
-        if elem.tag == "DeleteCitation":
-            pmids = [pmid for pmid in (_int(e.text) for e in elem.iter("PMID")) if pmid]
-            return Deletion(pmids=pmids, line=line)
-        article = _article(elem) if elem.tag == "PubmedArticle" else _book(elem)
+        if tag == "PubmedArticle":
+            record: Record = read_article(elem)
+        elif tag == "DeleteCitation":
+            record = read_deletion(elem)
+        else:
+            record = read_book(elem)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as error:
-        return Problem(f"could not read <{elem.tag}>: {error!r}", line)
-    article.line = line
-    return article
-
-
-def _article(elem: Element) -> Article:
-    citation = _find(elem, "MedlineCitation")
-    art = _find(citation, "Article")
-    journal = _find(art, "Journal")
-    info = _find(citation, "MedlineJournalInfo")
-    issue = _find(journal, "JournalIssue")
-    data = _find(elem, "PubmedData")
-    a = Article(medline_status=citation.get("Status"))
-    a.ids.pmid = _int(_text(citation, "PMID"))
-    _elocation_ids(a.ids, art)
-    _apply_ids(a.ids, data.find("ArticleIdList"))
-    a.title_en, a.title_en_html = _title(art.find("ArticleTitle"))
-    a.title_zh = _vernacular(art)
-    a.journal = _text(journal, "ISOAbbreviation") or _text(info, "MedlineTA")
-    a.journal_title = _text(journal, "Title")
-    for issn in journal.findall("ISSN"):
-        kind = (issn.get("IssnType") or "").lower()
-        if kind == "print":
-            a.issn_print = _text(issn)
-        elif kind == "electronic":
-            a.issn_electronic = _text(issn)
-    a.issn_linking = _text(info, "ISSNLinking")
-    a.nlm_id = _text(info, "NlmUniqueID")
-    a.volume = _text(issue, "Volume")
-    a.issue = _text(issue, "Issue")
-    a.pub_date = _pub_date(issue.find("PubDate"))
-    a.pages = _pages(art.find("Pagination"))
-    for date in art.findall("ArticleDate"):
-        if (date.get("DateType") or "Electronic").lower() == "electronic":
-            a.epub_date = _iso(date)
-            break
-    a.date_revised = _iso(citation.find("DateRevised"))
-    a.abstract_en, a.copyright = _abstract(art.find("Abstract"))
-    _other_abstracts(a, citation)
-    a.authors = _authors(art.findall("AuthorList"))
-    a.languages = _texts(art.findall("Language"))
-    a.publication_types = _texts(_children(art, "PublicationTypeList", "PublicationType"))
-    a.mesh = _mesh(citation)
-    a.keywords = _keywords(citation)
-    a.entrez_date = _entrez(data)
-    a.references = _references(data)
-    return a
-
-
-def _book(elem: Element) -> Article:
-    doc = _find(elem, "BookDocument")
-    book = _find(doc, "Book")
-    data = _find(elem, "PubmedBookData")
-    a = Article()
-    a.ids.pmid = _int(_text(doc, "PMID"))
-    _elocation_ids(a.ids, doc)
-    _elocation_ids(a.ids, book)
-    _apply_ids(a.ids, doc.find("ArticleIdList"))
-    _apply_ids(a.ids, data.find("ArticleIdList"))
-    a.book_title = _text(book, "BookTitle")
-    a.publisher = _text(book, "Publisher/PublisherName")
-    a.pub_date = _pub_date(book.find("PubDate"))
-    a.volume = _text(book, "Volume")
-    a.title_en, a.title_en_html = _title(doc.find("ArticleTitle"))
-    if not a.title_en:
-        a.title_en, a.title_en_html = _title(book.find("BookTitle"))
-    a.title_zh = _vernacular(doc)
-    a.pages = _pages(doc.find("Pagination"))
-    a.date_revised = _iso(doc.find("DateRevised"))
-    a.abstract_en, a.copyright = _abstract(doc.find("Abstract"))
-    _other_abstracts(a, doc)
-    lists = doc.findall("AuthorList") + book.findall("AuthorList")
-    a.authors = _authors(x for x in lists if (x.get("Type") or "authors") == "authors")
-    a.languages = _texts(doc.findall("Language"))
-    a.publication_types = _texts(doc.findall("PublicationType"))
-    a.keywords = _keywords(doc)
-    a.entrez_date = _entrez(data)
-    a.references = _references(doc) + _references(data)
-    return a
-
-
-# -- fields ---------------------------------------------------------------------------------
-
-
-def _find(parent: Element, path: str) -> Element:
-    found = parent.find(path)
-    return _EMPTY if found is None else found
-
-
-def _children(parent: Element, tag: str, child_tag: str) -> list[Element]:
-    """parent.findall("tag/child_tag") without ElementPath (several times faster)."""
-    return [child for elem in parent.findall(tag) for child in elem.findall(child_tag)]
-
-
-def _text(parent: Element | None, path: str | None = None) -> str | None:
-    """Collapsed text of parent/path (all descendants), or None when missing or empty."""
-    elem = parent if path is None or parent is None else parent.find(path)
-    if elem is None:
-        return None
-    if not len(elem):  # a leaf (most fields): its own text, collapsed as collapse() does
-        return collapse(elem.text) or None if elem.text else None
-    return collapse("".join(elem.itertext())) or None
-
-
-def _texts(elems: Iterable[Element]) -> list[str]:
-    return [text for text in (_text(e) for e in elems) if text]
-
-
-def _int(text: str | None) -> int | None:
-    try:
-        return int(text.strip()) if text else None
-    except ValueError:
-        return None
-
-
-def _title(elem: Element | None) -> tuple[str | None, str | None]:
-    plain, markup = render_inline(elem)
-    return (plain or None), markup
-
-
-def _vernacular(parent: Element) -> str | None:
-    for elem in parent.findall("VernacularTitle"):
-        text = render_inline(elem)[0]
-        if _CJK.search(text):
-            return text
-    return None
-
-
-def _pmc(value: str) -> str:
-    return f"PMC{value}" if value.isdigit() else value.upper()
-
-
-def _elocation_ids(ids: ArticleIds, parent: Element) -> None:
-    for loc in parent.findall("ELocationID"):
-        kind, value = (loc.get("EIdType") or "").lower(), _text(loc)
-        if loc.get("ValidYN") == "N" or not value:
-            continue
-        if kind == "doi" and not ids.doi:
-            ids.doi = value
-        elif kind == "pii" and not ids.pii:
-            ids.pii = value
-
-
-def _apply_ids(ids: ArticleIds, id_list: Element | None) -> None:
-    """Set the IDs an ArticleIdList carries (the first of each type), overriding others."""
-    if id_list is None:
-        return
-    seen: dict[str, str] = {}
-    for elem in id_list.findall("ArticleId"):
-        value = _text(elem)
-        if value:
-            seen.setdefault((elem.get("IdType") or "pubmed").lower(), value)
-    if "pubmed" in seen and ids.pmid is None:
-        ids.pmid = _int(seen["pubmed"])
-    if "doi" in seen:
-        ids.doi = seen["doi"]
-    if "pmc" in seen:
-        ids.pmc = _pmc(seen["pmc"])
-    if "pii" in seen:
-        ids.pii = seen["pii"]
-
-
-def _pub_date(elem: Element | None) -> PubDate:
-    """A PubDate from Year/Month/Day, Year/Season or MedlineDate, with its human text."""
-    if elem is None:
-        return PubDate()
-    medline = _text(elem, "MedlineDate")
-    if medline:
-        return parse_date_text(medline)
-    year = _text(elem, "Year")
-    if not year:
-        return PubDate()
-    parts = [year]
-    month, season, day = _text(elem, "Month"), _text(elem, "Season"), _text(elem, "Day")
-    if month:
-        number = month_number(month)
-        parts.append(_MONTH_ABBR[number] if number else month)
-        if number and day:
-            parts.append(day.lstrip("0") or day)
-    elif season:
-        parts.append(season)
-    return parse_date_text(" ".join(parts))
-
-
-def _iso(elem: Element | None) -> str | None:
-    if elem is None:
-        return None
-    return iso_date(elem.findtext("Year"), elem.findtext("Month"), elem.findtext("Day"))
-
-
-def _entrez(data: Element) -> str | None:
-    for date in _children(data, "History", "PubMedPubDate"):
-        if date.get("PubStatus") == "entrez":
-            return _iso(date)
-    return None
-
-
-def _pages(pagination: Element | None) -> str | None:
-    if pagination is None:
-        return None
-    pages = _text(pagination, "MedlinePgn")
-    if pages:
-        return pages
-    start, end = _text(pagination, "StartPage"), _text(pagination, "EndPage")
-    return f"{start}-{end}" if start and end and end != start else start
-
-
-def _sections(parent: Element | None) -> list[Section]:
-    sections = []
-    for elem in [] if parent is None else parent.findall("AbstractText"):
-        text, markup = render_inline(elem)
-        if not text:
-            continue
-        label = collapse(elem.get("Label") or "") or None
-        nlm = elem.get("NlmCategory")
-        category = nlm if nlm and nlm != "UNASSIGNED" else (category_of(label) or nlm)
-        sections.append(Section(text=text, label=label, category=category, html=markup))
-    return sections
-
-
-def _abstract(abstract: Element | None) -> tuple[list[Section], str | None]:
-    if abstract is None:
-        return [], None
-    return _sections(abstract), _text(abstract, "CopyrightInformation")
-
-
-def _other_abstracts(article: Article, parent: Element) -> None:
-    """A Chinese OtherAbstract is the publisher's Chinese abstract; other languages are left."""
-    for other in parent.findall("OtherAbstract"):
-        if (other.get("Language") or "").lower() in _CHINESE and not article.abstract_zh:
-            article.abstract_zh = _sections(other)
-            if article.abstract_zh:
-                article.abstract_zh_source = "publisher"
-
-
-def _orcid(value: str | None) -> str | None:
-    if not value:
-        return None
-    match = _ORCID.search(value.replace(" ", ""))
-    if not match:
-        return re.sub(r"^(?:https?://)?(?:www\.)?orcid\.org/", "", value.strip()) or None
-    digits = match[0].replace("-", "").upper()
-    return "-".join(digits[i : i + 4] for i in range(0, 16, 4))
-
-
-def _author(elem: Element) -> Author | None:
-    if elem.get("ValidYN") == "N":
-        return None
-    names: dict[str, str | None] = {}  # the first child of each name, read in one pass
-    orcid, affiliations = None, []
-    for child in elem:
-        tag = child.tag
-        if tag == "AffiliationInfo":
-            affiliations += _texts(child.findall("Affiliation"))
-        elif tag == "Identifier":
-            if (child.get("Source") or "").upper() == "ORCID":
-                orcid = _orcid(_text(child))
-        elif tag in _AUTHOR_FIELDS and _AUTHOR_FIELDS[tag] not in names:
-            names[_AUTHOR_FIELDS[tag]] = _text(child)
-    author = Author(**names, orcid=orcid, affiliations=affiliations)
-    return author if author.last_name or author.collective_name else None
-
-
-def _authors(author_lists: Iterable[Element]) -> list[Author]:
-    """Valid authors in order; a later list (a book's) repeats no one from an earlier one."""
-    authors: list[Author] = []
-    for author_list in author_lists:
-        earlier = list(authors)
-        for elem in author_list.findall("Author"):
-            author = _author(elem)
-            if author and author not in earlier:
-                authors.append(author)
-    return authors
-
-
-def _mesh(citation: Element) -> list[MeshHeading]:
-    headings = []
-    for heading in _children(citation, "MeshHeadingList", "MeshHeading"):
-        descriptor = heading.find("DescriptorName")
-        name = _text(descriptor)
-        if descriptor is None or not name:
-            continue
-        qualifiers = [
-            MeshQualifier(name=text, ui=q.get("UI"), major=q.get("MajorTopicYN") == "Y")
-            for q in heading.findall("QualifierName")
-            if (text := _text(q))
-        ]
-        major = descriptor.get("MajorTopicYN") == "Y"
-        headings.append(MeshHeading(name, descriptor.get("UI"), major, qualifiers))
-    return headings
-
-
-def _keywords(parent: Element) -> list[Keyword]:
-    keywords = []
-    for keyword_list in parent.findall("KeywordList"):
-        owner = keyword_list.get("Owner")
-        for elem in keyword_list.findall("Keyword"):
-            text = render_inline(elem)[0]
-            if text:
-                keywords.append(Keyword(text, elem.get("MajorTopicYN") == "Y", owner))
-    return keywords
-
-
-def _references(parent: Element) -> list[Reference]:
-    """Every Reference of the ReferenceLists directly under parent, nested lists included."""
-    references = []
-    for reference_list in parent.findall("ReferenceList"):
-        for elem in reference_list.iter("Reference"):
-            ids = ArticleIds()
-            _apply_ids(ids, elem.find("ArticleIdList"))
-            citation = render_inline(elem.find("Citation"))[0] or None
-            references.append(Reference(citation=citation, ids=ids))
-    return references
+        return Problem(f"could not read <{tag}>: {error!r}", line)
+    record.line = line
+    return record

@@ -127,7 +127,7 @@ class RecordScanner:
     def _cut(self, end: int) -> tuple[bytes, int, int]:
         piece = self._buffer[self._pos : end]
         where = self._line, self._column
-        newlines = piece.count(b"\n")
+        newlines = piece.count(b"\n") if b"\n" in piece else 0  # `in` is a memchr: far faster
         if newlines:
             self._line += newlines
             self._column = len(piece) - piece.rfind(b"\n") - 1

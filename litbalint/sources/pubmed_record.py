@@ -1,0 +1,158 @@
+"""One parsed PubmedArticle or PubmedBookArticle element -> an Article.
+
+The streaming (cutting records out of the file, parse errors) is in pubmed_xml; the repeated
+parts of a record (authors, abstract sections, MeSH, ...) in pubmed_lists.
+"""
+
+from __future__ import annotations
+
+import re
+from xml.etree.ElementTree import Element
+
+from litbalint.model import Article, ArticleIds, Deletion
+from litbalint.sources.markup import render_inline
+from litbalint.sources.pubmed_fields import (
+    apply_ids,
+    children,
+    elocation_ids,
+    find,
+    iso_of,
+    pages_of,
+    pub_date,
+    text_of,
+    texts_of,
+    to_int,
+)
+from litbalint.sources.pubmed_lists import (
+    authors_of,
+    chinese_abstract,
+    keywords_of,
+    mesh_of,
+    references_of,
+    sections_of,
+)
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _title(elem: Element | None) -> tuple[str | None, str | None]:
+    plain, markup = render_inline(elem)
+    return (plain or None), markup
+
+
+def _vernacular(parent: Element) -> str | None:
+    for elem in parent.findall("VernacularTitle"):
+        text = render_inline(elem)[0]
+        if _CJK.search(text):
+            return text
+    return None
+
+
+def _entrez(data: Element) -> str | None:
+    for history in data.findall("History"):
+        for date in history.findall("PubMedPubDate"):
+            if date.get("PubStatus") == "entrez":
+                return iso_of(date)
+    return None
+
+
+def read_deletion(elem: Element) -> Deletion:
+    return Deletion(pmids=[pmid for pmid in (to_int(e.text) for e in elem.iter("PMID")) if pmid])
+
+
+def read_article(elem: Element) -> Article:
+    """A PubmedArticle: MedlineCitation and PubmedData."""
+    citation = find(elem, "MedlineCitation")
+    art = find(citation, "Article")
+    journal = find(art, "Journal")
+    issue = find(journal, "JournalIssue")
+    info = find(citation, "MedlineJournalInfo")
+    data = find(elem, "PubmedData")
+    ids = ArticleIds(to_int(text_of(citation.find("PMID"))))
+    elocation_ids(ids, art)
+    apply_ids(ids, data.find("ArticleIdList"))
+    issn_print = issn_electronic = None
+    for issn in journal.findall("ISSN"):
+        kind = (issn.get("IssnType") or "").lower()
+        if kind == "print":
+            issn_print = text_of(issn)
+        elif kind == "electronic":
+            issn_electronic = text_of(issn)
+    epub_date = None
+    for date in art.findall("ArticleDate"):
+        if (date.get("DateType") or "Electronic").lower() == "electronic":
+            epub_date = iso_of(date)
+            break
+    title, title_html = _title(art.find("ArticleTitle"))
+    abstract = art.find("Abstract")
+    abstract_zh = chinese_abstract(citation)
+    return Article(
+        ids=ids,
+        medline_status=citation.get("Status"),
+        title_en=title,
+        title_en_html=title_html,
+        title_zh=_vernacular(art),
+        journal=text_of(journal.find("ISOAbbreviation")) or text_of(info.find("MedlineTA")),
+        journal_title=text_of(journal.find("Title")),
+        issn_print=issn_print,
+        issn_electronic=issn_electronic,
+        issn_linking=text_of(info.find("ISSNLinking")),
+        nlm_id=text_of(info.find("NlmUniqueID")),
+        volume=text_of(issue.find("Volume")),
+        issue=text_of(issue.find("Issue")),
+        pub_date=pub_date(issue.find("PubDate")),
+        pages=pages_of(art.find("Pagination")),
+        epub_date=epub_date,
+        date_revised=iso_of(citation.find("DateRevised")),
+        abstract_en=sections_of(abstract),
+        copyright=None if abstract is None else text_of(abstract.find("CopyrightInformation")),
+        abstract_zh=abstract_zh,
+        abstract_zh_source="publisher" if abstract_zh else None,
+        authors=authors_of(art.findall("AuthorList")),
+        languages=texts_of(art.findall("Language")),
+        publication_types=texts_of(children(art, "PublicationTypeList", "PublicationType")),
+        mesh=mesh_of(citation),
+        keywords=keywords_of(citation),
+        entrez_date=_entrez(data),
+        references=references_of(data),
+    )
+
+
+def read_book(elem: Element) -> Article:
+    """A PubmedBookArticle: BookDocument and PubmedBookData."""
+    doc = find(elem, "BookDocument")
+    book = find(doc, "Book")
+    data = find(elem, "PubmedBookData")
+    ids = ArticleIds(to_int(text_of(doc.find("PMID"))))
+    elocation_ids(ids, doc)
+    elocation_ids(ids, book)
+    apply_ids(ids, doc.find("ArticleIdList"))
+    apply_ids(ids, data.find("ArticleIdList"))
+    title, title_html = _title(doc.find("ArticleTitle"))
+    if not title:
+        title, title_html = _title(book.find("BookTitle"))
+    abstract = doc.find("Abstract")
+    abstract_zh = chinese_abstract(doc)
+    lists = doc.findall("AuthorList") + book.findall("AuthorList")
+    return Article(
+        ids=ids,
+        book_title=text_of(book.find("BookTitle")),
+        publisher=text_of(book.find("Publisher/PublisherName")),
+        pub_date=pub_date(book.find("PubDate")),
+        volume=text_of(book.find("Volume")),
+        title_en=title,
+        title_en_html=title_html,
+        title_zh=_vernacular(doc),
+        pages=pages_of(doc.find("Pagination")),
+        date_revised=iso_of(doc.find("DateRevised")),
+        abstract_en=sections_of(abstract),
+        copyright=None if abstract is None else text_of(abstract.find("CopyrightInformation")),
+        abstract_zh=abstract_zh,
+        abstract_zh_source="publisher" if abstract_zh else None,
+        authors=authors_of(x for x in lists if (x.get("Type") or "authors") == "authors"),
+        languages=texts_of(doc.findall("Language")),
+        publication_types=texts_of(doc.findall("PublicationType")),
+        keywords=keywords_of(doc),
+        entrez_date=_entrez(data),
+        references=references_of(doc) + references_of(data),
+    )
