@@ -109,7 +109,7 @@ def apply_ids(ids: ArticleIds, id_list: Element | None) -> None:
         ids.pii = seen["pii"]
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _pub_date_fields(
     medline: str | None, year: str | None, month: str | None, season: str | None, day: str | None
 ) -> tuple[int | None, int | None, int | None, str | None, str | None]:
