@@ -228,9 +228,9 @@ def test_pubmed_and_a_translation_settle_whatever_the_order(
     assert article["abstract_en"] == "From PubMed."
     assert article["title_en"] == "Understanding peer support."
     assert article["abstract_zh"].startswith("背景")
-    assert query(
-        store, "SELECT name FROM authors WHERE article_id = ?", [article["id"]]
-    ) == [("Doe J",)]
+    assert query(store, "SELECT name FROM authors WHERE article_id = ?", [article["id"]]) == [
+        ("Doe J",)
+    ]
 
 
 def test_pmid_stub_and_doi_page_fold_into_one_row(store: Store, tmp_path: Path):
