@@ -10,14 +10,16 @@ Three pieces make the search box use it:
 - `search_filter`: `?_search=` on the view becomes that MATCH (Chinese segmented by the
   plugin's `escape_fts`; `_searchmode=raw` passes FTS5 syntax through);
 - `ranked_location`: a search of `articles` (or of the view) sorted by nothing but the primary
-  key is redirected to the view sorted by `rank`, every other argument kept (facets, filters,
-  format); a search sorted by any other column stays where it is;
+  key goes to the view sorted by `rank`, every other argument kept (facets, filters, paging):
+  pages by a redirect, JSON and exports answered in place; a search sorted by any other column
+  stays where it is;
 - `render_cell`: on the view, titles link to the article page; the match column stays blank.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 from datasette.filters import FilterArguments
@@ -52,9 +54,23 @@ def search_filter(request, table: str) -> FilterArguments | None:
     )
 
 
-def ranked_location(path: str, query_string: str, datasette) -> tuple[str, str] | None:
-    """Where a table search without its own sort goes: (database name, URL) of the view sorted
-    by rank, or None when the request is not such a search."""
+@dataclass(frozen=True)
+class RankedTarget:
+    """Where a table search without its own sort goes: the view sorted by rank."""
+
+    database: str
+    path: str  # the view's path, with the format extension and Datasette's base_url
+    query: str  # every argument kept, `_sort=rank` added
+    html: bool  # a page (redirected, so the address bar and its links are the view's)
+
+    @property
+    def url(self) -> str:
+        return f"{self.path}?{self.query}"
+
+
+def ranked_location(path: str, query_string: str, datasette) -> RankedTarget | None:
+    """The ranked view for a search of `articles` (or of the view) sorted by nothing but the
+    primary key; None when the request is not such a search."""
     base_url = datasette.setting("base_url")
     if base_url != "/" and path.startswith(base_url):
         path = "/" + path[len(base_url) :]
@@ -69,15 +85,17 @@ def ranked_location(path: str, query_string: str, datasette) -> tuple[str, str] 
         return None
     if not any(name == "_search" and value.strip() for name, value in args):
         return None
-    kept = [(name, value) for name, value in args if name not in ("_next", "_sort")]
+    kept = [(name, value) for name, value in args if name != "_sort"]
     database = tilde_decode(found["database"])
     ext = (found["ext"] or "").lstrip(".") or None
-    view_url = datasette.urls.table(database, VIEW, format=ext)
-    return database, f"{view_url}?{urlencode(kept + [('_sort', RANK_COLUMN)])}"
+    view_path = str(datasette.urls.table(database, VIEW, format=ext))
+    return RankedTarget(database, view_path, urlencode([*kept, ("_sort", RANK_COLUMN)]), not ext)
 
 
 def asgi_wrapper(datasette):
-    """Redirect unsorted table searches of `articles` to the ranked view (302, same arguments)."""
+    """Unsorted table searches of `articles` go to the ranked view: a page is redirected (302);
+    JSON, .bib, .ris and .csv are answered from the view at the same address, so API clients
+    and downloads need not follow redirects (`next_url` then points at the view)."""
     known_views: dict[str, bool] = {}
 
     async def has_view(name: str) -> bool:
@@ -94,13 +112,22 @@ def asgi_wrapper(datasette):
                     scope.get("query_string", b"").decode("utf-8", "replace"),
                     datasette,
                 )
-                if target and await has_view(target[0]):
+                if target and await has_view(target.database):
+                    if not target.html:
+                        scope = {
+                            **scope,
+                            "path": target.path,
+                            "raw_path": target.path.encode(),
+                            "query_string": target.query.encode(),
+                        }
+                        await app(scope, receive, send)
+                        return
                     await send(
                         {
                             "type": "http.response.start",
                             "status": 302,
                             "headers": [
-                                (b"location", target[1].encode("latin-1")),
+                                (b"location", target.url.encode("latin-1")),
                                 (b"content-length", b"0"),
                             ],
                         }
