@@ -10,6 +10,7 @@ import re
 
 TOPICS = ("balint", "peer_support")
 
+_PEER_SUPPORT_ZH = ("同伴支持", "朋辈支持", "同辈支持", "同侪支持")
 _RULES: dict[str, re.Pattern[str]] = {
     "balint": re.compile(
         r"\bB[aá]lint\b(?!['’]?s?\s+(?:syndrome|syndromes)\b)|巴林特(?!氏?综合征|症)",
@@ -17,16 +18,14 @@ _RULES: dict[str, re.Pattern[str]] = {
     ),
     "peer_support": re.compile(
         r"\bpeer[\s-]+(?:to[\s-]+peer[\s-]+)?support(?:s|ed|ing|ers?)?\b"
-        r"|\bpeer[\s-]+supporters?\b|同伴支持|朋辈支持|同辈支持|同侪支持",
+        r"|\bpeer[\s-]+supporters?\b|" + "|".join(_PEER_SUPPORT_ZH),
         re.IGNORECASE,
     ),
 }
-
-
 # A rule can only match where one of its words occurs: a cheap test before the regex.
 _HINTS: dict[str, tuple[str, ...]] = {
     "balint": ("balint", "bálint", "巴林特"),
-    "peer_support": ("peer", "同伴支持", "朋辈支持", "同辈支持", "同侪支持"),
+    "peer_support": ("peer", *_PEER_SUPPORT_ZH),
 }
 
 

@@ -68,6 +68,13 @@ def register_publish_plugin() -> None:
         pm.register(litbalint.publish, name="litbalint")
 
 
+def get(datasette, path: str, follow: bool = True):
+    """Datasette's test client from a plain (synchronous) test; follows redirects unless told."""
+    import asyncio
+
+    return asyncio.run(datasette.client.get(path, follow_redirects=follow))
+
+
 def seeded_database(folder: Path, extra: tuple[Path, ...] = ()) -> Path:
     """`folder/litbalint.db` built from the bundled seeds (and any extra files)."""
     from litbalint.pipeline import corpus_files, import_paths

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 import re
 import shutil
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 from datasette.app import Datasette
 
-from tests.conftest import register_publish_plugin, seeded_database
+from tests.conftest import get, register_publish_plugin, seeded_database
 
 # Two PubMed records, no Chinese: 91000001 has authors (ORCID, affiliations), MeSH with a major
 # topic and a reference list; 91000002 has a script tag in its title and abstract, inline
@@ -140,10 +139,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     xml.write_text(PUBMED_XML, encoding="utf-8")
     db = seeded_database(folder, (xml,))
     return Site(Datasette([str(db)], immutables=[]), db)
-
-
-def get(datasette: Datasette, path: str):
-    return asyncio.run(datasette.client.get(path))
 
 
 def article_id(db: Path, where: str, value: object) -> int:

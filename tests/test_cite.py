@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import replace
 
@@ -14,6 +13,7 @@ from litbalint.pipeline import import_paths
 from litbalint.store import Store
 from tests.conftest import (
     FIXTURES,
+    get,
     project_metadata,
     register_publish_plugin,
     seeded_database,
@@ -417,10 +417,6 @@ def with_authors(tmp_path_factory: pytest.TempPathFactory) -> Datasette:
         files = [FIXTURES / "medline" / "two_records.nbib"]
         assert all(r.ok for r in import_paths(store, files))
     return Datasette([str(db)], immutables=[])
-
-
-def get(datasette: Datasette, path: str):
-    return asyncio.run(datasette.client.get(path))
 
 
 def dois(text: str) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import urllib.parse
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from datasette.app import Datasette
 from litbalint.publish import escape_fts
 from tests.conftest import (
     error_line,
+    get,
     run,
 )
 
@@ -23,11 +23,6 @@ PEER = {"10.1186/s12913-023-09312-y", "10.1186/s12875-024-02548-5"}
 @pytest.fixture
 def datasette(seeds_datasette: Datasette) -> Datasette:
     return seeds_datasette
-
-
-def get(datasette: Datasette, path: str):
-    """Datasette's test client, from a plain (synchronous) test, following redirects."""
-    return asyncio.run(datasette.client.get(path, follow_redirects=True))
 
 
 def search(datasette: Datasette, query: str) -> set[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import urllib.parse
 from pathlib import Path
@@ -13,7 +12,7 @@ from datasette.app import Datasette
 from litbalint.pipeline import import_file
 from litbalint.publish.ranked_table import ranked_location
 from litbalint.store import Store
-from tests.conftest import project_metadata, register_publish_plugin
+from tests.conftest import get, project_metadata, register_publish_plugin
 from tests.test_store import pubmed_xml, write
 
 # Filler words so no test term is in most documents (bm25 gives such terms next to no weight).
@@ -38,10 +37,6 @@ def datasette(tmp_path_factory: pytest.TempPathFactory) -> Datasette:
             xml = write(folder, f"{pmid}.xml", pubmed_xml(pmid, f"10.1/{pmid}", title, abstract))
             assert import_file(store, xml).ok
     return Datasette([], immutables=[str(folder / "litbalint.db")], metadata=project_metadata())
-
-
-def get(datasette: Datasette, path: str, follow: bool = True):
-    return asyncio.run(datasette.client.get(path, follow_redirects=follow))
 
 
 def pmids(datasette: Datasette, path: str, **args: str) -> list[int]:

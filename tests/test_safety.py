@@ -13,7 +13,7 @@ from datasette.app import Datasette
 from litbalint.pipeline import import_file
 from litbalint.publish import SERVE_SETTINGS
 from litbalint.store import Store
-from tests.conftest import dump, project_metadata, register_publish_plugin
+from tests.conftest import dump, get, project_metadata, register_publish_plugin
 from tests.test_store import pubmed_xml, write
 
 EVIL = "<script>alert(1)</script> Balint & peer <b>support</b>"
@@ -31,10 +31,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> tuple[Datasette, Path]:
     metadata = project_metadata()
     settings = dict(SERVE_SETTINGS, sql_time_limit_ms=200)
     return Datasette([], immutables=[str(db)], metadata=metadata, settings=settings), db
-
-
-def get(datasette: Datasette, path: str):
-    return asyncio.run(datasette.client.get(path, follow_redirects=True))
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import urllib.parse
 
@@ -10,6 +9,7 @@ import pytest
 from datasette.app import Datasette
 
 from litbalint.publish.search import CLOSE, ELLIPSIS, OPEN, _html, plain, snippet_runs
+from tests import conftest
 
 BALINT = {"10.1177/00912174221122862", "10.1080/14739879.2020.1764397",
           "10.1186/s12909-022-03508-2"}  # fmt: skip
@@ -25,7 +25,7 @@ def datasette(seeds_datasette: Datasette) -> Datasette:
 def get(datasette: Datasette, path: str, **args: str):
     if args:
         path += "?" + urllib.parse.urlencode(args)
-    response = asyncio.run(datasette.client.get(path, follow_redirects=True))
+    response = conftest.get(datasette, path)
     assert response.status_code == 200, response.text
     assert "Traceback" not in response.text
     return response
