@@ -1,20 +1,33 @@
-"""Import orchestration: files -> parsers -> store, one transaction per file."""
+"""Import orchestration: files -> parsers (prepare.py) -> store, each file all or nothing."""
 
 from __future__ import annotations
 
-import hashlib
+import multiprocessing
 import os
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from litbalint.align.pipeline import align_sections
+from litbalint.collector import fewer_collections
 from litbalint.errors import DatabaseUnavailable, LitbalintError
-from litbalint.model import Article, Deletion, Problem
+from litbalint.model import Article, Deletion, Problem, Section
+from litbalint.prepare import (
+    FileEnd,
+    FileStart,
+    PreparedItem,
+    ignore_interrupts,
+    prepared_stream,
+)
 from litbalint.resources import RESOURCE_DIRS, data_dir, display_path
-from litbalint.sources.detect import DOCUMENT_SUFFIXES, open_records
+from litbalint.sources.detect import DOCUMENT_SUFFIXES
 from litbalint.store import SaveCounts, Store
 from litbalint.store.alignments import inputs_hash
+
+BATCH_SECONDS = 1.0  # files are committed together until a batch has taken this long
 
 
 @dataclass
@@ -33,16 +46,6 @@ class FileReport:
     @property
     def ok(self) -> bool:
         return self.refused is None and not self.problems
-
-
-def _sha256(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
 
 
 def expand_paths(paths: Iterable[Path], skip_dirs: tuple[str, ...] = ()) -> list[Path]:
@@ -69,35 +72,97 @@ def corpus_files(root: Path | None = None) -> list[Path]:
 
 def import_file(store: Store, path: Path) -> FileReport:
     """Import one file in one transaction: all its readable records, or nothing."""
-    shown = display_path(path)
-    report = FileReport(path=shown)
-    if not path.exists():
-        report.refused = f"{shown}: no such file"
-        return report
+    return import_paths(store, [path], worker=False)[0]
+
+
+def import_paths(
+    store: Store, paths: Iterable[Path], worker: bool | None = None
+) -> list[FileReport]:
+    """Import files in order, each all or nothing. Files are committed in batches (one
+    transaction per BATCH_SECONDS of work, a savepoint per file). With `worker` (default:
+    several files and CPUs) parsing runs ahead in one worker process (prepare.py) and
+    alignment in another (BackgroundAligner), so the store, the slowest stage, never waits
+    for them."""
+    files = [(path, display_path(path)) for path in paths]
+    if worker is None:
+        worker = len(files) > 1 and (os.cpu_count() or 1) > 1
+    stream = prepared_stream(files, worker)
+    by_file = _by_file(stream)
+    reports: list[FileReport] = []
+    more = True
+    with fewer_collections(), closing(stream), BackgroundAligner(worker) as aligner:
+        while more:
+            batch: list[FileReport] = []
+            started = time.perf_counter()
+            try:
+                with store.transaction():
+                    for first, items in by_file:
+                        report = _store_file(store, first, items, aligner, unsaved=len(batch))
+                        batch.append(report)
+                        for _ in items:  # what is left of a file the store gave up on
+                            pass
+                        if time.perf_counter() - started >= BATCH_SECONDS:
+                            break
+                    else:
+                        more = False
+                    aligner.save_all(store)
+            except DatabaseUnavailable:
+                raise
+            except LitbalintError as error:  # the commit failed: the whole batch is lost
+                if not batch:
+                    raise DatabaseUnavailable(str(error)) from None
+                raise DatabaseUnavailable(
+                    f"{error}; the {len(batch)} file(s) since the last commit were not saved "
+                    f"({batch[0].path} to {batch[-1].path}): run the command again"
+                ) from None
+            reports.extend(batch)
+    return reports
+
+
+def _by_file(items: Iterator[PreparedItem]) -> Iterator[tuple[PreparedItem, Iterator]]:
+    """(FileStart or a refusing FileEnd, the file's remaining items up to its FileEnd)."""
+    for first in items:
+        if isinstance(first, FileEnd):
+            yield first, iter(())
+            continue
+
+        def rest() -> Iterator[PreparedItem]:
+            for item in items:
+                yield item
+                if isinstance(item, FileEnd):
+                    return
+
+        yield first, rest()
+
+
+def _store_file(
+    store: Store, first: PreparedItem, items: Iterator, aligner: BackgroundAligner, unsaved: int
+) -> FileReport:
+    if isinstance(first, FileEnd):
+        return FileReport(path=first.path, refused=first.refused)
+    assert isinstance(first, FileStart)
+    shown = first.path
+    report = FileReport(path=shown, format=first.format)
+    store.take_touched()
     try:
-        sha256, size = _sha256(path)
-        with open_records(path, shown) as (format_name, records), store.transaction():
-            report.format = format_name
-            file_id = store.record_file(shown, sha256, format_name, size, 0, 0)
-            for record in records:
-                if isinstance(record, Problem):
-                    where = f":{record.line}" if record.line else ""
-                    report.problems.append(f"{shown}{where}: {record.message}")
-                elif isinstance(record, Deletion):
-                    report.counts.add(store.save_deletion(record))
-                elif isinstance(record, Article):
-                    report.records += 1
-                    report.related += len(record.related)
-                    report.counts.add(store.save_article(record, format_name, file_id=file_id))
-            report.aligned = align_articles(store, store.take_touched())
+        with store.transaction():  # a savepoint: a refused file leaves the batch as it was
+            file_id = store.record_file(shown, first.sha256, first.format, first.size, 0, 0)
+            for item in items:
+                if isinstance(item, FileEnd):
+                    if item.refused:
+                        raise LitbalintError(item.refused)
+                    break
+                for record in item.records:
+                    _save_record(store, record, report, file_id, item.segments)
+            jobs = aligner.plan(store, store.take_touched())
             store.finish_file(file_id, report.records, len(report.problems))
+        aligner.add(jobs, report)  # the file is in: its alignments are saved before the commit
     except DatabaseUnavailable as error:  # no later file can be saved either: stop the run
-        raise DatabaseUnavailable(f"{shown}: not imported: {error}") from None
+        lost = f"; nor were the {unsaved} file(s) before it since the last commit" * bool(unsaved)
+        raise DatabaseUnavailable(f"{shown}: not imported: {error}{lost}") from None
     except LitbalintError as error:
         message = str(error)
         report.refused = message if message.startswith(shown) else f"{shown}: {message}"
-    except OSError as error:
-        report.refused = f"{shown}: cannot be read ({error.strerror or error})"
     except Exception as error:  # a bug, not the user's fault: still one line, the run goes on
         report.refused = (
             f"{shown}: not imported, litbalint failed on it ({type(error).__name__}: {error}); "
@@ -106,10 +171,34 @@ def import_file(store: Store, path: Path) -> FileReport:
     return report
 
 
-def align_articles(store: Store, article_ids: Iterable[int]) -> int:
-    """Align the articles whose abstracts changed since they were last aligned (or never
-    were); returns how many were aligned. Run inside the caller's transaction."""
-    aligned = 0
+def _save_record(
+    store: Store, record: object, report: FileReport, file_id: int, segments: dict[str, str]
+) -> None:
+    if isinstance(record, Problem):
+        where = f":{record.line}" if record.line else ""
+        report.problems.append(f"{report.path}{where}: {record.message}")
+    elif isinstance(record, Deletion):
+        report.counts.add(store.save_deletion(record))
+    elif isinstance(record, Article):
+        report.records += 1
+        report.related += len(record.related)
+        report.counts.add(
+            store.save_article(record, report.format, file_id=file_id, segments=segments)
+        )
+
+
+@dataclass
+class AlignmentJob:
+    article_id: int
+    en: list[Section]
+    zh: list[Section]
+    inputs_hash: str
+
+
+def alignment_jobs(store: Store, article_ids: Iterable[int]) -> list[AlignmentJob]:
+    """The articles whose abstracts changed since they were last aligned (or never were).
+    A job with an empty side clears the article's alignment."""
+    jobs = []
     ids = list(article_ids)
     candidates = store.alignment_candidates(ids)
     for article_id in ids:
@@ -117,12 +206,68 @@ def align_articles(store: Store, article_ids: Iterable[int]) -> int:
             continue
         en, zh = store.abstract_sections(article_id)
         current = inputs_hash(en, zh)
-        if store.alignment_hash(article_id) == current:
-            continue
-        store.save_alignment(article_id, align_sections(en, zh) if en and zh else None, current)
-        aligned += bool(en and zh)
-    return aligned
+        if store.alignment_hash(article_id) != current:
+            jobs.append(AlignmentJob(article_id, en, zh, current))
+    return jobs
 
 
-def import_paths(store: Store, paths: Iterable[Path]) -> list[FileReport]:
-    return [import_file(store, path) for path in paths]
+def align_articles(store: Store, article_ids: Iterable[int]) -> int:
+    """Align the articles whose abstracts changed since they were last aligned (or never
+    were); returns how many were aligned. Run inside the caller's transaction."""
+    jobs = alignment_jobs(store, article_ids)
+    for job in jobs:
+        alignment = align_sections(job.en, job.zh) if job.en and job.zh else None
+        store.save_alignment(job.article_id, alignment, job.inputs_hash)
+    return sum(bool(job.en and job.zh) for job in jobs)
+
+
+class BackgroundAligner:
+    """Alignments computed in a worker process while the store goes on with the next files;
+    `save_all` waits for them and saves them (before the batch commits). Without a worker
+    they are computed in `save_all`."""
+
+    def __init__(self, worker: bool) -> None:
+        self.worker = worker and "fork" in multiprocessing.get_all_start_methods()
+        self.pool: ProcessPoolExecutor | None = None
+        self.pending: list[tuple[AlignmentJob, FileReport, Future | None]] = []
+
+    def __enter__(self) -> BackgroundAligner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def plan(self, store: Store, article_ids: Iterable[int]) -> list[AlignmentJob]:
+        return alignment_jobs(store, article_ids)
+
+    def add(self, jobs: list[AlignmentJob], report: FileReport) -> None:
+        """Start the jobs of a file that is in the batch."""
+        for job in jobs:
+            future = None
+            if job.en and job.zh:
+                report.aligned += 1
+                if self.worker:
+                    if self.pool is None:
+                        context = multiprocessing.get_context("fork")
+                        self.pool = ProcessPoolExecutor(
+                            1, mp_context=context, initializer=ignore_interrupts
+                        )
+                    future = self.pool.submit(align_sections, job.en, job.zh)
+            self.pending.append((job, report, future))
+
+    def save_all(self, store: Store) -> None:
+        pending, self.pending = self.pending, []
+        for job, report, future in pending:
+            alignment = None
+            if job.en and job.zh:
+                try:
+                    alignment = future.result() if future else align_sections(job.en, job.zh)
+                except Exception as error:  # a bug: the article stays unaligned, the run goes on
+                    report.problems.append(
+                        f"{report.path}: article {job.article_id} could not be aligned "
+                        f"({type(error).__name__}: {error}); please report this with the file"
+                    )
+                    report.aligned -= 1
+                    continue
+            store.save_alignment(job.article_id, alignment, job.inputs_hash)

@@ -31,19 +31,24 @@ def tokenizer() -> jieba.Tokenizer:
 
 
 def _segment(text: str, cut) -> str:
+    """`cut(segmenter, run)` is called only when the text has CJK (loading jieba takes ~1 s)."""
+
     def replace(match: re.Match[str]) -> str:
-        words = [w for w in cut(match.group(0)) if w.strip()]
+        words = [w for w in cut(tokenizer(), match.group(0)) if w.strip()]
         return " " + " ".join(words) + " "
 
     return " ".join(_CJK_RUN.sub(replace, text).split())
+
+
+def has_cjk(text: str) -> bool:
+    return _CJK_RUN.search(text) is not None
 
 
 def segment_for_index(text: str | None) -> str:
     """Text for the full-text index: CJK runs become space-separated words and sub-words."""
     if not text:
         return ""
-    segmenter = tokenizer()
-    return _segment(text, lambda run: _with_subwords(segmenter, run))
+    return _segment(text, _with_subwords)
 
 
 def _with_subwords(segmenter: jieba.Tokenizer, run: str) -> list[str]:
@@ -61,5 +66,4 @@ def _with_subwords(segmenter: jieba.Tokenizer, run: str) -> list[str]:
 
 def segment_query(text: str) -> list[str]:
     """A user's query as words: CJK runs cut precisely, other text split on white space."""
-    segmenter = tokenizer()
-    return _segment(text, lambda run: segmenter.cut(run, HMM=False)).split()
+    return _segment(text, lambda segmenter, run: segmenter.cut(run, HMM=False)).split()

@@ -143,7 +143,7 @@ def bench_build(articles: int) -> str:
             f"{manifest['plain']:,} plain; {manifest['perturbed']:,} with sentence counts "
             f"that differ), {manifest['references']:,} reference-list entries; fresh database.",
             "",
-            table(["run", "wall s", "peak RSS MB", "target", "vs plain script"], rows),
+            table(["run", "wall s", "peak RSS MB, all processes", "target", "vs plain"], rows),
             "",
             f"Exit code {build.code}; database {size:,.0f} MB; {checks}; "
             + ", ".join(f"{k} {v:,}" for k, v in counts.items() if k not in expected)

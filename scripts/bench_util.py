@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass
 class Measured:
-    """A finished subprocess: exit code, wall seconds, its own peak RSS, its output."""
+    """A finished subprocess: exit code, wall seconds, peak memory, its output. `rss_mb` is
+    the larger of the process's own peak RSS (wait4) and the peak of the summed proportional
+    set size (Pss) of it and its worker processes, sampled every 0.1 s (pages the forked
+    workers share with it count once)."""
 
     code: int
     wall: float
@@ -25,16 +29,51 @@ class Measured:
     output: str
 
 
+def _tree_memory_kb(pid: int) -> int:
+    """Memory of a process and all its descendants now (Linux /proc), in KB."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(ppid, []).append(int(entry))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(parents.get(current, []))
+        try:  # Pss: pages shared by the forked workers count once, split among them
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                total += next(int(x.split()[1]) for x in rollup if x.startswith("Pss:"))
+        except (OSError, StopIteration):
+            pass
+    return total
+
+
 def run_measured(command: list[str], cwd: Path = ROOT) -> Measured:
-    """Run a command and measure its wall time and peak RSS (that process alone, via wait4)."""
+    """Run a command and measure its wall time and peak RSS (with its workers')."""
     with tempfile.TemporaryFile("w+") as out:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        peak_kb = [0]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.1):
+                peak_kb[0] = max(peak_kb[0], _tree_memory_kb(process.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
+        done.set()
+        sampler.join()
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
-        return Measured(process.returncode, wall, usage.ru_maxrss / 1024, out.read())
+        rss_mb = max(usage.ru_maxrss, peak_kb[0]) / 1024
+        return Measured(process.returncode, wall, rss_mb, out.read())
 
 
 def python(script: str, *args: object) -> list[str]:

@@ -4,7 +4,7 @@ report counts."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,6 +105,9 @@ class Store:
                 # with WAL, NORMAL cannot corrupt the database: a power cut may lose the last
                 # commits, which the next run imports again (a file's sha256 is stored with it)
                 self.db.execute("PRAGMA synchronous = NORMAL")
+                # 64 MB of page cache (default 2 MB): the B-tree pages a build keeps
+                # revisiting stay in memory (-5% build time at 100,000 articles)
+                self.db.execute("PRAGMA cache_size = -65536")
                 ensure_schema(self.db)
             elif (found := schema_version(self.db)) is None:
                 raise DatabaseUnavailable(f"{self.path}: an empty database; run `litbalint build`")
@@ -143,11 +146,13 @@ class Store:
         file_id: int | None = None,
         run_id: int | None = None,
         topics: tuple[str, ...] = (),
+        segments: Mapping[str, str] | None = None,
     ) -> SaveCounts:
         """Save a record with its related lists and references (inside a transaction).
-        `topics`: the harvest topics whose query found it."""
+        `topics`: the harvest topics whose query found it; `segments`: Chinese texts already
+        segmented for the index (zh.segment_for_index), by text."""
         counts = SaveCounts()
-        article_id, outcome = save_article(self.db, article, source_format, topics)
+        article_id, outcome = save_article(self.db, article, source_format, topics, segments)
         self.last_id = article_id
         setattr(counts, outcome, 1)
         self.touched.add(article_id)
@@ -155,7 +160,7 @@ class Store:
         edge_source = EDGE_SOURCES.get(source_format, source_format)
         for related in article.related:
             _, added = links.save_related(
-                self.db, article_id, related, source_format, edge_source, file_id, run_id
+                self.db, article_id, related, source_format, edge_source, file_id, run_id, segments
             )
             counts.new_edges += added
         counts.new_edges += links.save_reference_list(

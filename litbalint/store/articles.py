@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
@@ -145,9 +146,10 @@ def _write_row(db: Database, article_id: int, merged: dict, existing: dict) -> s
     return names
 
 
-def _insert_row(db: Database, columns: dict[str, Any], stub: bool) -> int:
+def _insert_row(db: Database, columns: dict[str, Any], stub: bool, topics: str) -> int:
     values = {k: v for k, v in columns.items() if v is not None}
     values["is_stub"] = int(stub)
+    values["topics"] = topics
     values["has_zh"] = int(bool(values.get("abstract_zh")))
     values["created_at"] = values["updated_at"] = now()
     names = ", ".join(values)
@@ -190,17 +192,28 @@ def _journal_id(db: Database, article: Article) -> int | None:
 
 
 def save_article(
-    db: Database, article: Article, source: str, harvest_topics: tuple[str, ...] = ()
+    db: Database,
+    article: Article,
+    source: str,
+    harvest_topics: tuple[str, ...] = (),
+    segments: Mapping[str, str] | None = None,
 ) -> tuple[int, str]:
     """Insert or merge one article; returns (id, 'new' | 'updated' | 'unchanged').
-    `harvest_topics`: the topics whose query found it (kept beside the keyword-rule ones)."""
+    `harvest_topics`: the topics whose query found it (kept beside the keyword-rule ones);
+    `segments`: texts already segmented for the index."""
     columns = rows.article_columns(article)
     columns["journal_id"] = _journal_id(db, article)
     matches = find_matches(db, columns)
     for other in matches[1:]:
         absorb(db, matches[0], other)
-    if not matches:
-        article_id = _insert_row(db, columns, article.is_stub)
+    if not matches:  # its topics are known now: no second write of the row
+        rule_topics = set() if article.is_stub else _rule_topics(columns)
+        topics = json.dumps(sorted(rule_topics.union(harvest_topics)))
+        article_id = _insert_row(db, columns, article.is_stub, topics)
+        db.conn.executemany(
+            "INSERT INTO article_topics (article_id, topic, source) VALUES (?, ?, 'rule')",
+            [(article_id, topic) for topic in sorted(rule_topics)],
+        )
         outcome = "new"
         existing: dict[str, Any] = {}
     else:
@@ -234,33 +247,36 @@ def save_article(
             "VALUES (?, ?, 'harvest')",
             [article_id, topic],
         )
-    if matches or harvest_topics or not article.is_stub:
+    if matches:
         merged["topics"] = _update_topics(db, article_id, merged)
-    # else: a stub inserted just now has no topics (its row says '[]')
     row_changed = _write_row(db, article_id, merged, base)
     if children_changed and not row_changed:
         db.execute("UPDATE articles SET updated_at = ? WHERE id = ?", [now(), article_id])
     if outcome == "new" or not row_changed.isdisjoint(_INDEX_INPUTS):
         # only live corpus articles are in the index: a new row or a stub has nothing to delete
         indexed = bool(existing) and not existing["is_stub"] and not existing["deleted"]
-        _index(db, article_id, merged, indexed)
+        _index(db, article_id, merged, indexed, segments)
     if outcome == "unchanged" and (row_changed or children_changed):
         outcome = "updated"
     return article_id, outcome
 
 
+def _rule_topics(columns: dict[str, Any]) -> set[str]:
+    return set(
+        topics_for_text(
+            columns.get("title_en"),
+            columns.get("title_zh"),
+            columns.get("abstract_en"),
+            columns.get("abstract_zh"),
+            columns.get("keywords"),
+        )
+    )
+
+
 def _update_topics(db: Database, article_id: int, merged: dict[str, Any]) -> str:
     """Rule topics from the merged text (corpus articles only); returns the topics JSON."""
     if not merged.get("is_stub"):
-        wanted = set(
-            topics_for_text(
-                merged.get("title_en"),
-                merged.get("title_zh"),
-                merged.get("abstract_en"),
-                merged.get("abstract_zh"),
-                merged.get("keywords"),
-            )
-        )
+        wanted = _rule_topics(merged)
         have = {
             r[0]
             for r in db.execute(
@@ -293,13 +309,22 @@ def topics_json(db: Database, article_id: int) -> str:
 
 
 def _index(
-    db: Database, article_id: int, row: dict[str, Any] | None = None, indexed: bool = True
+    db: Database,
+    article_id: int,
+    row: dict[str, Any] | None = None,
+    indexed: bool = True,
+    segments: Mapping[str, str] | None = None,
 ) -> None:
     """Rewrite the article's full-text row; Chinese and keywords segmented with jieba.
     Only corpus articles are indexed: stubs (articles known from a link) join it with their
     full record. `row`: the article's columns as just written (default: read them);
-    `indexed`: whether it may have a row in the index now."""
+    `indexed`: whether it may have a row in the index now; `segments`: texts already segmented."""
     row = row or _row(db, article_id)
+    known = segments or {}
+
+    def segmented(text: str | None) -> str:
+        return (text and known.get(text)) or segment_for_index(text)
+
     if indexed:
         db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
     if row["is_stub"] or row["deleted"]:
@@ -307,9 +332,9 @@ def _index(
     values = [
         row["title_en"] or "",
         row["abstract_en"] or "",
-        segment_for_index(row["title_zh"]),
-        segment_for_index(row["abstract_zh"]),
-        segment_for_index("; ".join(json.loads(row["keywords"] or "[]"))),
+        segmented(row["title_zh"]),
+        segmented(row["abstract_zh"]),
+        segmented("; ".join(json.loads(row["keywords"] or "[]"))),
         "; ".join(json.loads(row["mesh_terms"] or "[]")),
     ]
     db.execute(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlite_utils import Database
 
 from litbalint.model import Article, ArticleIds, LinkSummary, RelatedArticle
@@ -65,9 +67,11 @@ def save_related(
     edge_source: str,
     file_id: int | None,
     run_id: int | None,
+    segments: Mapping[str, str] | None = None,
 ) -> tuple[int, bool]:
-    """Save a listed article as a stub and link it; returns (stub id, edge added)."""
-    stub_id, _ = save_article(db, related.article, source_format)
+    """Save a listed article as a stub and link it; returns (stub id, edge added).
+    `segments`: texts already segmented for the index."""
+    stub_id, _ = save_article(db, related.article, source_format, segments=segments)
     record_source(db, stub_id, source_format, "related", file_id, run_id)
     citing, cited = edge_ends(article_id, stub_id, related.kind)
     added = add_edge(db, citing, cited, related.kind, edge_source, related.rank, related.score)

@@ -1,0 +1,130 @@
+"""The import pipeline: parsing in a worker process, batched commits, background alignment."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import litbalint.pipeline as pipeline
+from litbalint.pipeline import corpus_files, import_paths
+from litbalint.prepare import FileEnd, FileStart, RecordChunk, prepare_file
+from litbalint.store import Store
+from litbalint.zh import segment_for_index
+
+from .conftest import FIXTURES, SEEDS, seed
+
+TIMES = {"created_at", "updated_at", "first_seen", "imported_at", "aligned_at"}
+
+
+def content(path: Path) -> dict[str, list]:
+    """Every table's rows without timestamps, sorted: equal for equal imports."""
+    db = sqlite3.connect(path)
+    tables = [
+        row[0]
+        for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE 'articles_fts_%'"
+        )
+    ]
+    found = {}
+    for table in tables:
+        columns = [r[1] for r in db.execute(f"PRAGMA table_info({table})") if r[1] not in TIMES]
+        rowid = "rowid, " if table == "articles_fts" else ""
+        rows = db.execute(f"SELECT {rowid}{', '.join(columns)} FROM {table}").fetchall()
+        found[table] = sorted(rows, key=repr)
+    db.close()
+    return found
+
+
+def build(path: Path, files: list[Path], worker: bool) -> list:
+    with Store(path) as store:
+        return import_paths(store, files, worker=worker)
+
+
+def test_worker_and_in_process_imports_write_the_same_rows(tmp_path: Path) -> None:
+    files = [*corpus_files(SEEDS), *sorted((FIXTURES / "pubmed").glob("*.xml"))]
+    alone = build(tmp_path / "alone.db", files, worker=False)
+    helped = build(tmp_path / "helped.db", files, worker=True)
+    assert [(r.path, r.records, r.aligned, r.refused) for r in alone] == [
+        (r.path, r.records, r.aligned, r.refused) for r in helped
+    ]
+    # the five bilingual seeds, and one again when its PubMed record brings other English
+    assert [r.aligned for r in helped] == [1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0]
+    assert content(tmp_path / "alone.db") == content(tmp_path / "helped.db")
+
+
+def test_a_refused_file_in_a_batch_leaves_the_others(tmp_path: Path) -> None:
+    missing = tmp_path / "gone.xml"
+    files = [seed("000"), FIXTURES / "bad" / "pubmed_cut_off.xml", missing, seed("001")]
+    reports = build(tmp_path / "t.db", files, worker=True)
+    assert [r.refused is None for r in reports] == [True, True, False, True]
+    assert reports[2].refused == f"{missing}: no such file"
+    assert reports[1].problems and reports[1].problems[0].startswith(
+        "tests/fixtures/bad/pubmed_cut_off.xml:25: "
+    )
+    db = sqlite3.connect(tmp_path / "t.db")
+    assert db.execute("SELECT count(*) FROM import_files").fetchone() == (3,)
+    assert db.execute("SELECT count(*) FROM alignments WHERE beads > 0").fetchone() == (2,)
+
+
+def test_a_file_that_fails_part_way_keeps_none_of_its_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = pipeline._save_record
+    calls = []
+
+    def failing(store, record, report, file_id, segments):
+        calls.append(report.path)
+        if "001_" in report.path:
+            raise RuntimeError("simulated")
+        original(store, record, report, file_id, segments)
+
+    monkeypatch.setattr(pipeline, "_save_record", failing)
+    reports = build(tmp_path / "t.db", [seed("000"), seed("001"), seed("002")], worker=False)
+    assert [r.refused is None for r in reports] == [True, False, True]
+    assert "litbalint failed on it (RuntimeError: simulated)" in reports[1].refused
+    db = sqlite3.connect(tmp_path / "t.db")
+    paths = [row[0] for row in db.execute("SELECT path FROM import_files ORDER BY id")]
+    assert len(paths) == 2 and not any("001_" in p for p in paths)
+
+
+def test_an_alignment_that_fails_is_a_problem_not_a_lost_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(en, zh):
+        raise ValueError("simulated")
+
+    monkeypatch.setattr(pipeline, "align_sections", broken)
+    (report,) = build(tmp_path / "t.db", [seed("000")], worker=False)
+    assert report.refused is None and report.records == 1 and report.aligned == 0
+    assert report.problems == [
+        f"{report.path}: article 1 could not be aligned (ValueError: simulated); "
+        "please report this with the file"
+    ]
+    db = sqlite3.connect(tmp_path / "t.db")
+    assert db.execute("SELECT count(*) FROM articles WHERE has_zh = 1").fetchone() == (1,)
+    assert db.execute("SELECT count(*) FROM alignments").fetchone() == (0,)
+
+
+def test_prepare_file_segments_the_chinese_a_record_brings() -> None:
+    items = list(prepare_file(seed("000"), "seed"))
+    assert [type(item) for item in items] == [FileStart, RecordChunk, FileEnd]
+    start, chunk, end = items
+    assert start.format in {"suppr", "plain"} and len(start.sha256) == 64
+    assert end.refused is None
+    (article,) = chunk.records
+    assert article.title_zh and article.title_zh in chunk.segments
+    assert chunk.segments[article.title_zh] == segment_for_index(article.title_zh)
+    assert all(any("\u4e00" <= c <= "\u9fff" for c in text) for text in chunk.segments)
+
+
+def test_prepare_file_refuses_unreadable_files(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    assert list(prepare_file(tmp_path / "none.txt", "none.txt")) == [
+        FileEnd("none.txt", "none.txt: no such file")
+    ]
+    (end,) = list(prepare_file(empty, "empty.txt"))
+    assert end == FileEnd("empty.txt", "empty.txt: the file is empty; nothing to import")
