@@ -90,7 +90,12 @@ def import_paths(
     by_file = _by_file(stream)
     reports: list[FileReport] = []
     more = True
-    with fewer_collections(), closing(stream), BackgroundAligner(worker) as aligner:
+    with (
+        fewer_collections(),
+        store.large_cache(),
+        closing(stream),
+        BackgroundAligner(worker) as aligner,
+    ):
         while more:
             batch: list[FileReport] = []
             started = time.perf_counter()

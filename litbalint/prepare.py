@@ -20,7 +20,7 @@ from litbalint.store.rows import join_sections
 from litbalint.zh import has_cjk, segment_for_index
 
 CHUNK_RECORDS = 100  # records handed over at a time
-_QUEUE_CHUNKS = 32  # how far the worker may run ahead of the store (seconds of its work)
+_QUEUE_CHUNKS = 16  # how far the worker may run ahead of the store (a few seconds of work)
 _POLL_SECONDS = 1.0
 
 
