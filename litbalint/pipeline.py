@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -200,9 +200,12 @@ class AlignmentJob:
     inputs_hash: str
 
 
-def alignment_jobs(store: Store, article_ids: Iterable[int]) -> list[AlignmentJob]:
-    """The articles whose abstracts changed since they were last aligned (or never were).
-    A job with an empty side clears the article's alignment."""
+def alignment_jobs(
+    store: Store, article_ids: Iterable[int], planned: Mapping[int, str] | None = None
+) -> list[AlignmentJob]:
+    """The articles whose abstracts changed since they were last aligned (or never were;
+    `planned`: inputs hashes of alignments not saved yet, by article). A job with an empty
+    side clears the article's alignment."""
     jobs = []
     ids = list(article_ids)
     candidates = store.alignment_candidates(ids)
@@ -211,7 +214,11 @@ def alignment_jobs(store: Store, article_ids: Iterable[int]) -> list[AlignmentJo
             continue
         en, zh = store.abstract_sections(article_id)
         current = inputs_hash(en, zh)
-        if store.alignment_hash(article_id) != current:
+        if planned and article_id in planned:
+            done = planned[article_id]
+        else:
+            done = store.alignment_hash(article_id)
+        if done != current:
             jobs.append(AlignmentJob(article_id, en, zh, current))
     return jobs
 
@@ -244,7 +251,8 @@ class BackgroundAligner:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
     def plan(self, store: Store, article_ids: Iterable[int]) -> list[AlignmentJob]:
-        return alignment_jobs(store, article_ids)
+        planned = {job.article_id: job.inputs_hash for job, _, _ in self.pending}
+        return alignment_jobs(store, article_ids, planned)
 
     def add(self, jobs: list[AlignmentJob], report: FileReport) -> None:
         """Start the jobs of a file that is in the batch."""
@@ -262,8 +270,17 @@ class BackgroundAligner:
             self.pending.append((job, report, future))
 
     def save_all(self, store: Store) -> None:
+        """Save the batch's alignments: per article the last one planned, and none for an
+        article folded into another since (the kept one has a job of its own)."""
         pending, self.pending = self.pending, []
-        for job, report, future in pending:
+        last = {job.article_id: n for n, (job, _, _) in enumerate(pending)}
+        present = store.existing_articles(list(last))
+        for n, (job, report, future) in enumerate(pending):
+            if last[job.article_id] != n or job.article_id not in present:
+                if future is not None:
+                    future.cancel()
+                report.aligned -= bool(job.en and job.zh)
+                continue
             alignment = None
             if job.en and job.zh:
                 try:

@@ -14,6 +14,7 @@ from litbalint.store import Store
 from litbalint.zh import segment_for_index
 
 from .conftest import FIXTURES, SEEDS, seed
+from .test_store import pubmed_xml, write
 
 TIMES = {"created_at", "updated_at", "first_seen", "imported_at", "aligned_at"}
 
@@ -128,3 +129,20 @@ def test_prepare_file_refuses_unreadable_files(tmp_path: Path) -> None:
     ]
     (end,) = list(prepare_file(empty, "empty.txt"))
     assert end == FileEnd("empty.txt", "empty.txt: the file is empty; nothing to import")
+
+
+@pytest.mark.parametrize("worker", [False, True])
+def test_an_article_folded_into_another_in_the_same_batch(tmp_path: Path, worker: bool) -> None:
+    """The DOI-only page is aligned, then (same batch) folded into the PMID row: the pending
+    alignment goes to the kept row, none is saved for the row that is gone."""
+    citing = write(tmp_path, "a.xml", pubmed_xml(111, None, "Citing article.", references=(222,)))
+    full = write(tmp_path, "b.xml", pubmed_xml(222, "10.1186/s12913-023-09312-y", "Full."))
+    reports = build(tmp_path / "t.db", [citing, seed("003"), full], worker=worker)
+    assert all(r.ok for r in reports), reports
+    db = sqlite3.connect(tmp_path / "t.db")
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    (kept,) = db.execute("SELECT id FROM articles WHERE pmid = 222").fetchone()
+    assert db.execute("SELECT article_id FROM alignments").fetchall() == [(kept,)]
+    assert db.execute(
+        "SELECT count(*) FROM alignment_beads WHERE article_id != ?", [kept]
+    ).fetchone() == (0,)

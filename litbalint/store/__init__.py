@@ -187,6 +187,10 @@ class Store:
     def alignment_candidates(self, article_ids: list[int]) -> set[int]:
         return alignments.alignment_candidates(self.db, article_ids)
 
+    def existing_articles(self, article_ids: list[int]) -> set[int]:
+        """Those of these ids that still have a row (others were folded into another)."""
+        return alignments.existing_articles(self.db, article_ids)
+
     def alignment_hash(self, article_id: int) -> str | None:
         """The inputs hash of the article's current (not stale) alignment."""
         return alignments.stored_hash(self.db, article_id)

@@ -50,6 +50,17 @@ def alignment_candidates(db: Database, article_ids: list[int]) -> set[int]:
     return found
 
 
+def existing_articles(db: Database, article_ids: list[int]) -> set[int]:
+    found: set[int] = set()
+    for start in range(0, len(article_ids), 500):
+        chunk = article_ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            r[0] for r in db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
+        )
+    return found
+
+
 def stored_hash(db: Database, article_id: int) -> str | None:
     row = db.execute(
         "SELECT inputs_hash, stale FROM alignments WHERE article_id = ?", [article_id]
