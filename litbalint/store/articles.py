@@ -250,7 +250,7 @@ def save_article(
     if matches:
         merged["topics"] = _update_topics(db, article_id, merged)
     row_changed = _write_row(db, article_id, merged, base)
-    if children_changed and not row_changed:
+    if children_changed and not row_changed and matches:  # (a new row has today's date)
         db.execute("UPDATE articles SET updated_at = ? WHERE id = ?", [now(), article_id])
     if outcome == "new" or not row_changed.isdisjoint(_INDEX_INPUTS):
         # only live corpus articles are in the index: a new row or a stub has nothing to delete
