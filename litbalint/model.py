@@ -102,6 +102,13 @@ class Section:
     html: str | None = None  # inline markup kept for pages; None when identical to text
 
 
+def join_sections(sections: list[Section], lang: str) -> str | None:
+    """Whole abstract as plain text: 'LABEL: text' paragraphs separated by blank lines."""
+    colon = ": " if lang == "en" else "："
+    parts = [f"{s.label}{colon}{s.text}" if s.label else s.text for s in sections]
+    return "\n\n".join(parts) or None
+
+
 @dataclass
 class MeshQualifier:
     name: str

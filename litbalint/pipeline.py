@@ -19,8 +19,10 @@ from litbalint.prepare import (
     FileEnd,
     FileStart,
     PreparedItem,
+    can_fork,
     ignore_interrupts,
     prepared_stream,
+    refusal,
 )
 from litbalint.resources import RESOURCE_DIRS, data_dir, display_path
 from litbalint.sources.detect import DOCUMENT_SUFFIXES
@@ -86,6 +88,7 @@ def import_paths(
     files = [(path, display_path(path)) for path in paths]
     if worker is None:
         worker = len(files) > 1 and (os.cpu_count() or 1) > 1
+    worker = worker and can_fork()
     stream = prepared_stream(files, worker)
     by_file = _by_file(stream)
     reports: list[FileReport] = []
@@ -165,14 +168,8 @@ def _store_file(
     except DatabaseUnavailable as error:  # no later file can be saved either: stop the run
         lost = f"; nor were the {unsaved} file(s) before it since the last commit" * bool(unsaved)
         raise DatabaseUnavailable(f"{shown}: not imported: {error}{lost}") from None
-    except LitbalintError as error:
-        message = str(error)
-        report.refused = message if message.startswith(shown) else f"{shown}: {message}"
-    except Exception as error:  # a bug, not the user's fault: still one line, the run goes on
-        report.refused = (
-            f"{shown}: not imported, litbalint failed on it ({type(error).__name__}: {error}); "
-            "please report this with the file"
-        )
+    except Exception as error:  # the user's (LitbalintError) or a bug: one line, the run goes on
+        report.refused = refusal(shown, error)
     return report
 
 
@@ -239,7 +236,7 @@ class BackgroundAligner:
     they are computed in `save_all`."""
 
     def __init__(self, worker: bool) -> None:
-        self.worker = worker and "fork" in multiprocessing.get_all_start_methods()
+        self.worker = worker
         self.pool: ProcessPoolExecutor | None = None
         self.pending: list[tuple[AlignmentJob, FileReport, Future | None]] = []
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import os
 import queue
 import signal
 from collections.abc import Iterable, Iterator
@@ -14,9 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from litbalint.errors import LitbalintError
-from litbalint.model import Article, Record
+from litbalint.model import Article, Record, join_sections
 from litbalint.sources.detect import open_records
-from litbalint.store.rows import join_sections
 from litbalint.zh import has_cjk, segment_for_index
 
 CHUNK_RECORDS = 100  # records handed over at a time
@@ -84,7 +82,8 @@ def prepare_chunk(records: list[Record]) -> RecordChunk:
     return chunk
 
 
-def _refusal(shown: str, error: Exception) -> str:
+def refusal(shown: str, error: Exception) -> str:
+    """The one line saying why a file was not imported."""
     if isinstance(error, LitbalintError):
         message = str(error)
         return message if message.startswith(shown) else f"{shown}: {message}"
@@ -116,7 +115,7 @@ def prepare_file(path: Path, shown: str) -> Iterator[PreparedItem]:
             if batch:
                 yield prepare_chunk(batch)
     except Exception as error:
-        yield FileEnd(shown, _refusal(shown, error))
+        yield FileEnd(shown, refusal(shown, error))
         return
     yield FileEnd(shown)
 
@@ -140,14 +139,15 @@ def _produce(files: list[tuple[Path, str]], out: multiprocessing.Queue) -> None:
         out.put(None)
 
 
-def prepared_stream(
-    files: list[tuple[Path, str]], worker: bool | None = None
-) -> Iterator[PreparedItem]:
-    """prepare_files(files), computed in a worker process when `worker` (default: when there
-    are several files and more than one CPU). Stopping early stops the worker."""
-    if worker is None:
-        worker = len(files) > 1 and (os.cpu_count() or 1) > 1
-    if not worker or "fork" not in multiprocessing.get_all_start_methods():
+def can_fork() -> bool:
+    """Whether worker processes can start as copies of this one (sharing its dictionaries)."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def prepared_stream(files: list[tuple[Path, str]], worker: bool) -> Iterator[PreparedItem]:
+    """prepare_files(files), computed in a worker process when `worker` (it must be that
+    can_fork()). Stopping early stops the worker."""
+    if not worker:
         yield from prepare_files(files)
         return
     context = multiprocessing.get_context("fork")  # the worker shares the loaded dictionaries

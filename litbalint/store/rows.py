@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from litbalint.model import Article, Author, Section
+from litbalint.model import Article, Author, Section, join_sections
 
 FIELD_GROUPS: tuple[tuple[str, ...], ...] = (
     ("year", "month", "day", "season", "pub_date", "pub_date_text"),
@@ -22,13 +22,6 @@ SEARCH_COLUMNS = ("title_en", "abstract_en", "title_zh", "abstract_zh", "keyword
 
 def _json_list(values: list[str]) -> str | None:
     return json.dumps(values, ensure_ascii=False) if values else None
-
-
-def join_sections(sections: list[Section], lang: str) -> str | None:
-    """Whole abstract as plain text: 'LABEL: text' paragraphs separated by blank lines."""
-    colon = ": " if lang == "en" else "："
-    parts = [f"{s.label}{colon}{s.text}" if s.label else s.text for s in sections]
-    return "\n\n".join(parts) or None
 
 
 def article_columns(article: Article) -> dict[str, Any]:
