@@ -20,7 +20,7 @@ from litbalint.errors import LitbalintError
 from litbalint.exports import tmx, tsv
 from litbalint.pipeline import FileReport, corpus_files, expand_paths, import_paths
 from litbalint.publish import SERVE_SETTINGS
-from litbalint.resources import data_dir, default_db_path
+from litbalint.resources import METADATA, data_dir, default_db_path, packaged_path
 from litbalint.store import SaveCounts, Store
 
 
@@ -77,7 +77,7 @@ def _print_reports(reports: list[FileReport], quiet: bool = False) -> int:
 
 def _run_import(db_path: Path | None, paths: list[Path], quiet: bool) -> None:
     try:
-        with Store(db_path or default_db_path()) as store:
+        with Store(db_path or default_db_path(create_folder=True)) as store:
             code = _print_reports(import_paths(store, paths), quiet)
     except LitbalintError as error:
         fail(str(error))
@@ -91,15 +91,23 @@ def _run_import(db_path: Path | None, paths: list[Path], quiet: bool) -> None:
     "data",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=None,
-    help="Folder of documents to build from (default: data/).",
+    help="Folder of further documents (default: $LITBALINT_DATA, else ./data when it exists).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary and problems.")
 def build(db_path: Path | None, data: Path | None, quiet: bool) -> None:
-    """Build (or refresh) the corpus from every document under data/."""
-    files = corpus_files(data or data_dir())
-    if not files:
-        fail(f"{data or data_dir()}: no documents to import")
-    _run_import(db_path, files, quiet)
+    """Build (or refresh) the corpus: the bundled seed documents, then every document in the
+    data folder."""
+    _run_import(db_path, corpus_files(data or _default_documents()), quiet)
+
+
+def _default_documents() -> Path | None:
+    """The data folder when it exists; a missing $LITBALINT_DATA is a usage error."""
+    folder = data_dir()
+    if folder.is_dir():
+        return folder
+    if os.environ.get("LITBALINT_DATA"):
+        raise click.UsageError(f"LITBALINT_DATA={folder}: no such folder")
+    return None
 
 
 @cli.command("import")
@@ -251,7 +259,7 @@ cli.add_command(harvest)
     "metadata_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Datasette metadata (default: metadata.yml of the project).",
+    help="Datasette metadata (default: the metadata.yml shipped with litbalint).",
 )
 @click.option(
     "--mutable",
@@ -263,7 +271,7 @@ def serve(
 ) -> None:
     """Publish the corpus with Datasette (read-only, time-limited SQL) and the litbalint plugin."""
     db = db_path or default_db_path()
-    metadata = metadata_path or data_dir().parent / "metadata.yml"
+    metadata = metadata_path or packaged_path(METADATA)
     for path, hint in ((db, "run `litbalint build` first"), (metadata, "name one with --metadata")):
         if not path.exists():
             fail(f"{path}: not found; {hint}")

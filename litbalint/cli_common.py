@@ -12,7 +12,10 @@ DB_OPTION = click.option(
     "db_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="SQLite database file (default: data/litbalint.db, or $LITBALINT_DB).",
+    help=(
+        "SQLite database file (default: $LITBALINT_DB, else litbalint.db in the data folder: "
+        "$LITBALINT_DATA, else ./data)."
+    ),
 )
 
 

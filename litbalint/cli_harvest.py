@@ -21,7 +21,7 @@ from litbalint.harvest import (
     select_topics,
 )
 from litbalint.harvest import harvest as run_harvest
-from litbalint.resources import data_path, default_db_path
+from litbalint.resources import TOPICS, default_db_path, packaged_path
 from litbalint.store import Store
 
 
@@ -52,7 +52,7 @@ def _date(value: str | None) -> date | None:
     "topics_file",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Topics file (default: data/topics.yml).",
+    help="Topics file (default: the topics.yml shipped with litbalint).",
 )
 @click.option(
     "--eutils-url",
@@ -107,7 +107,7 @@ def harvest(
     )
     db = db_path or default_db_path()
     try:
-        topics = select_topics(load_topics(topics_file or data_path("topics.yml")), options.topics)
+        topics = select_topics(load_topics(topics_file or packaged_path(TOPICS)), options.topics)
         client = Eutils(
             eutils_url, os.environ.get("NCBI_EMAIL", ""), os.environ.get("NCBI_API_KEY") or None
         )

@@ -24,7 +24,7 @@ from litbalint.prepare import (
     prepared_stream,
     refusal,
 )
-from litbalint.resources import RESOURCE_DIRS, data_dir, display_path
+from litbalint.resources import display_path, seed_files
 from litbalint.sources.detect import DOCUMENT_SUFFIXES
 from litbalint.store import SaveCounts, Store
 from litbalint.store.alignments import inputs_hash
@@ -50,13 +50,13 @@ class FileReport:
         return self.refused is None and not self.problems
 
 
-def expand_paths(paths: Iterable[Path], skip_dirs: tuple[str, ...] = ()) -> list[Path]:
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
     """Files as given; folders walked (sorted) for document files, skipping hidden entries."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
             for folder, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in skip_dirs)
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 files.extend(
                     Path(folder, name)
                     for name in sorted(names)
@@ -67,9 +67,13 @@ def expand_paths(paths: Iterable[Path], skip_dirs: tuple[str, ...] = ()) -> list
     return files
 
 
-def corpus_files(root: Path | None = None) -> list[Path]:
-    """Every document under data/ (the bundled corpus), not the project's resource files."""
-    return expand_paths([root or data_dir()], skip_dirs=RESOURCE_DIRS)
+def corpus_files(documents: Path | None = None) -> list[Path]:
+    """What `litbalint build` imports: the bundled seeds, then every other document under
+    `documents` (the user's data folder), when given."""
+    seeds = seed_files()
+    bundled = {path.resolve() for path in seeds}
+    found = expand_paths([documents]) if documents else []
+    return [*seeds, *(path for path in found if path.resolve() not in bundled)]
 
 
 def import_file(store: Store, path: Path) -> FileReport:

@@ -1,44 +1,103 @@
-"""Where the project's data folder is: LITBALINT_DATA, else data/ beside the package."""
+"""Files the package ships (read with importlib.resources) and the user's data folder.
+
+Shipped in the package: `litbalint/bundled/` (the jieba user dictionary and the glossary in
+`lexicon/`, the harvest topics, the seed documents in `seeds/`) and `litbalint/publish/`
+(Datasette metadata, templates, static files). The user's data folder (`$LITBALINT_DATA`, else
+`data/` in the current folder) holds further documents for `litbalint build` and, by default,
+the database.
+"""
 
 from __future__ import annotations
 
+import atexit
 import os
+from contextlib import ExitStack
+from functools import cache
+from importlib.resources import as_file, files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from litbalint.errors import LitbalintError
 
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+BUNDLED = "bundled"  # the folder of shipped data files inside the package
+USER_DICTIONARY = "bundled/lexicon/zh_userdict.txt"
+GLOSSARY = "bundled/lexicon/glossary.tsv"
+TOPICS = "bundled/topics.yml"
+SEEDS = "bundled/seeds"
+METADATA = "publish/metadata.yml"
+
+DEFAULT_DATA_DIR = "data"
+DATABASE_NAME = "litbalint.db"
+
+_extracted = ExitStack()  # temporary copies of resources from a zipped install
+atexit.register(_extracted.close)
+
+
+def packaged(relative: str) -> Traversable:
+    """A file or folder shipped inside the litbalint package ('bundled/topics.yml')."""
+    resource = files("litbalint")
+    for part in relative.split("/"):
+        resource = resource / part
+    if not (resource.is_file() or resource.is_dir()):
+        raise LitbalintError(
+            f"{relative} is missing from the installed litbalint package; reinstall litbalint"
+        )
+    return resource
+
+
+def packaged_text(relative: str) -> str:
+    """The text (UTF-8) of a file shipped inside the package."""
+    return packaged(relative).read_text(encoding="utf-8")
+
+
+@cache
+def packaged_path(relative: str) -> Path:
+    """A real file path for a shipped file (for jieba, Datasette, the importer): the file
+    itself when the package is on disk, else a temporary copy kept while the process runs."""
+    return _extracted.enter_context(as_file(packaged(relative)))
+
+
+def seed_files() -> list[Path]:
+    """The bundled seed documents, sorted by name."""
+    names = sorted(entry.name for entry in packaged(SEEDS).iterdir() if entry.is_file())
+    return [packaged_path(f"{SEEDS}/{name}") for name in names if not name.startswith(".")]
+
 
 def data_dir() -> Path:
-    configured = os.environ.get("LITBALINT_DATA")
-    return Path(configured) if configured else Path(__file__).resolve().parent.parent / "data"
+    """The user's data folder: $LITBALINT_DATA, else data/ in the current folder."""
+    return Path(os.environ.get("LITBALINT_DATA") or DEFAULT_DATA_DIR)
 
 
-def data_path(relative: str) -> Path:
-    """A file the project ships in data/ (dictionaries, glossary, topics)."""
-    path = data_dir() / relative
-    if not path.exists():
-        raise LitbalintError(
-            f"{path} is missing: install litbalint from its source checkout "
-            "(pip install -e .) or set LITBALINT_DATA to the project's data/ folder"
-        )
-    return path
-
-
-def default_db_path() -> Path:
-    """LITBALINT_DB, else data/litbalint.db."""
+def default_db_path(create_folder: bool = False) -> Path:
+    """$LITBALINT_DB, else litbalint.db in the data folder; `create_folder`: make the data
+    folder if it is missing (for the commands that create the database)."""
     configured = os.environ.get("LITBALINT_DB")
-    return Path(configured) if configured else data_dir() / "litbalint.db"
-
-
-# Folders under data/ that hold the project's own resources, not corpus documents.
-RESOURCE_DIRS = ("lexicon",)
+    if configured:
+        return Path(configured)
+    folder = data_dir()
+    if create_folder and not folder.is_dir():
+        try:
+            folder.mkdir()
+        except OSError as error:
+            raise LitbalintError(
+                f"{folder}: cannot create the data folder ({error.strerror}); name a database "
+                "with --db or $LITBALINT_DB"
+            ) from None
+    return folder / DATABASE_NAME
 
 
 def display_path(path: Path) -> str:
-    """A path as stored and shown: relative to the project for files under data/."""
+    """A document's path as stored and shown: a bundled seed as 'seeds/NAME', a file under the
+    current folder relative to it, any other as given."""
     resolved = path.resolve()
-    root = data_dir().resolve().parent
-    try:
-        return str(resolved.relative_to(root))
-    except ValueError:
-        return str(path)
+    bundled = files("litbalint") / BUNDLED
+    roots = [Path(str(bundled)).resolve()] if isinstance(bundled, Path) else []
+    for root in (*roots, Path.cwd().resolve()):
+        try:
+            return resolved.relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return str(path)

@@ -15,9 +15,8 @@ from functools import cache
 
 import jieba
 
-from litbalint.resources import data_path
+from litbalint.resources import USER_DICTIONARY, packaged_path
 
-USER_DICTIONARY = "lexicon/zh_userdict.txt"
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
@@ -26,7 +25,7 @@ def tokenizer() -> jieba.Tokenizer:
     """A jieba tokenizer with the domain dictionary loaded (built once per process)."""
     jieba.setLogLevel(logging.WARNING)
     segmenter = jieba.Tokenizer()
-    segmenter.load_userdict(str(data_path(USER_DICTIONARY)))
+    segmenter.load_userdict(str(packaged_path(USER_DICTIONARY)))
     return segmenter
 
 

@@ -162,12 +162,13 @@ def gold_documents() -> tuple[list, str]:
     from litbalint.align.evaluate import GoldDocument, GoldSection, load_gold
     from litbalint.align.segment import split_paragraphs
     from litbalint.model import Article
+    from litbalint.resources import seed_files
     from litbalint.sources.detect import records_from_bytes
 
     if GOLD.exists():
         return load_gold(GOLD), str(GOLD.relative_to(ROOT.parent))
     documents = []
-    for path in sorted((ROOT / "data" / "seeds").glob("*.txt")):
+    for path in seed_files():
         article = next(
             r for r in records_from_bytes(path.read_bytes())[1] if isinstance(r, Article)
         )
@@ -178,7 +179,7 @@ def gold_documents() -> tuple[list, str]:
                 beads = [([i], [i]) for i in range(len(en_s))]
                 document.sections.append(GoldSection(en.label, zh.label, en_s, zh_s, beads))
         documents.append(document)
-    return documents, "data/seeds (sentences paired 1-1)"
+    return documents, "the bundled seeds (sentences paired 1-1)"
 
 
 def bench_align(rounds: int) -> str:

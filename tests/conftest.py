@@ -11,7 +11,7 @@ from litbalint.cli import cli
 from litbalint.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "data" / "seeds"
+SEEDS = ROOT / "litbalint" / "bundled" / "seeds"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
@@ -81,14 +81,16 @@ def seeded_database(folder: Path, extra: tuple[Path, ...] = ()) -> Path:
 
     db = folder / "litbalint.db"
     with Store(db) as opened:
-        assert all(r.ok for r in import_paths(opened, [*corpus_files(SEEDS), *extra]))
+        assert all(r.ok for r in import_paths(opened, [*corpus_files(), *extra]))
     return db
 
 
 def project_metadata() -> dict:
     import yaml
 
-    return yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+    from litbalint.resources import METADATA, packaged_text
+
+    return yaml.safe_load(packaged_text(METADATA))
 
 
 @pytest.fixture(scope="session")

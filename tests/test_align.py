@@ -1,6 +1,6 @@
 """Sentence alignment, the pure parts: splitting, section pairing, numbers, the aligner on the
 seeds and on hard cases made from them, the perturbation set and its scores, line files, and
-the TMX/TSV writers. Everything is built from the bundled seeds in data/seeds/."""
+the TMX/TSV writers. Everything is built from the bundled seeds in litbalint/bundled/seeds/."""
 
 from __future__ import annotations
 

