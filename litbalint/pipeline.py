@@ -19,8 +19,6 @@ from litbalint.prepare import (
     FileEnd,
     FileStart,
     PreparedItem,
-    can_fork,
-    ignore_interrupts,
     prepared_stream,
     refusal,
 )
@@ -28,6 +26,7 @@ from litbalint.resources import display_path, seed_files
 from litbalint.sources.detect import DOCUMENT_SUFFIXES
 from litbalint.store import SaveCounts, Store
 from litbalint.store.alignments import inputs_hash
+from litbalint.workers import can_fork, worker_started
 
 BATCH_SECONDS = 1.0  # files are committed together until a batch has taken this long
 
@@ -237,7 +236,7 @@ def align_articles(store: Store, article_ids: Iterable[int]) -> int:
 class BackgroundAligner:
     """Alignments computed in a worker process while the store goes on with the next files;
     `save_all` waits for them and saves them (before the batch commits). Without a worker
-    they are computed in `save_all`."""
+    they are computed in `save_all`. The worker dies with this process."""
 
     def __init__(self, worker: bool) -> None:
         self.worker = worker
@@ -265,7 +264,10 @@ class BackgroundAligner:
                     if self.pool is None:
                         context = multiprocessing.get_context("fork")
                         self.pool = ProcessPoolExecutor(
-                            1, mp_context=context, initializer=ignore_interrupts
+                            1,
+                            mp_context=context,
+                            initializer=worker_started,
+                            initargs=(os.getpid(),),
                         )
                     future = self.pool.submit(align_sections, job.en, job.zh)
             self.pending.append((job, report, future))

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
 import queue
-import signal
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +15,7 @@ from pathlib import Path
 from litbalint.errors import LitbalintError
 from litbalint.model import Article, Record, join_sections
 from litbalint.sources.detect import open_records
+from litbalint.workers import worker_started
 from litbalint.zh import has_cjk, segment_for_index
 
 CHUNK_RECORDS = 100  # records handed over at a time
@@ -125,13 +126,8 @@ def prepare_files(files: Iterable[tuple[Path, str]]) -> Iterator[PreparedItem]:
         yield from prepare_file(path, shown)
 
 
-def ignore_interrupts() -> None:
-    """In a worker process: Ctrl-C is the main process's to handle (it stops the workers)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _produce(files: list[tuple[Path, str]], out: multiprocessing.Queue) -> None:
-    ignore_interrupts()
+def _produce(files: list[tuple[Path, str]], out: multiprocessing.Queue, parent_pid: int) -> None:
+    worker_started(parent_pid)
     try:
         for item in prepare_files(files):
             out.put(item)
@@ -139,20 +135,15 @@ def _produce(files: list[tuple[Path, str]], out: multiprocessing.Queue) -> None:
         out.put(None)
 
 
-def can_fork() -> bool:
-    """Whether worker processes can start as copies of this one (sharing its dictionaries)."""
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
 def prepared_stream(files: list[tuple[Path, str]], worker: bool) -> Iterator[PreparedItem]:
     """prepare_files(files), computed in a worker process when `worker` (it must be that
-    can_fork()). Stopping early stops the worker."""
+    workers.can_fork()). Stopping early stops the worker; it dies with this process."""
     if not worker:
         yield from prepare_files(files)
         return
     context = multiprocessing.get_context("fork")  # the worker shares the loaded dictionaries
     out: multiprocessing.Queue = context.Queue(maxsize=_QUEUE_CHUNKS)
-    process = context.Process(target=_produce, args=(files, out), daemon=True)
+    process = context.Process(target=_produce, args=(files, out, os.getpid()), daemon=True)
     process.start()
     try:
         while True:
