@@ -14,6 +14,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TEST_PYTHON=${1:-$ROOT/.venv/bin/python}
 [ -x "$TEST_PYTHON" ] || TEST_PYTHON=$(command -v python3)
+case $TEST_PYTHON in /*) ;; *) TEST_PYTHON=$PWD/$TEST_PYTHON ;; esac  # the steps run elsewhere
 VENV_PYTHON=${CHECK_WHEEL_PYTHON:-python3}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/litbalint-wheel-check.XXXXXX")
 SERVER_PIDS=()
