@@ -80,10 +80,11 @@ def test_tool_and_email_on_every_request(fake: FakeEutils) -> None:
     eutils = client(fake)
     eutils.esearch("balint", "crdt", "2000/01/01", "2030/12/31", retmax=10)
     eutils.efetch([101, 102])
-    eutils.elink([101])
+    eutils.elink([101])  # three link names, a request each
     eutils.esummary([101, 900001])
+    eutils.epost([101])
     assert fake.missing_identity == 0
-    assert len(fake.requests) == 5 == eutils.requests
+    assert len(fake.requests) == 7 == eutils.requests
     assert {r.path.rsplit("/", 1)[1] for r in fake.requests} == {
         "esearch.fcgi",
         "efetch.fcgi",
@@ -121,7 +122,7 @@ def test_esearch_with_dates(fake: FakeEutils) -> None:
     eutils = client(fake)
     result = eutils.esearch("balint NOT syndrome", "crdt", "2019/01/01", "2022/12/31", retmax=50)
     assert sorted(result.ids) == [101, 106] and result.count == 2
-    assert result.webenv and result.query_key
+    assert result.translation  # how PubMed read the query
     (request,) = fake.calls("esearch")
     assert request.params["datetype"] == "crdt"
     assert (request.params["mindate"], request.params["maxdate"]) == ("2019/01/01", "2022/12/31")
@@ -130,6 +131,7 @@ def test_esearch_with_dates(fake: FakeEutils) -> None:
     # a phrase that is nowhere (an ErrorList beside a Count) is an empty result, not a fault
     empty = eutils.esearch("xyzzy", retmax=10)
     assert (empty.count, empty.ids) == (0, [])
+    assert empty.errors == ["PhraseNotFound: xyzzy"]
     assert eutils.retries == 0
 
 
@@ -155,12 +157,20 @@ def test_efetch_articles_and_deletions(fake: FakeEutils) -> None:
     assert request.params["id"] == "101,104,106,999999"
 
 
-def test_elink_one_id_per_pmid_and_the_three_link_kinds(fake: FakeEutils) -> None:
-    links = client(fake).elink([101, 102, 104])
-    (request,) = fake.calls("elink")
-    assert request.params["id"] == ["101", "102", "104"]  # one id= each, not a comma list
-    assert request.params["cmd"] == "neighbor_score"
-    assert set(links) == {101, 102, 104}
+def test_elink_one_id_per_pmid_and_the_three_link_kinds() -> None:
+    with FakeEutils(RECORDS, rate_limit=None, ncbi=True) as fake:
+        reply = client(fake).elink([101, 102, 104])
+        requests = fake.calls("elink")
+    shapes = [(r.params["cmd"], r.params["linkname"]) for r in requests]
+    assert shapes == [
+        ("neighbor", "pubmed_pubmed_refs"),
+        ("neighbor", "pubmed_pubmed_citedin"),
+        ("neighbor_score", "pubmed_pubmed"),  # scores only where they are needed
+    ]
+    for request in requests:
+        assert request.params["id"] == ["101", "102", "104"]  # one id= each, not a comma list
+    links = reply.links
+    assert set(links) == {101, 102, 104} and reply.failed == {}
     assert sorted(links[101].refs) == [102, 900001, 900003]
     assert sorted(links[101].cited_by) == [104, 900005]
     assert links[101].similar == [(102, 500.0), (104, 400.0), (900002, 300.0)]  # best first
@@ -173,27 +183,29 @@ def test_elink_one_id_per_pmid_and_the_three_link_kinds(fake: FakeEutils) -> Non
         assert scores == sorted(scores, reverse=True)
 
 
-def test_esummary_posts_then_reads_the_history(fake: FakeEutils) -> None:
-    summaries = client(fake).esummary([101, 103, 900001, 106])
-    by_pmid = {s.pmid: s for s in summaries}
+def test_esummary_posts_id_lists_of_at_most_500() -> None:
+    with FakeEutils(RECORDS, rate_limit=None, ncbi=True) as fake:
+        reply = client(fake).esummary([101, 103, 900001, 106])
+        (summary,) = fake.calls("esummary")
+    by_pmid = {s.pmid: s for s in reply.summaries}
     assert by_pmid[101].title == "Balint groups for residents"
     assert by_pmid[101].doi == "10.1000/a101"
     assert by_pmid[103].title == "Bálint syndrome after stroke"
     assert by_pmid[900001].title == "Linked article 900001."  # unknown to the corpus
     assert by_pmid[900001].journal and by_pmid[900001].pub_date
-    assert 106 not in by_pmid  # deleted: no summary, and no error either
-    (post,) = fake.calls("epost")
-    (summary,) = fake.calls("esummary")
-    assert post.params["id"] == "101,103,900001,106"
-    assert "id" not in summary.params
-    assert summary.params["WebEnv"].startswith("MCID_") and summary.params["query_key"] == "1"
+    assert 106 not in by_pmid and 106 in reply.failed  # deleted: a per-UID error, no title
+    assert summary.params["id"] == "101,103,900001,106"
+    assert (summary.params["retmode"], summary.params["version"]) == ("json", "2.0")
+    assert "WebEnv" not in summary.params
 
 
-def test_esummary_in_chunks(fake: FakeEutils) -> None:
-    pmids = [900001 + i for i in range(7)]
-    summaries = client(fake).esummary(pmids, batch=3)
-    assert [s.pmid for s in summaries] == pmids
-    assert len(fake.calls("epost")) == 3 == len(fake.calls("esummary"))
+def test_esummary_in_chunks_of_500() -> None:
+    pmids = [900001 + i for i in range(1201)]
+    with FakeEutils(RECORDS, rate_limit=None, ncbi=True) as fake:
+        reply = client(fake).esummary(pmids)
+        sizes = [len(str(r.params["id"]).split(",")) for r in fake.calls("esummary")]
+    assert [s.pmid for s in reply.summaries] == pmids and not reply.failed
+    assert sizes == [500, 500, 201]
 
 
 # -- faults ----------------------------------------------------------------------------------
@@ -221,12 +233,17 @@ def _ask(eutils: Eutils, endpoint: str) -> object:
         assert sorted(r.ids.pmid for r in records if isinstance(r, Article)) == [101, 102, 104]
         return records
     if endpoint == "elink":
-        links = eutils.elink([101, 102])
-        assert set(links) == {101, 102} and links[101].refs
+        links = eutils.elink([101])
+        assert set(links.links) == {101} and links.links[101].refs and not links.failed
         return links
-    summaries = eutils.esummary([101, 900001])  # epost, then esummary
-    assert [s.title for s in summaries] == ["Balint groups for residents", "Linked article 900001."]
-    return summaries
+    if endpoint == "epost":
+        webenv, query_key = eutils.epost([101, 900001])
+        assert webenv and query_key
+        return webenv
+    reply = eutils.esummary([101, 900001])
+    titles = [s.title for s in reply.summaries]
+    assert titles == ["Balint groups for residents", "Linked article 900001."]
+    return reply
 
 
 @pytest.mark.parametrize("endpoint", ["esearch", "efetch", "elink", "epost", "esummary"])
@@ -241,7 +258,7 @@ def test_fault_is_retried_then_succeeds(fake: FakeEutils, endpoint: str, fault: 
         assert len([s for s in slept if s >= 1.0]) >= 2
     assert eutils.retries == 2
     calls = fake.calls(endpoint)
-    assert len(calls) == 3
+    assert len(calls) == (5 if endpoint == "elink" else 3)  # elink: a request per link name
     expected = 0 if fault == "reset" else 200 if fault in ("html", "truncated") else None
     if expected is not None:
         assert calls[0].status == expected

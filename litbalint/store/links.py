@@ -285,3 +285,19 @@ def save_summaries(db: Database, summaries: list[LinkSummary]) -> None:
         "doi = coalesce(doi, ?), updated_at = ? WHERE pmid = ? AND is_stub = 1",
         fast,
     )
+
+
+def article_ids(db: Database, pmids: list[int]) -> dict[int, int]:
+    """{pmid: article id} of corpus records (not stubs, not deleted) among these PMIDs."""
+    found: dict[int, int] = {}
+    for start in range(0, len(pmids), 500):
+        chunk = pmids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            db.execute(
+                f"SELECT pmid, id FROM articles WHERE pmid IN ({marks}) AND is_stub = 0 "
+                "AND deleted = 0",
+                chunk,
+            )
+        )
+    return found
