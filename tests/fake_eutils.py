@@ -1197,15 +1197,16 @@ def _ncbi_layout(reply: _Reply) -> _Reply:
     if reply.status != 200 or not reply.content_type.startswith("text/xml"):
         return reply
     text = reply.body.decode("utf-8")
-    start = text.find("<", text.find("<!DOCTYPE") + 1) if "<!DOCTYPE" in text else 0
-    start = text.find("<", text.find(">", start) + 1) if "<!DOCTYPE" in text else start
+    first = re.search(r"<[A-Za-z]", text)  # the root element, after declaration and DOCTYPE
+    start = first.start() if first else 0
     try:
         root = ET.fromstring(text[start:])
     except ET.ParseError:
         return reply
     ET.indent(root, space="\t")
     body = text[:start] + ET.tostring(root, encoding="unicode") + "\n"
-    return _Reply(reply.status, body.encode("utf-8"), reply.content_type, reply.headers)
+    reply.body = body.encode("utf-8")
+    return reply
 
 
 def _text(status: int, message: str) -> _Reply:

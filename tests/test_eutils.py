@@ -10,9 +10,17 @@ import time
 from itertools import pairwise
 
 import pytest
+import requests
 
+from litbalint import eutils_replies as replies
 from litbalint.errors import LitbalintError
-from litbalint.eutils import Eutils, EutilsError, RateLimiter
+from litbalint.eutils import (
+    Eutils,
+    EutilsError,
+    EutilsRequestError,
+    EutilsUnreachable,
+    RateLimiter,
+)
 from litbalint.model import Article, Deletion
 from tests import fake_eutils
 from tests.fake_eutils import FakeEutils, FakeRecord, make_records
@@ -445,3 +453,109 @@ def test_rate_limiter_spaces_request_starts(rate: float, spacing: float) -> None
     late = now[0]
     limiter.wait()
     assert now[0] - late == pytest.approx(spacing)
+
+
+# -- real NCBI's shapes and limits (the fake's ncbi=True mode) -------------------------------
+
+
+@pytest.fixture
+def ncbi():
+    with FakeEutils(RECORDS, rate_limit=None, ncbi=True, slow_seconds=1.0) as server:
+        yield server
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_nothing_listening_is_one_clear_error_at_once() -> None:
+    url = f"http://127.0.0.1:{_closed_port()}/entrez/eutils/"
+    slept: list[float] = []
+    eutils = Eutils(url, EMAIL, sleep=slept.append)
+    started = time.monotonic()
+    with pytest.raises(EutilsUnreachable) as raised:
+        eutils.esearch("balint")
+    assert time.monotonic() - started < 3 and slept == [] and eutils.requests == 1
+    assert str(raised.value) == (
+        f"cannot reach E-utilities at {url}: connection refused; check the network or --eutils-url"
+    )
+
+
+def test_a_refusal_after_the_first_reply_is_retried(fake: FakeEutils) -> None:
+    eutils = client(fake, max_tries=2)
+    eutils.esearch("balint")
+    eutils.base_url = f"http://127.0.0.1:{_closed_port()}/entrez/eutils/"
+    with pytest.raises(EutilsError, match="failed after 2 tries") as raised:
+        eutils.esearch("balint")
+    assert not isinstance(raised.value, EutilsUnreachable)
+
+
+def test_neighbor_score_without_linkname_hangs_then_fails(ncbi: FakeEutils) -> None:
+    eutils = client(ncbi, max_tries=1, link_timeout=0.2)
+    params = [("dbfrom", "pubmed"), ("db", "pubmed"), ("cmd", "neighbor_score"), ("id", "101")]
+    with pytest.raises(EutilsError, match="ReadTimeout") as raised:
+        eutils.call("elink.fcgi", params, timeout=0.2)
+    assert raised.value.splittable
+    body = client(ncbi, timeout=5).call("elink.fcgi", params)
+    assert b"Read failed: EOF" in body  # type: ignore[operator]
+
+
+def test_elink_splits_a_failing_batch_down_to_the_pmid_that_fails(ncbi: FakeEutils) -> None:
+    ncbi.link_failures = {102: "hang"}
+    eutils = client(ncbi, link_timeout=0.2)
+    reply = eutils.elink([101, 102, 104])
+    assert set(reply.failed) == {102} and set(reply.links) == {101, 104}
+    assert reply.links[101].refs and reply.links[101].similar
+    asked = [r.params["id"] for r in ncbi.calls("elink")]
+    assert ["102"] in asked or "102" in asked  # down to the single PMID
+    ncbi.link_failures = {104: "linkset"}
+    reply = client(ncbi).elink([101, 104])
+    assert set(reply.failed) == {104} and set(reply.links) == {101}
+    ncbi.link_failures = {101: "linksetdb"}
+    reply = client(ncbi).elink([101, 104])
+    assert set(reply.failed) == {101} and set(reply.links) == {104}
+
+
+def test_esummary_json_over_500_is_refused_permanently(ncbi: FakeEutils) -> None:
+    eutils = client(ncbi)
+    params = {"db": "pubmed", "id": ",".join(str(900000 + i) for i in range(501))}
+    with pytest.raises(EutilsRequestError, match="Too many UIDs"):
+        eutils.call("esummary.fcgi", params | {"retmode": "json"}, replies.summaries)
+    assert eutils.requests == 1 and eutils.retries == 0
+
+
+def test_long_id_lists_by_get_are_refused(ncbi: FakeEutils) -> None:
+    ids = ",".join(str(900000 + i) for i in range(300))
+    answer = requests.get(
+        ncbi.url + "efetch.fcgi",
+        params={"db": "pubmed", "id": ids, "tool": "t", "email": EMAIL},
+        timeout=5,
+    )
+    assert answer.status_code == 414
+    records = client(ncbi).efetch(900000 + i for i in range(300))  # POST: fine
+    assert records == []
+
+
+def test_esearch_notes_how_pubmed_read_the_query(ncbi: FakeEutils) -> None:
+    result = client(ncbi).esearch('"balint groups for the" AND the residents[xyz]', retmax=10)
+    assert "FieldNotFound: xyz" in result.errors
+    assert 'QuotedPhraseNotFound: "balint groups for the"' in result.warnings
+    assert "PhraseIgnored: the" in result.warnings
+    assert result.translation
+
+
+def test_ncbi_mode_lays_xml_out_with_doctype_and_tabs(ncbi: FakeEutils) -> None:
+    body = client(ncbi).call(
+        "elink.fcgi",
+        [
+            ("dbfrom", "pubmed"),
+            ("cmd", "neighbor"),
+            ("linkname", "pubmed_pubmed_refs"),
+            ("id", "101"),
+        ],
+    )
+    text = body.decode()  # type: ignore[attr-defined]
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eLinkResult')
+    assert "\n\t<LinkSet>\n\t\t<DbFrom>pubmed</DbFrom>" in text
