@@ -14,7 +14,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from litbalint.errors import LitbalintError
-from litbalint.eutils import Eutils, EutilsError, EutilsRequestError, SearchResult
+from litbalint.eutils import (
+    Eutils,
+    EutilsError,
+    EutilsRequestError,
+    EutilsUnreachable,
+    SearchResult,
+)
 from litbalint.harvest_batches import fetch_all
 from litbalint.harvest_config import (
     HarvestLocked,
@@ -169,6 +175,8 @@ def dry_run(db_path: Path, client: Eutils, topics: list[Topic], options: Options
     before = client.requests, client.retries
     try:
         find(client, topics, report.windows)
+    except EutilsUnreachable:
+        raise  # one line, not windows of "0 records"
     except EutilsError as error:
         report.error = str(error)
     report.requests, report.retries = client.requests - before[0], client.retries - before[1]
@@ -216,6 +224,10 @@ def harvest(
                 )
             store.add_run_counts(run_id, found=len(set().union(*(w.pmids for w in windows))))
         fetch_all(store, client, windows, options, report, progress)
+    except EutilsUnreachable as error:  # logged, then one line from the caller
+        count_requests()
+        store.finish_run(run_id, "failed", [], str(error), report.requests, report.retries)
+        raise
     except LitbalintError as error:  # NCBI kept failing or refused, or the database did
         report.error = str(error)
     except BaseException as error:  # a bug or ^C: the log says so, then it goes on up

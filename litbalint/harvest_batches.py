@@ -89,6 +89,8 @@ def fetch_all(
         if pmid not in topics_of:
             report.retried += 1
             topics_of[pmid] = topics
+    links_waiting = list(store.todo_pending("links"))  # earlier runs' failed links
+    report.retried += len(links_waiting)
     pmids = sorted(topics_of)
     size = options.batch_size
     batches = [pmids[i : i + size] for i in range(0, len(pmids), size)]
@@ -109,7 +111,7 @@ def fetch_all(
             report.fetched += len(batch)
             if progress:
                 progress(report.fetched, len(pmids))
-        _links_left(store, client, options, report, linked, titles)
+        _links_left(store, client, options, report, links_waiting, linked, titles)
         titles.finish()
         with store.transaction():
             store.add_run_counts(run_id, retried=report.retried)
@@ -122,14 +124,15 @@ def _links_left(
     client: Eutils,
     options: Options,
     report: RunReport,
+    links_waiting: list[int],
     linked: set[int],
     titles: _Titles,
 ) -> None:
-    """elink again for the corpus PMIDs whose links failed in earlier runs."""
+    """elink again for the corpus PMIDs whose links failed in earlier runs (those not
+    elinked with this run's batches)."""
     assert report.run_id is not None
     run_id = report.run_id
-    waiting = [p for p in store.todo_pending("links") if p not in linked]
-    report.retried += len(waiting)
+    waiting = [p for p in links_waiting if p not in linked]
     ids = store.article_ids(waiting)
     gone = [p for p in waiting if p not in ids]  # deleted or folded since: nothing to link
     with store.transaction():
