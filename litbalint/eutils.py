@@ -69,7 +69,9 @@ CONNECT_TIMEOUT = 5.0  # seconds to open a connection: a host that does not answ
 READ_TIMEOUT = 60.0  # seconds between bytes of a reply (efetch of 500 records, esearch)
 # elink's broken shapes hang ~60 s before answering an ERROR: give up sooner and split the batch
 LINK_READ_TIMEOUT = 30.0
-LINK_TRIES = 2  # timeouts or <ERROR>s of one elink batch before it is split in two
+# A batch is split at its first timeout or <ERROR> (a hanging PMID costs one read timeout per
+# halving); a single PMID is tried twice, then its links count as failed for this run.
+LINK_SINGLE_TRIES = 2
 
 _TRANSIENT = (
     requests.ConnectionError,
@@ -247,7 +249,7 @@ class Eutils:
                 "elink.fcgi",
                 params,
                 lambda body: replies.link_sets(body, pmids, linkname),
-                split_after=LINK_TRIES if len(pmids) > 1 else None,
+                split_after=1 if len(pmids) > 1 else LINK_SINGLE_TRIES,
                 timeout=self.link_timeout,
             )
         except EutilsRequestError:

@@ -493,7 +493,9 @@ def test_each_fault_mid_run_still_ends_ok_with_the_same_content(
     assert sorted(served) == sorted((e, fault) for e in ENDPOINTS_AT)
     assert report.ok, report.error
     assert row["status"] == "ok" and row["error"] is None
-    assert row["retries"] == 4 == report.retries
+    # elink splits a batch at a timeout or an <ERROR> instead of asking it again
+    retried = 3 if fault in ("timeout", "error-element") else 4
+    assert row["retries"] == retried == report.retries
     assert row["requests"] == report.requests
     assert content(tmp_path / "h.db") == clean[1]
 
