@@ -11,7 +11,7 @@ import click
 
 from litbalint.cli_common import DB_OPTION, fail
 from litbalint.errors import LitbalintError
-from litbalint.eutils import DEFAULT_URL, Eutils, EutilsUnreachable
+from litbalint.eutils import DEFAULT_URL, Eutils
 from litbalint.harvest import (
     HarvestLocked,
     Options,
@@ -72,7 +72,7 @@ def _date(value: str | None) -> date | None:
     type=click.IntRange(1, 10000),
     default=500,
     show_default=True,
-    help="PMIDs per efetch/elink request.",
+    help="PMIDs per efetch request and saved batch (elink asks 100, or 50 with scores).",
 )
 @click.option(
     "--similar",
@@ -138,8 +138,6 @@ def harvest(
     except HarvestLocked as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(3)
-    except EutilsUnreachable as error:
-        fail(str(error))
     except LitbalintError as error:
         fail(str(error))
     except Exception as error:  # a bug: still one line (the run log records it as failed)

@@ -203,9 +203,7 @@ def harvest(
         report.retries = client.retries - retries_before
 
     if options.dry_run:
-        find(client, topics, windows)
-        count_requests()
-        return report
+        raise ValueError("a dry run writes nothing: call dry_run(), not harvest()")
     report.run_id = run_id = store.start_run(mode, [t.name for t in topics])
     try:
         try:
