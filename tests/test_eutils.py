@@ -561,3 +561,42 @@ def test_ncbi_mode_lays_xml_out_with_doctype_and_tabs(ncbi: FakeEutils) -> None:
     text = body.decode()  # type: ignore[attr-defined]
     assert text.startswith('<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eLinkResult')
     assert "\n\t<LinkSet>\n\t\t<DbFrom>pubmed</DbFrom>" in text
+
+
+def test_hang_mode_outlasts_the_clients_timeout(ncbi: FakeEutils) -> None:
+    ncbi.slow_seconds = 0.5
+    ncbi.hang()
+    eutils = client(ncbi, timeout=0.1, max_tries=2)
+    with pytest.raises(EutilsError, match=r"esearch\.fcgi: failed after 2 tries \(ReadTimeout"):
+        eutils.esearch("balint")
+    ncbi.hang(False)
+    assert client(ncbi).esearch("balint", retmax=5).count
+
+
+def test_ncbi_link_sets_all_names_and_scores(ncbi: FakeEutils) -> None:
+    eutils = client(ncbi)
+    plain = eutils.call("elink.fcgi", [("dbfrom", "pubmed"), ("cmd", "neighbor"), ("id", "101")])
+    names = replies.ET.fromstring(plain).findall("LinkSet/LinkSetDb/LinkName")  # type: ignore[arg-type]
+    assert {n.text for n in names} >= {"pubmed_pubmed", "pubmed_pubmed_refs", "pubmed_pubmed_five"}
+    assert b"<Score>" not in plain  # type: ignore[operator]
+    scored = eutils.call(
+        "elink.fcgi",
+        [
+            ("dbfrom", "pubmed"),
+            ("cmd", "neighbor_score"),
+            ("linkname", "pubmed_pubmed_refs"),
+            ("id", "101"),
+        ],
+    )
+    root = replies.ET.fromstring(scored)  # type: ignore[arg-type]
+    links = root.findall("LinkSet/LinkSetDb/Link")
+    assert links and all(link.find("Score") is not None for link in links)
+
+
+def test_ncbi_epost_over_10000_is_an_error(ncbi: FakeEutils) -> None:
+    eutils = client(ncbi)
+    params = {"db": "pubmed", "id": ",".join(str(1 + i) for i in range(10001))}
+    with pytest.raises(EutilsRequestError, match="Too many UIDs"):
+        eutils.call("epost.fcgi", params, replies.posted)
+    with pytest.raises(EutilsRequestError, match="at most 10000"):
+        eutils.epost(range(1, 10002))
