@@ -260,3 +260,36 @@ def test_nightly_script_is_quiet_with_q(tmp_path: Path) -> None:
     lines = loud.stdout.splitlines()
     assert lines[0].startswith("== ") and lines[1] == "harvest ok: run 1: 3 records"
     assert lines[2].endswith("harvest exit code 0") and lines[3] == "articles: 3"
+
+
+def test_cli_dry_run_reads_the_last_windows_and_writes_nothing(tmp_path: Path, monkeypatch) -> None:
+    topics = tmp_path / "topics.yml"
+    topics.write_text(
+        "topics:\n  balint:\n    query: '\"balint group\" AND the residents'\n", "utf-8"
+    )
+    monkeypatch.setenv("NCBI_EMAIL", EMAIL)
+    db = tmp_path / "h.db"
+    with FakeEutils(make_records(40, seed=3), rate_limit=None, ncbi=True) as fake:
+        with Store(db) as store:
+            harvest(
+                store,
+                client(fake.url),
+                [Topic("balint", "balint")],
+                Options(today=date(2026, 1, 1)),
+            )
+        before = sorted(p.name for p in tmp_path.iterdir()), db.read_bytes(), db.stat().st_mtime_ns
+        result = run(
+            "harvest", "--db", db, "--topics", topics, "--dry-run", "--eutils-url", fake.url
+        )
+        windows = _search_windows(fake)
+    assert result.exit_code == 0, result.output
+    assert ("2025/12/29", date.today().strftime("%Y/%m/%d")) in windows
+    assert (
+        sorted(p.name for p in tmp_path.iterdir()),
+        db.read_bytes(),
+        db.stat().st_mtime_ns,
+    ) == before
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"balint: 2025-12-29 .. {date.today():%Y-%m-%d}: ")
+    assert lines[1].startswith("  PubMed reads the query as: ")
+    assert "  PubMed notes: PhraseIgnored: the" in lines

@@ -110,8 +110,13 @@ def read_window_ends(path: Path) -> dict[str, str]:
     created, no WAL or lock): {} when there is no database yet."""
     if not path.exists():
         return {}
+    # with a -wal beside it (a writer is about) read through it; else immutable, which creates
+    # no -wal/-shm files (mode=ro alone would)
+    wal = path.with_name(path.name + "-wal").exists()
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?{'mode=ro' if wal else 'immutable=1'}", uri=True
+        )
     except sqlite3.Error:
         return {}
     try:
