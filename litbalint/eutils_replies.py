@@ -119,13 +119,12 @@ class SummaryReply:
 
 
 def _parse(body: bytes) -> tuple[ET.Element, ET.Element | None]:
-    """The parsed reply and its root <ERROR> (None without one, or beside a Count)."""
+    """The parsed reply and its root <ERROR> (None without one), even beside a Count."""
     try:
         root = ET.fromstring(body)
     except ET.ParseError as error:
         raise TransientReply(f"truncated or broken XML ({error})") from None
-    found = root.find("ERROR")
-    return root, found if root.find("Count") is None else None
+    return root, root.find("ERROR")
 
 
 def xml_root(body: bytes, what: str) -> ET.Element:

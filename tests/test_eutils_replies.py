@@ -248,3 +248,9 @@ def test_classify(message: str, permanent: bool) -> None:
     error = classify(message, "elink.fcgi")
     assert isinstance(error, EutilsRequestError) == permanent
     assert isinstance(error, TransientReply) != permanent
+
+
+def test_esearch_error_beside_a_count_is_not_an_empty_result() -> None:
+    body = _search("\t<Count>0</Count>\n\t<ERROR>Search Backend failed: Couldn't resolve</ERROR>\n")
+    with pytest.raises(TransientReply):
+        search_result(body)
