@@ -48,6 +48,7 @@ PERMANENT_ERRORS = (
     "invalid query",
     "syntax error",
     "query syntax",
+    "wrong subquery",
     "empty id list",
     "empty term",
     "nothing todo",
@@ -152,7 +153,9 @@ def search_result(body: bytes) -> SearchResult:
         if errors and all(e.startswith("PhraseNotFound") for e in errors):
             # "Can't run executor" beside PhraseNotFound / "No items found": nothing matches
             return SearchResult(0, [], errors=errors, warnings=_listed(root, "WarningList"))
-        raise classify(found.text or "", "esearch.fcgi")
+        # "Can't run executor" says little; its WarningList says why ("Query syntax error.")
+        details = [found.text or "", *_listed(root, "WarningList")]
+        raise classify("; ".join(d for d in details if d), "esearch.fcgi")
     errors, warnings = _listed(root, "ErrorList"), _listed(root, "WarningList")
     count = root.findtext("Count")
     if count is None:
@@ -245,7 +248,7 @@ def summaries(body: bytes) -> SummaryReply:
     if not isinstance(data, dict):
         raise TransientReply("esummary reply is not a JSON object")
     result = data.get("result")
-    if not isinstance(result, dict):
+    if data.get("error") or not isinstance(result, dict):  # an "error" even beside a result
         problem = data.get("error") or data.get("esummaryresult") or "no result"
         raise classify(str(problem), "esummary.fcgi")
     reply = SummaryReply()

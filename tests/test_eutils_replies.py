@@ -254,3 +254,22 @@ def test_esearch_error_beside_a_count_is_not_an_empty_result() -> None:
     body = _search("\t<Count>0</Count>\n\t<ERROR>Search Backend failed: Couldn't resolve</ERROR>\n")
     with pytest.raises(TransientReply):
         search_result(body)
+
+
+def test_esearch_syntax_error_is_permanent_and_says_why() -> None:
+    body = _search(
+        "\t<ERROR>Can't run executor</ERROR>\n\t<WarningList>\n"
+        "\t\t<OutputMessage>Your request produced no results</OutputMessage>\n"
+        "\t\t<OutputMessage>Query syntax error.</OutputMessage>\n\t</WarningList>\n"
+    )
+    with pytest.raises(EutilsRequestError, match="Query syntax error"):
+        search_result(body)
+
+
+def test_esummary_error_beside_an_empty_result_is_not_an_empty_answer() -> None:
+    body = (
+        b'{"header": {"type": "esummary", "version": "0.3"}, '
+        b'"error": "Invalid uid abc at position= 0", "result": {"uids": []}}'
+    )
+    with pytest.raises(EutilsRequestError, match="Invalid uid"):
+        summaries(body)
