@@ -5,6 +5,7 @@ counts, NCBI's limits and failure shapes, and many simulated nights with an inje
 from __future__ import annotations
 
 import copy
+import json
 import socket
 import sqlite3
 import subprocess
@@ -293,3 +294,38 @@ def test_cli_dry_run_reads_the_last_windows_and_writes_nothing(tmp_path: Path, m
     assert lines[0].startswith(f"balint: 2025-12-29 .. {date.today():%Y-%m-%d}: ")
     assert lines[1].startswith("  PubMed reads the query as: ")
     assert "  PubMed notes: PhraseIgnored: the" in lines
+
+
+class _Hiding(dict):
+    """The fake's records with one PMID that efetch never returns (esearch still lists it)."""
+
+    hidden = 0
+
+    def __contains__(self, pmid: object) -> bool:
+        return pmid != self.hidden and super().__contains__(pmid)
+
+
+def test_a_pmid_efetch_never_returns_is_given_up_after_three_runs(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    world = make_records(30, seed=4)
+    lost = next(r.pmid for r in world if "syndrome" not in r.title and r.crdt < "2020")
+    with FakeEutils(world, rate_limit=None, ncbi=True) as fake:
+        fake.records = _Hiding(fake.records)
+        fake.records.hidden = lost
+        day = date(2026, 1, 1)
+        for night in range(1, 5):
+            fake.requests.clear()
+            report, row = run_night(db, fake.url, day + timedelta(days=night))
+            asked = {p for r in fake.calls("efetch") for p in str(r.params["id"]).split(",")}
+            assert report.ok and row["status"] == "ok"
+            if night < 3:
+                assert report.gaps == [lost] and report.given_up == [] and str(lost) in asked
+            elif night == 3:
+                assert report.gaps == [] and report.given_up == [lost] == json.loads(
+                    row["given_up"]
+                )
+            else:  # given up: no longer asked for, no longer reported
+                assert str(lost) not in asked and report.gaps == report.given_up == []
+    assert query(
+        db, "SELECT step, attempts, given_up FROM harvest_todo WHERE pmid = ?", [lost]
+    ) == [("record", 3, 1)]
