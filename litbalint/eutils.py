@@ -252,9 +252,7 @@ class Eutils:
                 split_after=1 if len(pmids) > 1 else LINK_SINGLE_TRIES,
                 timeout=self.link_timeout,
             )
-        except EutilsRequestError:
-            raise
-        except EutilsError as error:
+        except EutilsError as error:  # an <ERROR> NCBI refuses may be one PMID's: split too
             if not error.splittable:
                 raise  # NCBI is down, not this batch: the run stops, nothing is lost
             if len(pmids) == 1:

@@ -78,7 +78,9 @@ def classify(message: str, what: str) -> Exception:
     text = " ".join(message.split())[:300]
     lowered = text.lower()
     if any(marker in lowered for marker in PERMANENT_ERRORS):
-        return EutilsRequestError(f"{what}: NCBI refuses the request: {text}")
+        refused = EutilsRequestError(f"{what}: NCBI refuses the request: {text}")
+        refused.splittable = True  # it may be one id's fault: a smaller request may do
+        return refused
     return TransientReply(f"NCBI error: {text}", splittable=True)
 
 

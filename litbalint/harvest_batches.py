@@ -209,9 +209,9 @@ class _Titles:
         assert self.report.run_id is not None
         try:
             reply = future.result()
-        except EutilsRequestError:
-            raise
-        except EutilsError as error:  # esummary kept failing: these stay untitled stubs
+        except EutilsError as error:  # esummary kept failing or refused: untitled stubs stay
+            if isinstance(error, EutilsRequestError) and not error.splittable:
+                raise  # HTTP 400 and the like: every request would fail the same way
             reply = SummaryReply(failed=dict.fromkeys(pmids, str(error)))
         failed = reply.failed
         with self.store.transaction():

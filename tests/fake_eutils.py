@@ -348,7 +348,8 @@ class FakeEutils:
         self.ncbi = ncbi
         self.hang_all = False  # every request waits slow_seconds before answering
         # PMIDs whose elink fails: "hang" (the request waits slow_seconds, then a C++ exception
-        # ERROR), "linkset" (an ERROR inside its LinkSet), "linksetdb" (inside a LinkSetDb)
+        # ERROR), "linkset" (an ERROR inside its LinkSet), "linksetdb" (inside a LinkSetDb),
+        # "invalid" (the request is refused: a root ERROR "Invalid uid")
         self.link_failures: dict[int, str] = {}
         self.url = ""
         self.requests: list[Request] = []
@@ -931,6 +932,9 @@ class FakeEutils:
         if not groups:
             return _error_reply("eLinkResult", "Empty id list - nothing todo")
         asked = {p for group in groups for p in group}
+        invalid = [p for p in asked if self.link_failures.get(p) == "invalid"]
+        if invalid:
+            return _error_reply("eLinkResult", f"Invalid uid {invalid[0]} at position= 0")
         hangs = any(self.link_failures.get(p) == "hang" for p in asked)
         if self.ncbi and cmd == "neighbor_score" and not wanted or hangs:
             reply = _error_reply("eLinkResult", SCORE_EXCEPTION)  # after a ~60 s hang

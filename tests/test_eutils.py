@@ -518,6 +518,10 @@ def test_elink_splits_a_failing_batch_down_to_the_pmid_that_fails(ncbi: FakeEuti
     ncbi.link_failures = {101: "linksetdb"}
     reply = client(ncbi).elink([101, 104])
     assert set(reply.failed) == {101} and set(reply.links) == {104}
+    ncbi.link_failures = {104: "invalid"}  # refused: one PMID's fault, not the run's
+    reply = client(ncbi).elink([101, 102, 104])
+    assert set(reply.failed) == {104} and set(reply.links) == {101, 102}
+    assert "Invalid uid 104" in reply.failed[104]
 
 
 def test_esummary_json_over_500_is_refused_permanently(ncbi: FakeEutils) -> None:
