@@ -20,6 +20,7 @@ from litbalint.harvest import (
     load_topics,
     select_topics,
 )
+from litbalint.harvest import dry_run as run_dry
 from litbalint.harvest import harvest as run_harvest
 from litbalint.resources import TOPICS, default_db_path, packaged_path
 from litbalint.store import Store
@@ -45,8 +46,13 @@ def _date(value: str | None) -> date | None:
 )
 @click.option("--since", metavar="YYYY-MM-DD", help="Records modified or created since then.")
 @click.option("--full", is_flag=True, help="Everything the topic queries find, ever.")
-@click.option("--dry-run", is_flag=True, help="Print counts per topic and window; fetch nothing.")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors and the final line.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print counts per topic and window and how PubMed read each query; fetch and write "
+    "nothing (no database, no lock file).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and one summary line (for cron).")
 @click.option(
     "--topics",
     "topics_file",
@@ -66,7 +72,7 @@ def _date(value: str | None) -> date | None:
     type=click.IntRange(1, 10000),
     default=500,
     show_default=True,
-    help="PMIDs per efetch/elink request.",
+    help="PMIDs per efetch request and saved batch (elink asks 100, or 50 with scores).",
 )
 @click.option(
     "--similar",
@@ -92,8 +98,17 @@ def harvest(
     last successful run (a few days' overlap), with their citation links.
 
     Needs NCBI_EMAIL (NCBI asks for a contact); NCBI_API_KEY raises the limit from 3 to 10
-    requests/s. Exit codes: 0 done; 1 failed (what was fetched is kept; the next run picks up
-    the rest); 2 usage or configuration error; 3 another harvest is running on this database.
+    requests/s. Records, links and stub titles are separate steps: links or titles that fail
+    for some PMIDs are left for the next runs (named in the summary) and do not fail the run.
+
+    \b
+    Exit codes:
+      0  records stored (links/titles/records left for the next run named in the summary)
+      1  records could not be stored: NCBI unreachable or kept failing, a request NCBI
+         refuses (e.g. an unknown field in a topic's query), a database error; what was
+         stored is kept and the next run picks up the rest
+      2  usage or configuration error
+      3  another harvest is running on this database
     """
     if since and full:
         raise click.UsageError("--since and --full do not go together")
@@ -115,8 +130,11 @@ def harvest(
         click.echo(f"Error: {error}", err=True)
         sys.exit(2)
     try:
-        with harvest_lock(db), Store(db) as store:
-            report = run_harvest(store, client, topics, options, _progress(quiet))
+        if dry_run:
+            report = run_dry(db, client, topics, options)
+        else:
+            with harvest_lock(db), Store(db) as store:
+                report = run_harvest(store, client, topics, options, _progress(quiet))
     except HarvestLocked as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(3)
@@ -159,18 +177,42 @@ def _print_harvest(report: RunReport, dry_run: bool, quiet: bool) -> None:
                 f"{window.topic}: {window.date_from:%Y-%m-%d} .. {window.date_to:%Y-%m-%d}"
                 f": {len(window.pmids)} records"
             )
-    counts = report.counts
-    if not dry_run:
-        click.echo(
-            f"run {report.run_id}: {report.fetched} fetched; new {counts.new}, updated "
-            f"{counts.updated}, unchanged {counts.unchanged}, deleted {counts.deleted}, "
-            f"new edges {counts.new_edges}; {report.requests} requests, {report.retries} retries"
-        )
+            if dry_run and window.translation:
+                click.echo(f"  PubMed reads the query as: {window.translation}")
+            for note in window.notes:
+                click.echo(f"  PubMed notes: {note}")
     if report.error:
         click.echo(f"Error: {report.error}", err=True)
-    if report.gaps:
-        click.echo(
-            f"Error: {len(report.gaps)} PMIDs did not come back from efetch "
-            "(the next run asks again)",
-            err=True,
+    if not dry_run:
+        click.echo(summary_line(report))
+
+
+def summary_line(report: RunReport) -> str:
+    """One line for cron: what was stored, and what was retried or left for the next run."""
+    counts = report.counts
+    stored = (
+        f"{report.fetched:,} records (new {counts.new:,}, updated {counts.updated:,}, "
+        f"unchanged {counts.unchanged:,}, deleted {counts.deleted:,}); "
+        f"{counts.new_edges:,} new edges"
+    )
+    left = [
+        f"{n:,} {what}"
+        for n, what in (
+            (len(report.gaps), "records"),
+            (report.links_left, "PMIDs' links"),
+            (report.titles_left, "titles"),
         )
+        if n
+    ]
+    parts = [f"harvest {'ok' if report.ok else 'failed'}: run {report.run_id}: {stored}"]
+    if report.retried:
+        parts.append(f"{report.retried:,} PMIDs retried from earlier runs")
+    if left:
+        parts.append(
+            f"{', '.join(left[:-1])}{' and ' if len(left) > 1 else ''}{left[-1]} left "
+            "for the next run"
+        )
+    if report.given_up:
+        parts.append(f"{len(report.given_up):,} PMIDs given up (see harvest_runs.given_up)")
+    parts.append(f"{report.requests:,} requests, {report.retries:,} retries")
+    return "; ".join(parts)

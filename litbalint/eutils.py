@@ -1,37 +1,77 @@
-"""HTTP to NCBI E-utilities: one polite session, a rate limiter, retries, typed replies.
+"""HTTP to NCBI E-utilities: one polite session, a rate limiter, retries, request shapes that
+stay within what NCBI really accepts. Replies are read in eutils_replies.
 
 Etiquette: `tool` and `email` on every request; at most 3 requests/s without an API key, 10 with
-one — enforced by spacing request starts (retries included), so no one-second window ever holds
-more. Faults (429 with or without Retry-After, 5xx, HTML error pages, resets, timeouts, truncated
-XML, <ERROR> elements, ErrorList replies) are retried with exponential backoff and jitter, a
-bounded number of times; then EutilsError.
+one -- enforced by spacing request starts (retries included). Every request is a POST (NCBI asks
+for POST beyond ~200 UIDs). Transient faults (429, 5xx, HTML error pages, resets, timeouts,
+truncated replies, <ERROR>s such as "Backend failed" or "C++ Exception ... Read failed") are
+retried with exponential backoff and jitter, a bounded number of times; permanent ones (an
+invalid query, an unknown field, too many UIDs) raise EutilsRequestError at once; nothing
+listening at the URL on the first request raises EutilsUnreachable at once.
 """
 
 from __future__ import annotations
 
-import io
-import json
 import random
 import threading
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import requests
+import urllib3
 
 from litbalint import __version__
+from litbalint import eutils_replies as replies
 from litbalint.errors import LitbalintError
-from litbalint.model import Article, ArticleLinks, Deletion, LinkSummary, Problem, Record
-from litbalint.sources.pubmed_xml import parse_pubmed_xml
+from litbalint.eutils_replies import (
+    EutilsError,
+    EutilsRequestError,
+    EutilsUnreachable,
+    LinkReply,
+    SearchResult,
+    SummaryReply,
+    TransientReply,
+)
+from litbalint.model import Record
+
+__all__ = [
+    "DEFAULT_URL",
+    "Eutils",
+    "EutilsError",
+    "EutilsRequestError",
+    "EutilsUnreachable",
+    "LinkReply",
+    "RateLimiter",
+    "SearchResult",
+    "SummaryReply",
+]
 
 DEFAULT_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 TOOL = "litbalint"
-
-
-class EutilsError(LitbalintError):
-    """A request that still failed after every retry."""
-
+# esummary answers retmode=json for more than 500 UIDs with HTTP 200 and {"error": "Too many UIDs
+# in request. Maximum number of UIDs is 500 for JSON format output."} (the 10,000 of NCBI's
+# documentation holds for XML only).
+ESUMMARY_JSON_MAX = 500
+EPOST_MAX = 10000  # UIDs one epost may carry
+# elink: one `id=` per PMID keeps link sets per article. 100 PMIDs a request for cmd=neighbor
+# (references, cited by: each a few dozen links); 50 for cmd=neighbor_score, whose scoring backend
+# is the slow, failing hop (public clients report ~60 s hangs, then "Read failed: EOF").
+ELINK_BATCH = 100
+ELINK_SCORE_BATCH = 50
+# (linkname, cmd, PMIDs a request): explicit link names, scores only for similar articles
+LINK_REQUESTS = (
+    ("pubmed_pubmed_refs", "neighbor", ELINK_BATCH),
+    ("pubmed_pubmed_citedin", "neighbor", ELINK_BATCH),
+    ("pubmed_pubmed", "neighbor_score", ELINK_SCORE_BATCH),
+)
+CONNECT_TIMEOUT = 5.0  # seconds to open a connection: a host that does not answer is down
+READ_TIMEOUT = 60.0  # seconds between bytes of a reply (efetch of 500 records, esearch)
+# elink's broken shapes hang ~60 s before answering an ERROR: give up sooner and split the batch
+LINK_READ_TIMEOUT = 30.0
+# A batch is split at its first timeout or <ERROR> (a hanging PMID costs one read timeout per
+# halving); a single PMID is tried twice, then its links count as failed for this run.
+LINK_SINGLE_TRIES = 2
 
 _TRANSIENT = (
     requests.ConnectionError,
@@ -39,14 +79,6 @@ _TRANSIENT = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
 )
-
-
-class _Retry(Exception):
-    """A reply that may succeed when asked again."""
-
-    def __init__(self, reason: str, wait: float | None = None) -> None:
-        super().__init__(reason)
-        self.wait = wait
 
 
 class RateLimiter:
@@ -82,26 +114,21 @@ class RateLimiter:
             self._next = max(self._next, self._clock() + seconds)
 
 
-@dataclass
-class SearchResult:
-    count: int
-    ids: list[int]
-    webenv: str | None
-    query_key: str | None
-
-
 class Eutils:
-    """A client for one E-utilities endpoint (NCBI's, or a fake one in tests)."""
+    """A client for one E-utilities endpoint (NCBI's, or a fake one in tests). Timeouts and the
+    sleep are injectable so tests do not wait."""
 
     def __init__(
         self,
         base_url: str,
         email: str,
         api_key: str | None = None,
-        timeout: float = 60.0,
+        timeout: float = READ_TIMEOUT,
         max_tries: int = 6,
         backoff: float = 2.0,
         sleep: Callable[[float], None] = time.sleep,
+        link_timeout: float = LINK_READ_TIMEOUT,
+        connect_timeout: float = CONNECT_TIMEOUT,
     ) -> None:
         if not email or "@" not in email:
             raise LitbalintError(
@@ -114,10 +141,12 @@ class Eutils:
             self.identity["api_key"] = api_key
         self.limiter = RateLimiter(10.0 if api_key else 3.0, sleep=sleep)
         self.timeout, self.max_tries, self.backoff, self._sleep = timeout, max_tries, backoff, sleep
+        self.link_timeout, self.connect_timeout = link_timeout, connect_timeout
         self.session = requests.Session()
         self.session.headers["User-Agent"] = f"litbalint/{__version__} (+{email})"
         self.requests = 0
         self.retries = 0
+        self.answered = 0  # replies received (any status): once one came, the host is there
 
     # -- transport -----------------------------------------------------------------------
 
@@ -126,35 +155,52 @@ class Eutils:
         endpoint: str,
         params: dict | list[tuple[str, str]],
         check: Callable[[bytes], object] | None = None,
+        split_after: int | None = None,
+        timeout: float | None = None,
     ) -> object:
         """POST one request with retries; `check` turns the body into a result or raises
-        _Retry. Returns the check's result (or the body)."""
+        TransientReply / EutilsRequestError. Returns the check's result (or the body).
+        `split_after`: give up after that many timeouts / <ERROR>s (a smaller request may do);
+        other faults are retried up to max_tries."""
         items = list(params.items()) if isinstance(params, dict) else list(params)
         items += list(self.identity.items())
         url = self.base_url + endpoint
-        last = "no attempt"
-        for attempt in range(self.max_tries):
+        tries = self.max_tries
+        last, splittable, split_faults = "no attempt", False, 0
+        for attempt in range(tries):
             if attempt:
                 self.retries += 1
             self.limiter.wait()
             self.requests += 1
             try:
-                response = self.session.post(url, data=items, timeout=self.timeout)
-                body = _check_http(response)
+                response = self.session.post(
+                    url, data=items, timeout=(self.connect_timeout, timeout or self.timeout)
+                )
+                self.answered += 1
+                body = _check_http(response, endpoint)
                 return check(body) if check else body
-            except _Retry as retry:
-                last, wait = str(retry), retry.wait
-            except _TRANSIENT as error:  # resets (also in the middle of a reply), timeouts
-                last, wait = f"{type(error).__name__}: {error}", None
+            except TransientReply as retry:
+                last, wait, splittable = str(retry), retry.wait, retry.splittable
+            except _TRANSIENT as error:  # resets (also mid-reply), timeouts, refusals
+                if not self.answered and _never_connected(error):
+                    raise EutilsUnreachable(_unreachable(self.base_url, error)) from None
+                last, wait = f"{type(error).__name__}: {_short(error)}", None
+                splittable = isinstance(error, requests.ReadTimeout)
             except requests.RequestException as error:  # a bad URL, say: asking again is futile
-                raise EutilsError(f"{endpoint}: {type(error).__name__}: {error}") from None
-            if attempt + 1 < self.max_tries:
+                raise EutilsRequestError(f"{endpoint}: {type(error).__name__}: {error}") from None
+            split_faults += splittable
+            if split_after and split_faults >= split_after:
+                tries = attempt + 1
+                break
+            if attempt + 1 < tries:
                 delay = self.backoff * 2**attempt * random.uniform(0.5, 1.5)
                 if wait is not None:
                     delay = max(delay, wait)
                     self.limiter.hold(wait)
                 self._sleep(delay)
-        raise EutilsError(f"{endpoint}: failed after {self.max_tries} tries ({last})")
+        failure = EutilsError(f"{endpoint}: failed after {tries} tries ({last})")
+        failure.splittable = splittable
+        raise failure
 
     # -- endpoints -----------------------------------------------------------------------
 
@@ -166,167 +212,123 @@ class Eutils:
         maxdate: str | None = None,
         retmax: int = 0,
     ) -> SearchResult:
-        params = {"db": "pubmed", "term": term, "usehistory": "y", "retmax": str(retmax)}
+        params = {"db": "pubmed", "term": term, "retmax": str(retmax)}
         if datetype:
             params |= {
                 "datetype": datetype,
                 "mindate": mindate or "1800/01/01",
                 "maxdate": maxdate or "3000/12/31",
             }
-        return self.call("esearch.fcgi", params, _search_result)  # type: ignore[return-value]
+        return self.call("esearch.fcgi", params, replies.search_result)  # type: ignore[return-value]
 
     def efetch(self, pmids: Iterable[int]) -> list[Record]:
         """Records for these PMIDs (Article or Deletion), parsed by the streaming parser."""
         ids = ",".join(str(p) for p in pmids)
         params = {"db": "pubmed", "id": ids, "retmode": "xml"}
-        return self.call("efetch.fcgi", params, _records)  # type: ignore[return-value]
+        return self.call("efetch.fcgi", params, replies.records)  # type: ignore[return-value]
 
-    def elink(self, pmids: Iterable[int]) -> dict[int, ArticleLinks]:
-        """References, citing articles and similar articles (scored), one `id=` per PMID so
-        every link set stays attached to its article."""
-        params = [("dbfrom", "pubmed"), ("db", "pubmed"), ("cmd", "neighbor_score")]
+    def elink(self, pmids: Iterable[int]) -> LinkReply:
+        """References and citing articles (cmd=neighbor), similar articles with scores
+        (cmd=neighbor_score, linkname=pubmed_pubmed), each link name its own requests, one
+        `id=` per PMID. A batch that times out or answers an ERROR is split in two, down to
+        single PMIDs; a PMID that still fails is in `failed` (not read as "no links")."""
+        wanted = list(dict.fromkeys(pmids))
+        reply = LinkReply()
+        for linkname, cmd, size in LINK_REQUESTS:
+            for start in range(0, len(wanted), size):
+                reply.merge(self._elink_split(wanted[start : start + size], linkname, cmd))
+        for pmid in reply.failed:
+            reply.links.pop(pmid, None)
+        return reply
+
+    def _elink_split(self, pmids: list[int], linkname: str, cmd: str) -> LinkReply:
+        params = [("dbfrom", "pubmed"), ("db", "pubmed"), ("cmd", cmd), ("linkname", linkname)]
         params += [("id", str(p)) for p in pmids]
-        return self.call("elink.fcgi", params, _link_sets)  # type: ignore[return-value]
+        try:
+            return self.call(  # type: ignore[return-value]
+                "elink.fcgi",
+                params,
+                lambda body: replies.link_sets(body, pmids, linkname),
+                split_after=1 if len(pmids) > 1 else LINK_SINGLE_TRIES,
+                timeout=self.link_timeout,
+            )
+        except EutilsError as error:  # an <ERROR> NCBI refuses may be one PMID's: split too
+            if not error.splittable:
+                raise  # NCBI is down, not this batch: the run stops, nothing is lost
+            if len(pmids) == 1:
+                return LinkReply(failed={pmids[0]: str(error)})
+            middle = len(pmids) // 2
+            reply = self._elink_split(pmids[:middle], linkname, cmd)
+            reply.merge(self._elink_split(pmids[middle:], linkname, cmd))
+            return reply
 
     def epost(self, pmids: Iterable[int]) -> tuple[str, str]:
         """Put PMIDs on the history server; returns (WebEnv, query_key)."""
-        params = {"db": "pubmed", "id": ",".join(str(p) for p in pmids)}
-        return self.call("epost.fcgi", params, _posted)  # type: ignore[return-value]
+        ids = [str(p) for p in pmids]
+        if len(ids) > EPOST_MAX:
+            raise EutilsRequestError(f"epost.fcgi: {len(ids)} UIDs, at most {EPOST_MAX} a post")
+        params = {"db": "pubmed", "id": ",".join(ids)}
+        return self.call("epost.fcgi", params, replies.posted)  # type: ignore[return-value]
 
-    def esummary(self, pmids: list[int], batch: int = 10000) -> list[LinkSummary]:
-        """Titles, journals and dates for many PMIDs: epost, then esummary from the history
-        server, up to 10,000 a request — two requests per 10,000 PMIDs."""
-        summaries: list[LinkSummary] = []
-        for start in range(0, len(pmids), batch):
-            webenv, query_key = self.epost(pmids[start : start + batch])
+    def esummary(self, pmids: list[int]) -> SummaryReply:
+        """Titles, journals and dates: POSTed `id=` lists of at most 500 PMIDs, retmode=json,
+        version=2.0 (no history server: nothing to expire between requests)."""
+        reply = SummaryReply()
+        for start in range(0, len(pmids), ESUMMARY_JSON_MAX):
+            chunk = pmids[start : start + ESUMMARY_JSON_MAX]
             params = {
                 "db": "pubmed",
-                "WebEnv": webenv,
-                "query_key": query_key,
-                "retstart": "0",
-                "retmax": str(batch),
+                "id": ",".join(str(p) for p in chunk),
                 "retmode": "json",
                 "version": "2.0",
             }
-            summaries += self.call("esummary.fcgi", params, _summaries)  # type: ignore[operator]
-        return summaries
+            part: SummaryReply = self.call("esummary.fcgi", params, replies.summaries)  # type: ignore[assignment]
+            reply.summaries += part.summaries
+            reply.failed |= part.failed
+            answered = {s.pmid for s in part.summaries} | set(part.failed)
+            reply.failed |= {p: "esummary: not in the reply" for p in chunk if p not in answered}
+        return reply
 
 
-def _posted(body: bytes) -> tuple[str, str]:
-    root = _xml(body)
-    webenv, query_key = root.findtext("WebEnv"), root.findtext("QueryKey")
-    if not webenv or not query_key:
-        raise _Retry("epost reply without WebEnv/QueryKey")
-    return webenv, query_key
+def _never_connected(error: Exception) -> bool:
+    """True for a refused connection, an unknown host, a connect timeout: nothing answered."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    reason = getattr(error.args[0] if error.args else None, "reason", None)
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
 
 
-def _check_http(response: requests.Response) -> bytes:
+def _unreachable(base_url: str, error: Exception) -> str:
+    text = str(error).lower()
+    if "refused" in text:
+        why = "connection refused"
+    elif "resolve" in text or "name or service" in text or "nodename" in text:
+        why = f"no such host {urlsplit(base_url).hostname}"
+    elif isinstance(error, requests.ConnectTimeout):
+        why = "no answer to the connection"
+    else:
+        why = _short(error)
+    return f"cannot reach E-utilities at {base_url}: {why}; check the network or --eutils-url"
+
+
+def _short(error: Exception) -> str:
+    return " ".join(str(error).split())[:200]
+
+
+def _check_http(response: requests.Response, endpoint: str) -> bytes:
     status = response.status_code
     if status == 429:
         retry_after = response.headers.get("Retry-After", "")
         wait = float(retry_after) if retry_after.replace(".", "", 1).isdigit() else 1.0
-        raise _Retry("HTTP 429 (rate limit)", wait)  # NCBI counts per second: wait one out
+        raise TransientReply("HTTP 429 (rate limit)", wait)  # NCBI counts per second
     if status >= 500:
-        raise _Retry(f"HTTP {status}")
+        raise TransientReply(f"HTTP {status}")
     if status != 200:
-        raise EutilsError(f"{response.url}: HTTP {status}: {response.text[:200]!r}")
+        text = " ".join(response.text[:200].split())
+        raise EutilsRequestError(f"{endpoint}: HTTP {status}: {text!r}")
     body = response.content
     head = body[:512].lstrip().lower()
     html_type = "html" in response.headers.get("Content-Type", "")
     if html_type or head.startswith((b"<!doctype html", b"<html")):
-        raise _Retry("an HTML error page instead of XML")
+        raise TransientReply("an HTML error page instead of XML")
     return body
-
-
-def _xml(body: bytes) -> ET.Element:
-    try:
-        root = ET.fromstring(body)
-    except ET.ParseError as error:
-        raise _Retry(f"truncated or broken XML ({error})") from None
-    error = root.find("ERROR")
-    if error is not None:
-        raise _Retry(f"NCBI error: {(error.text or '').strip()[:200]}")
-    return root
-
-
-def _search_result(body: bytes) -> SearchResult:
-    root = _xml(body)
-    count = root.findtext("Count")
-    if count is None:  # an ErrorList (or nothing) instead of a result: ask again
-        errors = root.find("ErrorList")
-        details = "; ".join(f"{e.tag} {e.text}" for e in errors) if errors is not None else ""
-        raise _Retry(f"esearch reply without a Count {details}".strip())
-    # An ErrorList beside a Count (PhraseNotFound...) is a warning about the query: a real,
-    # possibly empty, result.
-    return SearchResult(
-        int(count),
-        [int(e.text) for e in root.iterfind("IdList/Id") if e.text],
-        root.findtext("WebEnv"),
-        root.findtext("QueryKey"),
-    )
-
-
-def _records(body: bytes) -> list[Record]:
-    records = list(parse_pubmed_xml(io.BytesIO(body)))
-    problems = [r for r in records if isinstance(r, Problem)]
-    if problems:
-        raise _Retry(f"efetch reply unreadable: {problems[0].message}")
-    return [r for r in records if isinstance(r, (Article, Deletion))]
-
-
-def _link_sets(body: bytes) -> dict[int, ArticleLinks]:
-    root = _xml(body)
-    result: dict[int, ArticleLinks] = {}
-    for link_set in root.iterfind("LinkSet"):
-        ids = [int(e.text) for e in link_set.iterfind("IdList/Id") if e.text]
-        if len(ids) != 1:
-            continue
-        links = result.setdefault(ids[0], ArticleLinks())
-        for db in link_set.iterfind("LinkSetDb"):
-            name = db.findtext("LinkName")
-            found = [
-                (int(link.findtext("Id") or 0), float(link.findtext("Score") or 0))
-                for link in db.iterfind("Link")
-            ]
-            if name == "pubmed_pubmed_refs":
-                links.refs = [pmid for pmid, _ in found]
-            elif name == "pubmed_pubmed_citedin":
-                links.cited_by = [pmid for pmid, _ in found]
-            elif name == "pubmed_pubmed":
-                links.similar = sorted(
-                    ((pmid, score) for pmid, score in found if pmid != ids[0]),
-                    key=lambda item: -item[1],
-                )
-    if root.find("LinkSet") is None and root.tag != "eLinkResult":
-        raise _Retry(f"elink reply is <{root.tag}>, not eLinkResult")
-    return result
-
-
-def _summaries(body: bytes) -> list[LinkSummary]:
-    """esummary JSON (version 2.0): {"result": {"uids": [...], "<uid>": {...}}}."""
-    try:
-        data = json.loads(body)
-    except ValueError as error:
-        raise _Retry(f"truncated or broken esummary JSON ({error})") from None
-    result = data.get("result") if isinstance(data, dict) else None
-    if not isinstance(result, dict):
-        problem = data.get("error") or data.get("esummaryresult") if isinstance(data, dict) else ""
-        raise _Retry(f"esummary reply without a result {problem or ''}".strip())
-    summaries = []
-    for uid in result.get("uids", []):
-        doc = result.get(str(uid)) or {}
-        if not str(uid).isdigit() or "error" in doc:
-            continue
-        doi = next(
-            (a.get("value") for a in doc.get("articleids", []) if a.get("idtype") == "doi"), None
-        )
-        summaries.append(
-            LinkSummary(
-                int(uid),
-                doc.get("title") or None,
-                doc.get("source") or None,
-                doc.get("pubdate") or None,
-                doi or None,
-            )
-        )
-    return summaries

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Nightly harvest for cron or systemd: harvest every topic, then print the corpus counts.
 # Needs NCBI_EMAIL (and optionally NCBI_API_KEY) in the environment.
-# Exit codes (from `litbalint harvest`): 0 done; 1 failed (what was fetched is kept, the next
+# With -q (for cron mail): only errors and the harvest's one summary line; without it, the
+# "== date" lines, the harvest's progress and the corpus counts too.
+# Exit codes (from `litbalint harvest`): 0 records stored (links, titles or records left for
+# the next run are named in the summary); 1 records could not be stored (NCBI unreachable or
+# kept failing, a request NCBI refuses, a database error; what was stored is kept, the next
 # run picks up the rest); 2 usage/configuration error (e.g. NCBI_EMAIL missing); 3 another
 # harvest was still running on the database.
 set -uo pipefail
@@ -9,12 +13,18 @@ cd "$(dirname "$0")/.."
 litbalint="${LITBALINT:-.venv/bin/litbalint}"
 db_args=()
 if [ -n "${LITBALINT_DB:-}" ]; then db_args=(--db "$LITBALINT_DB"); fi
+quiet=0
+for arg in "$@"; do
+    case "$arg" in -q | --quiet) quiet=1 ;; esac
+done
 
-echo "== $(date -u +%FT%TZ) litbalint harvest"
+[ "$quiet" -eq 1 ] || echo "== $(date -u +%FT%TZ) litbalint harvest"
 "$litbalint" harvest "${db_args[@]}" "$@"
 status=$?
-echo "== $(date -u +%FT%TZ) harvest exit code $status"
-if [ "$status" -eq 0 ] || [ "$status" -eq 1 ]; then
-    "$litbalint" stats "${db_args[@]}" || true
+if [ "$quiet" -eq 0 ]; then
+    echo "== $(date -u +%FT%TZ) harvest exit code $status"
+    if [ "$status" -eq 0 ] || [ "$status" -eq 1 ]; then
+        "$litbalint" stats "${db_args[@]}" || true
+    fi
 fi
 exit "$status"

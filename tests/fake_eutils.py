@@ -41,6 +41,7 @@ import threading
 import time
 import traceback
 import unicodedata
+import xml.etree.ElementTree as ET
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
@@ -67,6 +68,64 @@ FAULTS = (
 )
 BASE_PATH = "/entrez/eutils/"
 LINK_NAMES = ("pubmed_pubmed", "pubmed_pubmed_citedin", "pubmed_pubmed_refs")
+# what real NCBI lists for dbfrom=pubmed&db=pubmed without a linkname (ncbi=True)
+NCBI_LINK_NAMES = (
+    "pubmed_pubmed",
+    "pubmed_pubmed_alsoviewed",
+    "pubmed_pubmed_citedin",
+    "pubmed_pubmed_combined",
+    "pubmed_pubmed_five",
+    "pubmed_pubmed_refs",
+    "pubmed_pubmed_reviews",
+    "pubmed_pubmed_reviews_five",
+)
+ESUMMARY_JSON_LIMIT = 500  # real NCBI: more UIDs than this with retmode=json is an error
+EPOST_LIMIT = 10000
+GET_ID_LIMIT = 200  # real NCBI wants POST beyond about this many UIDs
+TOO_MANY_JSON = "Too many UIDs in request. Maximum number of UIDs is 500 for JSON format output."
+SCORE_EXCEPTION = (
+    'NCBI C++ Exception:\n    Error: TXCLIENT(CException::eUnknown) "fake/txclient.cpp", '
+    "line 126: ncbi::CTxRawClientImpl::readAll() --- Read failed: EOF (the other side has "
+    "unexpectedly closed connection), peer: 127.0.0.1:8064"
+)
+KNOWN_FIELDS = {
+    "tiab",
+    "title/abstract",
+    "ti",
+    "title",
+    "ab",
+    "abstract",
+    "mh",
+    "mesh terms",
+    "majr",
+    "mesh major topic",
+    "all fields",
+    "all",
+    "tw",
+    "text word",
+    "pt",
+    "publication type",
+    "la",
+    "language",
+    "dp",
+    "publication date",
+    "au",
+    "author",
+    "sb",
+    "subset",
+    "ta",
+    "journal",
+    "pmid",
+    "uid",
+    "dcom",
+    "edat",
+    "crdt",
+    "mdat",
+    "sh",
+    "ot",
+    "kw",
+}
+STOPWORDS = {"a", "an", "and", "the", "of", "for", "in", "on", "to", "with", "by", "is", "was"}
 EFETCH_MAX = 10000  # efetch/esummary retmax ceiling
 DEFAULT_RETMAX = 20  # esearch, efetch and esummary without retmax
 
@@ -217,9 +276,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.fake._track(self.connection, False)
 
     def do_GET(self) -> None:
+        self.server.fake._local.is_get = True
         self._serve(b"")
 
     def do_POST(self) -> None:
+        self.server.fake._local.is_get = False
         length = int(self.headers.get("Content-Length") or 0)
         self._serve(self.rfile.read(length) if length > 0 else b"")
 
@@ -272,13 +333,24 @@ class FakeEutils:
         *,
         idle_timeout: float = 120.0,
         slow_seconds: float = 3.0,
+        ncbi: bool = False,
     ) -> None:
         self.records: dict[int, FakeRecord] = {record.pmid: record for record in records}
         self.rate_limit = rate_limit
         self.api_key_rate = api_key_rate
         self.cap = cap
         self.idle_timeout = idle_timeout
-        self.slow_seconds = slow_seconds  # how long the "timeout" fault waits
+        self.slow_seconds = slow_seconds  # how long the "timeout" fault and hangs wait
+        # ncbi=True: NCBI's real limits and shapes (see `_ncbi_refusal`, `_elink`, `_esearch`):
+        # 500-UID JSON esummary, 10,000-UID epost, GET refused for long id lists, neighbor_score
+        # without linkname hanging then failing, all 8 link names with Scores, WarningList,
+        # FieldNotFound, tab-indented XML.
+        self.ncbi = ncbi
+        self.hang_all = False  # every request waits slow_seconds before answering
+        # PMIDs whose elink fails: "hang" (the request waits slow_seconds, then a C++ exception
+        # ERROR), "linkset" (an ERROR inside its LinkSet), "linksetdb" (inside a LinkSetDb),
+        # "invalid" (the request is refused: a root ERROR "Invalid uid")
+        self.link_failures: dict[int, str] = {}
         self.url = ""
         self.requests: list[Request] = []
         self.violations = 0  # 429s from the rate limit (not injected ones)
@@ -298,6 +370,15 @@ class FakeEutils:
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
         self._last_activity = time.monotonic()
+        self._local = threading.local()  # per handler thread: was this request a GET?
+
+    @property
+    def _is_get(self) -> bool:
+        return bool(getattr(self._local, "is_get", False))
+
+    def hang(self, on: bool = True) -> None:
+        """Every request waits `slow_seconds` before it is answered (past a client's timeout)."""
+        self.hang_all = on
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -493,7 +574,12 @@ class FakeEutils:
         if fault == "error-element":
             return _error_element(endpoint, params)
         try:
-            reply = getattr(self, f"_{endpoint}")(params, fault == "missing-records")
+            refusal = self._ncbi_refusal(endpoint, params) if self.ncbi else None
+            reply = refusal or getattr(self, f"_{endpoint}")(params, fault == "missing-records")
+            if self.ncbi and endpoint != "efetch":
+                reply = _ncbi_layout(reply)
+            if self.hang_all:
+                reply.delay = max(reply.delay, self.slow_seconds)
         except _BadRequest as error:
             return _text(400, f"FakeEutils: {error}")
         except Exception:  # a bug in the fake: make it visible
@@ -503,6 +589,21 @@ class FakeEutils:
         if fault == "timeout":
             reply.delay = self.slow_seconds
         return reply
+
+    def _ncbi_refusal(self, endpoint: str, params: dict[str, list[str]]) -> _Reply | None:
+        """Real NCBI's size limits (ncbi=True); None when the request is within them."""
+        ids = _ids(params)[0]
+        if self._is_get and len(ids) > GET_ID_LIMIT:
+            return _text(414, "Request-URI Too Long: send long id lists with POST")
+        json_mode = (_one(params, "retmode") or "").lower() == "json"
+        if endpoint == "esummary" and json_mode:
+            many = len(ids) if ids else _int(params, "retmax", DEFAULT_RETMAX)
+            if many > ESUMMARY_JSON_LIMIT:
+                body = {"header": {"type": "esummary", "version": "0.3"}, "error": TOO_MANY_JSON}
+                return _Reply(body=json.dumps(body, indent=4).encode(), content_type=_JSON_TYPE)
+        if endpoint == "epost" and len(ids) > EPOST_LIMIT:
+            return _error_reply("ePostResult", f"Too many UIDs in request: {len(ids)}")
+        return None
 
     # -- history server --------------------------------------------------------------------
 
@@ -621,6 +722,7 @@ class FakeEutils:
             if not any(word in text for text in texts)
         ]
         translation = _translation(include, exclude)
+        warnings, field_errors = self._query_notes(term) if self.ncbi else ([], [])
         count_only = (_one(params, "rettype") or "").lower() == "count"
         if as_json:
             result: dict[str, object] = {"count": str(len(hits))}
@@ -648,12 +750,40 @@ class FakeEutils:
             parts.append(
                 f"<TranslationSet/><QueryTranslation>{escape(translation)}</QueryTranslation>"
             )
-            if not_found:
+            if not_found or field_errors:
                 phrases = "".join(
                     f"<PhraseNotFound>{escape(w)}</PhraseNotFound>" for w in not_found
                 )
-                parts.append(f"<ErrorList>{phrases}</ErrorList>")
+                fields = "".join(
+                    f"<FieldNotFound>{escape(f)}</FieldNotFound>" for f in field_errors
+                )
+                parts.append(f"<ErrorList>{phrases}{fields}</ErrorList>")
+            if warnings:
+                parts.append(f"<WarningList>{''.join(warnings)}</WarningList>")
         return _xml_reply("eSearchResult", "".join(parts))
+
+    def _query_notes(self, term: str) -> tuple[list[str], list[str]]:
+        """(WarningList elements, unknown field names) for a term, as PubMed reports them:
+        QuotedPhraseNotFound for a quoted phrase no record has, PhraseIgnored for stopwords,
+        FieldNotFound for an unknown [tag]."""
+        warnings: list[str] = []
+        texts = self._folded_texts().values()
+        for phrase in re.findall(r'"([^"]+)"', term):
+            folded = _fold(phrase)
+            if folded and not any(folded in text for text in texts):
+                warnings.append(
+                    f"<QuotedPhraseNotFound>{escape(chr(34) + phrase + chr(34))}"
+                    "</QuotedPhraseNotFound>"
+                )
+        bare = _TAG.sub(" ", term.replace('"', " "))
+        for word in dict.fromkeys(w for w in re.split(r"[\s()]+", bare) if w in STOPWORDS):
+            warnings.append(f"<PhraseIgnored>{word}</PhraseIgnored>")
+        fields = [
+            tag
+            for tag in re.findall(r"\[([^\]]*)\]", term)
+            if tag.strip().lower() not in KNOWN_FIELDS
+        ]
+        return warnings, fields
 
     # -- epost -----------------------------------------------------------------------------
 
@@ -801,6 +931,15 @@ class FakeEutils:
             groups = [ids]  # NCBI: one merged LinkSet for a history set
         if not groups:
             return _error_reply("eLinkResult", "Empty id list - nothing todo")
+        asked = {p for group in groups for p in group}
+        invalid = [p for p in asked if self.link_failures.get(p) == "invalid"]
+        if invalid:
+            return _error_reply("eLinkResult", f"Invalid uid {invalid[0]} at position= 0")
+        hangs = any(self.link_failures.get(p) == "hang" for p in asked)
+        if self.ncbi and cmd == "neighbor_score" and not wanted or hangs:
+            reply = _error_reply("eLinkResult", SCORE_EXCEPTION)  # after a ~60 s hang
+            reply.delay = self.slow_seconds
+            return reply
         sets = [self._link_set(group, cmd == "neighbor_score", wanted) for group in groups]
         return _xml_reply("eLinkResult", "\n" + "".join(sets))
 
@@ -817,6 +956,12 @@ class FakeEutils:
                 found.update((ref, 0) for ref in record.refs)
             elif name == "pubmed_pubmed_citedin":
                 found.update((citing, 0) for citing in record.citedin)
+            elif name in ("pubmed_pubmed_five", "pubmed_pubmed_reviews_five"):
+                found.update(record.similar[:5])
+            elif name in ("pubmed_pubmed_alsoviewed", "pubmed_pubmed_reviews"):
+                found.update((ref, 0) for ref in record.refs[:3])
+            elif name == "pubmed_pubmed_combined":
+                found.update(record.similar)
             elif name == "pubmed_pubmed" and record.similar:
                 top = max(score for _, score in record.similar) * 2 + 1
                 for other, score in [(pmid, top), *record.similar]:
@@ -828,15 +973,23 @@ class FakeEutils:
     def _link_set(self, pmids: list[int], scores: bool, wanted: str | None) -> str:
         ids = "".join(f"<Id>{pmid}</Id>" for pmid in pmids)
         out = [f"<LinkSet>\n<DbFrom>pubmed</DbFrom>\n<IdList>{ids}</IdList>\n"]
-        for name in LINK_NAMES:
+        failures = {self.link_failures.get(p) for p in pmids}
+        if "linkset" in failures:
+            return out[0] + f"<ERROR>{escape(SCORE_EXCEPTION)}</ERROR>\n</LinkSet>\n"
+        for name in NCBI_LINK_NAMES if self.ncbi else LINK_NAMES:
             if wanted and name != wanted:
                 continue
             links = self.links(pmids, name)
-            if not links:
+            if not links and "linksetdb" not in failures:
                 continue
             out.append(f"<LinkSetDb>\n<DbTo>pubmed</DbTo>\n<LinkName>{name}</LinkName>\n")
+            if "linksetdb" in failures:
+                out.append("<ERROR>CPmCSResult::Fetch() : Can not fetch result</ERROR>\n")
+                out.append("</LinkSetDb>\n")
+                continue
+            scored = scores and (self.ncbi or name == "pubmed_pubmed")
             for pmid, score in links:
-                score_xml = f"<Score>{score}</Score>" if scores and name == "pubmed_pubmed" else ""
+                score_xml = f"<Score>{score}</Score>" if scored else ""
                 out.append(f"<Link><Id>{pmid}</Id>{score_xml}</Link>\n")
             out.append("</LinkSetDb>\n")
         out.append("</LinkSet>\n")
@@ -1041,6 +1194,23 @@ def _check_fault(endpoint: str, fault: str) -> None:
 
 
 # -- replies ---------------------------------------------------------------------------------
+
+
+def _ncbi_layout(reply: _Reply) -> _Reply:
+    """An XML reply laid out as NCBI sends it: declaration, DOCTYPE, tab-indented elements."""
+    if reply.status != 200 or not reply.content_type.startswith("text/xml"):
+        return reply
+    text = reply.body.decode("utf-8")
+    first = re.search(r"<[A-Za-z]", text)  # the root element, after declaration and DOCTYPE
+    start = first.start() if first else 0
+    try:
+        root = ET.fromstring(text[start:])
+    except ET.ParseError:
+        return reply
+    ET.indent(root, space="\t")
+    body = text[:start] + ET.tostring(root, encoding="unicode") + "\n"
+    reply.body = body.encode("utf-8")
+    return reply
 
 
 def _text(status: int, message: str) -> _Reply:
@@ -1284,7 +1454,11 @@ def _day(ordinal: int) -> str:
 
 
 def make_records(
-    n: int, seed: int = 0, start_pmid: int = 30000000, links: bool = True
+    n: int,
+    seed: int = 0,
+    start_pmid: int = 30000000,
+    links: bool = True,
+    real_links: bool = False,
 ) -> list[FakeRecord]:
     """n deterministic synthetic records with PMIDs start_pmid ... start_pmid + n - 1 (in
     order of create date, as PubMed assigns them). About 47% are on Balint groups, 46% on peer
@@ -1293,7 +1467,8 @@ def make_records(
     mdat on or after crdt. With links: 8-12 refs (0-2 of them recent records of the set, the
     rest older PMIDs outside it), citedin consistent with the refs inside the set and padded to
     1-5 with newer PMIDs outside (about 3 on average), and 5 similar (1 inside, 4 outside) with
-    scores, best first."""
+    scores, best first. real_links: PubMed's counts instead: 30-40 refs, 8-16 citing, 100
+    similar."""
     rng = random.Random(seed)
     days = sorted(rng.randrange(_FIRST_DAY, _LAST_DAY + 1) for _ in range(n))
     records: list[FakeRecord] = []
@@ -1369,18 +1544,26 @@ def make_records(
             )
         )
     if links:
-        _add_links(records, rng, start_pmid, n)
+        sizes = ((30, 40), (8, 16), 100) if real_links else ((8, 12), (1, 5), 5)
+        _add_links(records, rng, start_pmid, n, sizes)
     return records
 
 
-def _add_links(records: list[FakeRecord], rng: random.Random, start: int, n: int) -> None:
+def _add_links(
+    records: list[FakeRecord],
+    rng: random.Random,
+    start: int,
+    n: int,
+    sizes: tuple[tuple[int, int], tuple[int, int], int],
+) -> None:
+    (refs_low, refs_high), (cited_low, cited_high), similar_count = sizes
     older_low = max(1, start - 20_000_000)
     older_high = max(older_low, start - 1)
     newer_low = start + n
     citedin: list[list[int]] = [[] for _ in records]
     for i, record in enumerate(records):
         refs: dict[int, None] = {}
-        total = rng.randint(8, 12)
+        total = rng.randint(refs_low, refs_high)
         for _ in range(min(rng.randint(0, 2), i)):  # a recent record of the set
             j = i - rng.randint(1, min(i, 300))
             if records[j].pmid not in refs:
@@ -1393,7 +1576,7 @@ def _add_links(records: list[FakeRecord], rng: random.Random, start: int, n: int
         if n > 1:
             j = rng.randrange(n - 1)
             similar[records[j if j < i else j + 1].pmid] = None
-        while len(similar) < 5:
+        while len(similar) < similar_count:
             other = rng.randint(older_low, newer_low + 5_000_000)
             if other != record.pmid:
                 similar[other] = None
@@ -1401,7 +1584,7 @@ def _add_links(records: list[FakeRecord], rng: random.Random, start: int, n: int
         record.similar = list(zip(similar, scores, strict=True))
     for i, record in enumerate(records):
         cited = dict.fromkeys(citedin[i])
-        target = rng.randint(1, 5)
+        target = rng.randint(cited_low, cited_high)
         while len(cited) < target:
             cited[rng.randint(newer_low, newer_low + 5_000_000)] = None
         record.citedin = list(cited)

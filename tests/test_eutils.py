@@ -10,9 +10,17 @@ import time
 from itertools import pairwise
 
 import pytest
+import requests
 
+from litbalint import eutils_replies as replies
 from litbalint.errors import LitbalintError
-from litbalint.eutils import Eutils, EutilsError, RateLimiter
+from litbalint.eutils import (
+    Eutils,
+    EutilsError,
+    EutilsRequestError,
+    EutilsUnreachable,
+    RateLimiter,
+)
 from litbalint.model import Article, Deletion
 from tests import fake_eutils
 from tests.fake_eutils import FakeEutils, FakeRecord, make_records
@@ -80,10 +88,11 @@ def test_tool_and_email_on_every_request(fake: FakeEutils) -> None:
     eutils = client(fake)
     eutils.esearch("balint", "crdt", "2000/01/01", "2030/12/31", retmax=10)
     eutils.efetch([101, 102])
-    eutils.elink([101])
+    eutils.elink([101])  # three link names, a request each
     eutils.esummary([101, 900001])
+    eutils.epost([101])
     assert fake.missing_identity == 0
-    assert len(fake.requests) == 5 == eutils.requests
+    assert len(fake.requests) == 7 == eutils.requests
     assert {r.path.rsplit("/", 1)[1] for r in fake.requests} == {
         "esearch.fcgi",
         "efetch.fcgi",
@@ -121,7 +130,7 @@ def test_esearch_with_dates(fake: FakeEutils) -> None:
     eutils = client(fake)
     result = eutils.esearch("balint NOT syndrome", "crdt", "2019/01/01", "2022/12/31", retmax=50)
     assert sorted(result.ids) == [101, 106] and result.count == 2
-    assert result.webenv and result.query_key
+    assert result.translation  # how PubMed read the query
     (request,) = fake.calls("esearch")
     assert request.params["datetype"] == "crdt"
     assert (request.params["mindate"], request.params["maxdate"]) == ("2019/01/01", "2022/12/31")
@@ -130,6 +139,7 @@ def test_esearch_with_dates(fake: FakeEutils) -> None:
     # a phrase that is nowhere (an ErrorList beside a Count) is an empty result, not a fault
     empty = eutils.esearch("xyzzy", retmax=10)
     assert (empty.count, empty.ids) == (0, [])
+    assert empty.errors == ["PhraseNotFound: xyzzy"]
     assert eutils.retries == 0
 
 
@@ -155,12 +165,20 @@ def test_efetch_articles_and_deletions(fake: FakeEutils) -> None:
     assert request.params["id"] == "101,104,106,999999"
 
 
-def test_elink_one_id_per_pmid_and_the_three_link_kinds(fake: FakeEutils) -> None:
-    links = client(fake).elink([101, 102, 104])
-    (request,) = fake.calls("elink")
-    assert request.params["id"] == ["101", "102", "104"]  # one id= each, not a comma list
-    assert request.params["cmd"] == "neighbor_score"
-    assert set(links) == {101, 102, 104}
+def test_elink_one_id_per_pmid_and_the_three_link_kinds() -> None:
+    with FakeEutils(RECORDS, rate_limit=None, ncbi=True) as fake:
+        reply = client(fake).elink([101, 102, 104])
+        requests = fake.calls("elink")
+    shapes = [(r.params["cmd"], r.params["linkname"]) for r in requests]
+    assert shapes == [
+        ("neighbor", "pubmed_pubmed_refs"),
+        ("neighbor", "pubmed_pubmed_citedin"),
+        ("neighbor_score", "pubmed_pubmed"),  # scores only where they are needed
+    ]
+    for request in requests:
+        assert request.params["id"] == ["101", "102", "104"]  # one id= each, not a comma list
+    links = reply.links
+    assert set(links) == {101, 102, 104} and reply.failed == {}
     assert sorted(links[101].refs) == [102, 900001, 900003]
     assert sorted(links[101].cited_by) == [104, 900005]
     assert links[101].similar == [(102, 500.0), (104, 400.0), (900002, 300.0)]  # best first
@@ -173,27 +191,29 @@ def test_elink_one_id_per_pmid_and_the_three_link_kinds(fake: FakeEutils) -> Non
         assert scores == sorted(scores, reverse=True)
 
 
-def test_esummary_posts_then_reads_the_history(fake: FakeEutils) -> None:
-    summaries = client(fake).esummary([101, 103, 900001, 106])
-    by_pmid = {s.pmid: s for s in summaries}
+def test_esummary_posts_id_lists_of_at_most_500() -> None:
+    with FakeEutils(RECORDS, rate_limit=None, ncbi=True) as fake:
+        reply = client(fake).esummary([101, 103, 900001, 106])
+        (summary,) = fake.calls("esummary")
+    by_pmid = {s.pmid: s for s in reply.summaries}
     assert by_pmid[101].title == "Balint groups for residents"
     assert by_pmid[101].doi == "10.1000/a101"
     assert by_pmid[103].title == "Bálint syndrome after stroke"
     assert by_pmid[900001].title == "Linked article 900001."  # unknown to the corpus
     assert by_pmid[900001].journal and by_pmid[900001].pub_date
-    assert 106 not in by_pmid  # deleted: no summary, and no error either
-    (post,) = fake.calls("epost")
-    (summary,) = fake.calls("esummary")
-    assert post.params["id"] == "101,103,900001,106"
-    assert "id" not in summary.params
-    assert summary.params["WebEnv"].startswith("MCID_") and summary.params["query_key"] == "1"
+    assert 106 not in by_pmid and 106 in reply.failed  # deleted: a per-UID error, no title
+    assert summary.params["id"] == "101,103,900001,106"
+    assert (summary.params["retmode"], summary.params["version"]) == ("json", "2.0")
+    assert "WebEnv" not in summary.params
 
 
-def test_esummary_in_chunks(fake: FakeEutils) -> None:
-    pmids = [900001 + i for i in range(7)]
-    summaries = client(fake).esummary(pmids, batch=3)
-    assert [s.pmid for s in summaries] == pmids
-    assert len(fake.calls("epost")) == 3 == len(fake.calls("esummary"))
+def test_esummary_in_chunks_of_500() -> None:
+    pmids = [900001 + i for i in range(1201)]
+    with FakeEutils(RECORDS, rate_limit=None, ncbi=True) as fake:
+        reply = client(fake).esummary(pmids)
+        sizes = [len(str(r.params["id"]).split(",")) for r in fake.calls("esummary")]
+    assert [s.pmid for s in reply.summaries] == pmids and not reply.failed
+    assert sizes == [500, 500, 201]
 
 
 # -- faults ----------------------------------------------------------------------------------
@@ -221,12 +241,17 @@ def _ask(eutils: Eutils, endpoint: str) -> object:
         assert sorted(r.ids.pmid for r in records if isinstance(r, Article)) == [101, 102, 104]
         return records
     if endpoint == "elink":
-        links = eutils.elink([101, 102])
-        assert set(links) == {101, 102} and links[101].refs
+        links = eutils.elink([101])
+        assert set(links.links) == {101} and links.links[101].refs and not links.failed
         return links
-    summaries = eutils.esummary([101, 900001])  # epost, then esummary
-    assert [s.title for s in summaries] == ["Balint groups for residents", "Linked article 900001."]
-    return summaries
+    if endpoint == "epost":
+        webenv, query_key = eutils.epost([101, 900001])
+        assert webenv and query_key
+        return webenv
+    reply = eutils.esummary([101, 900001])
+    titles = [s.title for s in reply.summaries]
+    assert titles == ["Balint groups for residents", "Linked article 900001."]
+    return reply
 
 
 @pytest.mark.parametrize("endpoint", ["esearch", "efetch", "elink", "epost", "esummary"])
@@ -234,14 +259,16 @@ def _ask(eutils: Eutils, endpoint: str) -> object:
 def test_fault_is_retried_then_succeeds(fake: FakeEutils, endpoint: str, fault: str) -> None:
     slept: list[float] = []  # the waits are recorded, not slept, to keep this quick
     eutils = client(fake, sleep=slept.append)
-    fake.inject(endpoint, fault, times=2)
+    # elink tries one PMID twice on an <ERROR>, then reports its links failed (test below)
+    times = 1 if (endpoint, fault) == ("elink", "error-element") else 2
+    fake.inject(endpoint, fault, times=times)
     _ask(eutils, endpoint)
-    assert fake.faults_served == [(endpoint, fault)] * 2
+    assert fake.faults_served == [(endpoint, fault)] * times
     if fault.startswith("429"):  # Retry-After: 1, or none: a second (NCBI counts per second)
         assert len([s for s in slept if s >= 1.0]) >= 2
-    assert eutils.retries == 2
+    assert eutils.retries == times
     calls = fake.calls(endpoint)
-    assert len(calls) == 3
+    assert len(calls) == times + (3 if endpoint == "elink" else 1)  # elink: 3 link names
     expected = 0 if fault == "reset" else 200 if fault in ("html", "truncated") else None
     if expected is not None:
         assert calls[0].status == expected
@@ -428,3 +455,152 @@ def test_rate_limiter_spaces_request_starts(rate: float, spacing: float) -> None
     late = now[0]
     limiter.wait()
     assert now[0] - late == pytest.approx(spacing)
+
+
+# -- real NCBI's shapes and limits (the fake's ncbi=True mode) -------------------------------
+
+
+@pytest.fixture
+def ncbi():
+    with FakeEutils(RECORDS, rate_limit=None, ncbi=True, slow_seconds=1.0) as server:
+        yield server
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_nothing_listening_is_one_clear_error_at_once() -> None:
+    url = f"http://127.0.0.1:{_closed_port()}/entrez/eutils/"
+    slept: list[float] = []
+    eutils = Eutils(url, EMAIL, sleep=slept.append)
+    started = time.monotonic()
+    with pytest.raises(EutilsUnreachable) as raised:
+        eutils.esearch("balint")
+    assert time.monotonic() - started < 3 and slept == [] and eutils.requests == 1
+    assert str(raised.value) == (
+        f"cannot reach E-utilities at {url}: connection refused; check the network or --eutils-url"
+    )
+
+
+def test_a_refusal_after_the_first_reply_is_retried(fake: FakeEutils) -> None:
+    eutils = client(fake, max_tries=2)
+    eutils.esearch("balint")
+    eutils.base_url = f"http://127.0.0.1:{_closed_port()}/entrez/eutils/"
+    with pytest.raises(EutilsError, match="failed after 2 tries") as raised:
+        eutils.esearch("balint")
+    assert not isinstance(raised.value, EutilsUnreachable)
+
+
+def test_neighbor_score_without_linkname_hangs_then_fails(ncbi: FakeEutils) -> None:
+    eutils = client(ncbi, max_tries=1, link_timeout=0.2)
+    params = [("dbfrom", "pubmed"), ("db", "pubmed"), ("cmd", "neighbor_score"), ("id", "101")]
+    with pytest.raises(EutilsError, match="ReadTimeout") as raised:
+        eutils.call("elink.fcgi", params, timeout=0.2)
+    assert raised.value.splittable
+    body = client(ncbi, timeout=5).call("elink.fcgi", params)
+    assert b"Read failed: EOF" in body  # type: ignore[operator]
+
+
+def test_elink_splits_a_failing_batch_down_to_the_pmid_that_fails(ncbi: FakeEutils) -> None:
+    ncbi.link_failures = {102: "hang"}
+    eutils = client(ncbi, link_timeout=0.2)
+    reply = eutils.elink([101, 102, 104])
+    assert set(reply.failed) == {102} and set(reply.links) == {101, 104}
+    assert reply.links[101].refs and reply.links[101].similar
+    asked = [r.params["id"] for r in ncbi.calls("elink")]
+    assert ["102"] in asked or "102" in asked  # down to the single PMID
+    ncbi.link_failures = {104: "linkset"}
+    reply = client(ncbi).elink([101, 104])
+    assert set(reply.failed) == {104} and set(reply.links) == {101}
+    ncbi.link_failures = {101: "linksetdb"}
+    reply = client(ncbi).elink([101, 104])
+    assert set(reply.failed) == {101} and set(reply.links) == {104}
+    ncbi.link_failures = {104: "invalid"}  # refused: one PMID's fault, not the run's
+    reply = client(ncbi).elink([101, 102, 104])
+    assert set(reply.failed) == {104} and set(reply.links) == {101, 102}
+    assert "Invalid uid 104" in reply.failed[104]
+
+
+def test_esummary_json_over_500_is_refused_permanently(ncbi: FakeEutils) -> None:
+    eutils = client(ncbi)
+    params = {"db": "pubmed", "id": ",".join(str(900000 + i) for i in range(501))}
+    with pytest.raises(EutilsRequestError, match="Too many UIDs"):
+        eutils.call("esummary.fcgi", params | {"retmode": "json"}, replies.summaries)
+    assert eutils.requests == 1 and eutils.retries == 0
+
+
+def test_long_id_lists_by_get_are_refused(ncbi: FakeEutils) -> None:
+    ids = ",".join(str(900000 + i) for i in range(300))
+    answer = requests.get(
+        ncbi.url + "efetch.fcgi",
+        params={"db": "pubmed", "id": ids, "tool": "t", "email": EMAIL},
+        timeout=5,
+    )
+    assert answer.status_code == 414
+    records = client(ncbi).efetch(900000 + i for i in range(300))  # POST: fine
+    assert records == []
+
+
+def test_esearch_notes_how_pubmed_read_the_query(ncbi: FakeEutils) -> None:
+    result = client(ncbi).esearch('"balint groups for the" AND the residents[xyz]', retmax=10)
+    assert "FieldNotFound: xyz" in result.errors
+    assert 'QuotedPhraseNotFound: "balint groups for the"' in result.warnings
+    assert "PhraseIgnored: the" in result.warnings
+    assert result.translation
+
+
+def test_ncbi_mode_lays_xml_out_with_doctype_and_tabs(ncbi: FakeEutils) -> None:
+    body = client(ncbi).call(
+        "elink.fcgi",
+        [
+            ("dbfrom", "pubmed"),
+            ("cmd", "neighbor"),
+            ("linkname", "pubmed_pubmed_refs"),
+            ("id", "101"),
+        ],
+    )
+    text = body.decode()  # type: ignore[attr-defined]
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eLinkResult')
+    assert "\n\t<LinkSet>\n\t\t<DbFrom>pubmed</DbFrom>" in text
+
+
+def test_hang_mode_outlasts_the_clients_timeout(ncbi: FakeEutils) -> None:
+    ncbi.slow_seconds = 0.5
+    ncbi.hang()
+    eutils = client(ncbi, timeout=0.1, max_tries=2)
+    with pytest.raises(EutilsError, match=r"esearch\.fcgi: failed after 2 tries \(ReadTimeout"):
+        eutils.esearch("balint")
+    ncbi.hang(False)
+    assert client(ncbi).esearch("balint", retmax=5).count
+
+
+def test_ncbi_link_sets_all_names_and_scores(ncbi: FakeEutils) -> None:
+    eutils = client(ncbi)
+    plain = eutils.call("elink.fcgi", [("dbfrom", "pubmed"), ("cmd", "neighbor"), ("id", "101")])
+    names = replies.ET.fromstring(plain).findall("LinkSet/LinkSetDb/LinkName")  # type: ignore[arg-type]
+    assert {n.text for n in names} >= {"pubmed_pubmed", "pubmed_pubmed_refs", "pubmed_pubmed_five"}
+    assert b"<Score>" not in plain  # type: ignore[operator]
+    scored = eutils.call(
+        "elink.fcgi",
+        [
+            ("dbfrom", "pubmed"),
+            ("cmd", "neighbor_score"),
+            ("linkname", "pubmed_pubmed_refs"),
+            ("id", "101"),
+        ],
+    )
+    root = replies.ET.fromstring(scored)  # type: ignore[arg-type]
+    links = root.findall("LinkSet/LinkSetDb/Link")
+    assert links and all(link.find("Score") is not None for link in links)
+
+
+def test_ncbi_epost_over_10000_is_an_error(ncbi: FakeEutils) -> None:
+    eutils = client(ncbi)
+    params = {"db": "pubmed", "id": ",".join(str(1 + i) for i in range(10001))}
+    with pytest.raises(EutilsRequestError, match="Too many UIDs"):
+        eutils.call("epost.fcgi", params, replies.posted)
+    with pytest.raises(EutilsRequestError, match="at most 10000"):
+        eutils.epost(range(1, 10002))

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 import litbalint.harvest as harvest_module
+import litbalint.harvest_batches as harvest_batches
 from litbalint.cli import cli
 from litbalint.errors import LitbalintError
 from litbalint.eutils import Eutils
@@ -91,13 +92,13 @@ class HookedEutils(Eutils):
         self.hooks: dict[tuple[str, int], Callable[[], None]] = {}
         self.counts: dict[str, int] = {}
 
-    def call(self, endpoint, params, check=None):  # type: ignore[override]
+    def call(self, endpoint, params, check=None, **kwargs):  # type: ignore[override]
         name = endpoint.removesuffix(".fcgi")
         self.counts[name] = self.counts.get(name, 0) + 1
         hook = self.hooks.pop((name, self.counts[name]), None)
         if hook:
             hook()
-        return super().call(endpoint, params, check)
+        return super().call(endpoint, params, check, **kwargs)
 
 
 def run_harvest(
@@ -231,8 +232,8 @@ def test_first_harvest(tmp_path: Path) -> None:
 
 
 def test_first_harvest_requests(tmp_path: Path) -> None:
-    """Batches of --batch-size, one elink per batch, stub titles in one epost +
-    esummary pair; the first run searches by create date only."""
+    """Batches of --batch-size, three elinks per batch (one a link name), stub titles in
+    POSTed esummary id lists of at most 500; the first run searches by create date only."""
     with FakeEutils(records(), rate_limit=None) as fake:
         run_harvest(tmp_path / "h.db", fake)
         searches = fake.calls("esearch")
@@ -241,15 +242,24 @@ def test_first_harvest_requests(tmp_path: Path) -> None:
         assert len(searches) == 2
         assert {r.params["datetype"] for r in searches} == {"crdt"}
         assert {r.params["term"] for r in searches} == {t.query for t in TOPICS}
-        assert len(fetches) == 6 == len(links)  # 57 records, 10 a batch
+        assert len(fetches) == 6 and len(links) == 18  # 57 records, 10 a batch
         fetched = [int(p) for r in fetches for p in str(r.params["id"]).split(",")]
         assert sorted(fetched) == fetched and len(set(fetched)) == 57
         assert all(len(str(r.params["id"]).split(",")) <= BATCH for r in fetches)
-        for request, fetch in zip(links, fetches, strict=True):  # one id= per PMID
-            ids = request.params["id"]
-            assert isinstance(ids, list) and all(i.isdigit() for i in ids)
-            assert ids == str(fetch.params["id"]).split(",")
-        assert len(fake.calls("epost")) == 1 == len(fake.calls("esummary"))
+        for index, fetch in enumerate(fetches):  # one id= per PMID, a request per link name
+            batch = links[3 * index : 3 * index + 3]
+            assert [r.params["linkname"] for r in batch] == [
+                "pubmed_pubmed_refs",
+                "pubmed_pubmed_citedin",
+                "pubmed_pubmed",
+            ]
+            for request in batch:
+                ids = request.params["id"]
+                ids = ids if isinstance(ids, list) else [ids]
+                assert ids == str(fetch.params["id"]).split(",")
+        assert not fake.calls("epost")
+        summaries = fake.calls("esummary")
+        assert all(len(str(r.params["id"]).split(",")) <= 500 for r in summaries)
 
 
 # -- 2. incremental windows ------------------------------------------------------------------
@@ -409,7 +419,7 @@ def test_since_full_and_failed_runs_and_topic_windows(tmp_path: Path) -> None:
         assert json.loads(row["topics"]) == ["balint"]
         assert {p[0] for p in _search_params(fake)} == {"balint NOT syndrome"}
         with Store(db) as store:
-            windows = plan_windows(store, TOPICS, Options(today=date(2026, 6, 1)))
+            windows = plan_windows(store.last_window_end, TOPICS, Options(today=date(2026, 6, 1)))
         assert [(w.topic, w.date_from) for w in windows] == [
             ("balint", date(2026, 4, 28)),
             ("peer_support", date(2026, 3, 29)),
@@ -459,13 +469,13 @@ def test_more_on_one_day_than_the_cap_fails_clearly(tmp_path: Path) -> None:
     with FakeEutils(same_day, rate_limit=None, cap=50) as fake:
         report, row = run_harvest(tmp_path / "h.db", fake)
     assert row["status"] == "failed" and not report.ok
-    assert "2020/05/05" in row["error"] and "narrow the topic query" in row["error"]
+    assert "2020/05/05" in row["error"] and "narrow the query of topic 'balint'" in row["error"]
 
 
 # -- 4. faults during a harvest --------------------------------------------------------------
 
 RETRIED = [f for f in FAULTS if f != "missing-records"]
-ENDPOINTS_AT = {"esearch": 2, "efetch": 3, "elink": 3, "epost": 1, "esummary": 1}
+ENDPOINTS_AT = {"esearch": 2, "efetch": 3, "elink": 3, "esummary": 1}
 
 
 @pytest.mark.parametrize("fault", RETRIED)
@@ -475,7 +485,7 @@ def test_each_fault_mid_run_still_ends_ok_with_the_same_content(
     """The fault is served at each endpoint, in the middle of the run."""
     with FakeEutils(records(), rate_limit=None, slow_seconds=1.0) as fake:
         slept: list[float] = []  # backoff and Retry-After waits recorded, not slept
-        eutils = client(fake, HookedEutils, timeout=0.3, sleep=slept.append)
+        eutils = client(fake, HookedEutils, timeout=0.3, link_timeout=0.3, sleep=slept.append)
         for endpoint, nth in ENDPOINTS_AT.items():
             eutils.hooks[(endpoint, nth)] = lambda e=endpoint: fake.inject(e, fault)
         report, row = run_harvest(tmp_path / "h.db", fake, eutils)
@@ -483,7 +493,9 @@ def test_each_fault_mid_run_still_ends_ok_with_the_same_content(
     assert sorted(served) == sorted((e, fault) for e in ENDPOINTS_AT)
     assert report.ok, report.error
     assert row["status"] == "ok" and row["error"] is None
-    assert row["retries"] == 5 == report.retries
+    # elink splits a batch at a timeout or an <ERROR> instead of asking it again
+    retried = 3 if fault in ("timeout", "error-element") else 4
+    assert row["retries"] == retried == report.retries
     assert row["requests"] == report.requests
     assert content(tmp_path / "h.db") == clean[1]
 
@@ -504,26 +516,33 @@ def test_missing_records_are_asked_for_again(tmp_path: Path, clean: tuple[Path, 
 
 
 def test_records_that_never_come_back_are_gaps(tmp_path: Path, clean: tuple[Path, list]) -> None:
+    """A gap does not fail the run (its window advances): the PMID waits in harvest_todo and
+    the next run asks for it although it is outside the next window."""
     db = tmp_path / "h.db"
     with FakeEutils(records(), rate_limit=None) as fake:
         eutils = client(fake, HookedEutils)
         eutils.hooks[("efetch", 2)] = lambda: fake.inject("efetch", "missing-records", times=2)
         report, row = run_harvest(db, fake, eutils)
         second = [int(p) for p in str(fake.calls("efetch")[1].params["id"]).split(",")]
-        assert report.gaps == [second[-1]] and not report.ok
-        assert row["status"] == "failed" and json.loads(row["gaps"]) == [second[-1]]
-        assert str(second[-1]) in row["error"]
+        assert report.gaps == [second[-1]] and report.ok
+        assert row["status"] == "ok" and json.loads(row["gaps"]) == [second[-1]]
+        assert row["records_left"] == 1 and str(second[-1]) in row["error"]
+        assert query(db, "SELECT pmid, step, attempts FROM harvest_todo") == [
+            (second[-1], "record", 1)
+        ]
         assert query(db, "SELECT is_stub FROM articles WHERE pmid = ?", [second[-1]]) in (
             [],
             [(1,)],
         )
         # the next run asks again and completes the corpus
         report, row = run_harvest(db, fake)
+        assert row["retried"] >= 1
     assert report.ok and row["status"] == "ok"
+    assert query(db, "SELECT count(*) FROM harvest_todo") == [(0,)]
     assert content(db) == clean[1]
 
 
-@pytest.mark.parametrize(("endpoint", "nth"), [("efetch", 3), ("elink", 3), ("esummary", 1)])
+@pytest.mark.parametrize(("endpoint", "nth"), [("efetch", 3), ("elink", 7), ("esummary", 1)])
 def test_fault_beyond_max_tries_fails_the_run_and_keeps_what_was_saved(
     tmp_path: Path, clean: tuple[Path, list], endpoint: str, nth: int
 ) -> None:
@@ -532,15 +551,17 @@ def test_fault_beyond_max_tries_fails_the_run_and_keeps_what_was_saved(
         eutils = client(fake, HookedEutils)
         eutils.hooks[(endpoint, nth)] = lambda: fake.inject(endpoint, "503", times=6)
         report, row = run_harvest(db, fake, eutils)
-        assert not report.ok and report.error
-        assert row["status"] == "failed" and row["finished_at"]
-        assert row["error"].startswith(f"{endpoint}.fcgi: failed after 6 tries")
-        assert row["retries"] == 5 and row["requests"] == eutils.requests
         full = sorted(p for (p,) in query(db, "SELECT pmid FROM articles WHERE is_stub = 0"))
         everything = sorted(set().union(*(w.pmids for w in report.windows)))
-        if endpoint == "esummary":  # every batch was saved; only stub titles are missing
+        if endpoint == "esummary":  # records stored: the run is ok, titles left for the next
+            assert report.ok and row["status"] == "ok" and row["titles_left"] > 0
+            assert report.titles_left == row["titles_left"]
             assert full == everything
         else:  # the two batches before the failing one were saved, with their links
+            assert not report.ok and report.error
+            assert row["status"] == "failed" and row["finished_at"]
+            assert row["error"].startswith(f"{endpoint}.fcgi: failed after 6 tries")
+            assert row["retries"] == 5 and row["requests"] == eutils.requests
             assert full == everything[: 2 * BATCH]
         assert row["records_new"] == len(full)
         saved_edges = query(db, "SELECT count(*) FROM citations")[0][0]
@@ -563,28 +584,33 @@ def test_esummary_missing_a_title_is_asked_again_next_run(
         assert report.ok  # a title is not a record: no gap
         untitled = query(db, "SELECT pmid FROM articles WHERE is_stub = 1 AND title_en IS NULL")
         assert len(untitled) == 1
+        assert row["titles_left"] == 1 == report.titles_left
+        assert query(db, "SELECT pmid, step FROM harvest_todo") == [(untitled[0][0], "title")]
+        before = len(fake.calls("esummary"))
         report, row = run_harvest(db, fake)
-        assert report.ok
-        (post,) = fake.calls("epost")[1:]
-        assert post.params["id"] == str(untitled[0][0])
+        assert report.ok and row["titles_left"] == 0
+        (asked,) = fake.calls("esummary")[before:]
+        assert asked.params["id"] == str(untitled[0][0])
+    assert query(db, "SELECT count(*) FROM harvest_todo") == [(0,)]
     assert content(db) == clean[1]
 
 
 def test_stub_titles_asked_for_in_chunks_while_saving(
     tmp_path: Path, clean: tuple[Path, list], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With a small chunk (10,000 in real runs) titles are asked for between batches."""
+    """With a small chunk (2,000 in real runs) titles are asked for between batches."""
     monkeypatch.setattr(
-        harvest_module, "_fetch_all", partial(harvest_module._fetch_all, summary_chunk=100)
+        harvest_module, "fetch_all", partial(harvest_batches.fetch_all, summary_chunk=100)
     )
-    with FakeEutils(records(), rate_limit=None) as fake:
+    with FakeEutils(records(), rate_limit=None, ncbi=True) as fake:
         report, row = run_harvest(tmp_path / "h.db", fake)
         paths = [r.path.rsplit("/", 1)[1].removesuffix(".fcgi") for r in fake.requests]
-        posted = [int(p) for r in fake.calls("epost") for p in str(r.params["id"]).split(",")]
+        sizes = [len(str(r.params["id"]).split(",")) for r in fake.calls("esummary")]
+        asked = [int(p) for r in fake.calls("esummary") for p in str(r.params["id"]).split(",")]
     assert report.ok
     assert paths.index("esummary") < len(paths) - 1 - paths[::-1].index("efetch")  # mid-run
-    assert len(posted) == len(set(posted))  # nobody asked twice
-    assert all(n <= 100 for n in (len(str(r.params["id"]).split(",")) for r in fake.calls("epost")))
+    assert len(asked) == len(set(asked))  # nobody asked twice
+    assert all(n <= 100 for n in sizes)
     assert content(tmp_path / "h.db") == clean[1]
 
 
@@ -841,7 +867,9 @@ def test_cli_harvest(tmp_path: Path, topics_file: Path, fast_cli: list, fake: Fa
         f"balint: 1800-01-01 .. {today:%Y-%m-%d}: {found['balint']} records",
         f"peer_support: 1800-01-01 .. {today:%Y-%m-%d}: {found['peer_support']} records",
     ]
-    assert lines[8].startswith("run 1: 57 fetched; new 57, updated 0, unchanged 0, deleted 0")
+    assert lines[8].startswith(
+        "harvest ok: run 1: 57 records (new 57, updated 0, unchanged 0, deleted 0); "
+    )
     assert lines[8].endswith(f"; {len(fake.requests)} requests, 0 retries")
     assert len(lines) == 9
     similar = query(
@@ -869,7 +897,7 @@ def test_cli_quiet_prints_only_the_final_line(
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     (line,) = result.stdout.splitlines()
-    assert line.startswith("run 1: 57 fetched; new 57,")
+    assert line.startswith("harvest ok: run 1: 57 records (new 57,")
 
 
 def test_cli_dry_run_counts_and_writes_nothing(
@@ -899,15 +927,14 @@ def test_cli_dry_run_counts_and_writes_nothing(
                 for p in fake.search(t.query, kind, "2024/01/01", f"{today:%Y/%m/%d}")
             }
         )
-    assert result.stdout.splitlines() == [
+    assert [line for line in result.stdout.splitlines() if not line.startswith(" ")] == [
         f"balint: 2024-01-01 .. {today:%Y-%m-%d}: {counts['balint']} records",
         f"peer_support: 2024-01-01 .. {today:%Y-%m-%d}: {counts['peer_support']} records",
     ]
+    assert "  PubMed reads the query as: " in result.stdout
     assert all(counts.values())
     assert {r.path.rsplit("/", 1)[1] for r in fake.requests} == {"esearch.fcgi"}
-    if db.exists():
-        assert query(db, "SELECT count(*) FROM articles") == [(0,)]
-        assert query(db, "SELECT count(*) FROM harvest_runs") == [(0,)]
+    assert list(tmp_path.iterdir()) == [topics_file]  # no database, no lock file
 
 
 def test_cli_eutils_url_from_the_environment(
@@ -1118,7 +1145,7 @@ def test_cli_failure_after_retries_is_exit_1_and_one_line(
     assert result.exit_code == 1
     line = error_line(result)
     assert line.startswith("Error: efetch.fcgi: failed after 6 tries") and "HTTP 502" in line
-    assert "run 1: 20 fetched; new 20," in result.stdout
+    assert "harvest failed: run 1: 20 records (new 20," in result.stdout
     ((status, error),) = query(db, "SELECT status, error FROM harvest_runs")
     assert status == "failed" and error == line.removeprefix("Error: ")
     assert query(db, "SELECT count(*) FROM articles WHERE is_stub = 0") == [(20,)]
@@ -1130,7 +1157,7 @@ def test_cli_failure_after_retries_is_exit_1_and_one_line(
     assert content(db) == clean[1]
 
 
-def test_cli_gaps_are_exit_1(
+def test_cli_gaps_are_left_for_the_next_run_and_exit_0(
     tmp_path: Path,
     topics_file: Path,
     fast_cli: list,
@@ -1148,6 +1175,11 @@ def test_cli_gaps_are_exit_1(
         fake.url,
         "-q",
     )
-    assert result.exit_code == 1
-    assert "1 PMIDs did not come back from efetch" in error_line(result)
-    assert query(tmp_path / "h.db", "SELECT status FROM harvest_runs") == [("failed",)]
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    (line,) = result.stdout.splitlines()
+    assert (
+        line.startswith("harvest ok: run 1: 57 records")
+        and "; 1 records left for the next run;" in line
+    )
+    assert query(tmp_path / "h.db", "SELECT status, records_left FROM harvest_runs") == [("ok", 1)]

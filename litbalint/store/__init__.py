@@ -21,7 +21,7 @@ from litbalint.model import (
     Section,
     SentencePair,
 )
-from litbalint.store import alignments, links, runs
+from litbalint.store import alignments, links, runs, todo
 from litbalint.store.articles import now, save_article
 from litbalint.store.schema import SCHEMA_VERSION, ensure_schema, schema_version
 
@@ -222,7 +222,9 @@ class Store:
         return links.untitled_stubs(self.db, pmids)
 
     def stubs_without_title(self) -> list[int]:
-        return links.stubs_without_title(self.db)
+        """Untitled stubs, except those whose title esummary refused too often."""
+        skip = todo.given_up(self.db, "title")
+        return [p for p in links.stubs_without_title(self.db) if p not in skip]
 
     def save_summaries(self, summaries: list[LinkSummary]) -> None:
         """Stub titles, journals and dates from esummary (fills only what is empty)."""
@@ -248,9 +250,39 @@ class Store:
         error: str | None,
         requests: int,
         retries: int,
+        given_up: list[int] | None = None,
     ) -> None:
         with self.transaction():
-            runs.finish_run(self.db, run_id, status, gaps, error, requests, retries)
+            runs.finish_run(self.db, run_id, status, gaps, error, requests, retries, given_up)
+
+    def record_query_notes(self, run_id: int, notes: dict[str, dict]) -> None:
+        runs.record_query_notes(self.db, run_id, notes)
+
+    def todo_failed(
+        self,
+        run_id: int,
+        step: str,
+        reasons: dict[int, str],
+        give_up_after: int,
+        topics_of: dict[int, list[str]] | None = None,
+    ) -> list[int]:
+        """One more failed attempt at `step` for these PMIDs; returns those given up now."""
+        return todo.failed(self.db, run_id, step, reasons, give_up_after, topics_of)
+
+    def todo_done(self, step: str, pmids: list[int]) -> None:
+        todo.done(self.db, step, pmids)
+
+    def todo_pending(self, step: str) -> dict[int, list[str]]:
+        return todo.pending(self.db, step)
+
+    def article_ids(self, pmids: list[int]) -> dict[int, int]:
+        """Article ids of the corpus records (not stubs, not deleted) with these PMIDs."""
+        return links.article_ids(self.db, pmids)
+
+    @staticmethod
+    def read_window_ends(path: Path) -> dict[str, str]:
+        """Each topic's last window end, read-only (for --dry-run: nothing is written)."""
+        return runs.read_window_ends(path)
 
     def last_window_end(self, topic: str) -> str | None:
         return runs.last_window_end(self.db, topic)

@@ -246,14 +246,11 @@ def save_summaries(db: Database, summaries: list[LinkSummary]) -> None:
     DOI another row already has goes through identity matching, so the two become one."""
     stamp = now()
     fast = []
+    holders = _doi_holders(db, [s.doi.lower() for s in summaries if s.doi])
     for summary in summaries:
-        if (
-            summary.doi
-            and db.execute(
-                "SELECT 1 FROM articles WHERE lower(doi) = lower(?) AND pmid IS NOT ? LIMIT 1",
-                [summary.doi, summary.pmid],
-            ).fetchone()
-        ):
+        doi = summary.doi.lower() if summary.doi else None
+        if doi and holders.get(doi, {summary.pmid}) != {summary.pmid}:
+            holders.setdefault(doi, set()).add(summary.pmid)  # saved below: later ones see it
             stub = Article(
                 ids=ArticleIds(pmid=summary.pmid, doi=summary.doi),
                 is_stub=True,
@@ -285,3 +282,33 @@ def save_summaries(db: Database, summaries: list[LinkSummary]) -> None:
         "doi = coalesce(doi, ?), updated_at = ? WHERE pmid = ? AND is_stub = 1",
         fast,
     )
+
+
+def article_ids(db: Database, pmids: list[int]) -> dict[int, int]:
+    """{pmid: article id} of corpus records (not stubs, not deleted) among these PMIDs."""
+    found: dict[int, int] = {}
+    for start in range(0, len(pmids), 500):
+        chunk = pmids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            db.execute(
+                f"SELECT pmid, id FROM articles WHERE pmid IN ({marks}) AND is_stub = 0 "
+                "AND deleted = 0",
+                chunk,
+            )
+        )
+    return found
+
+
+def _doi_holders(db: Database, dois: list[str]) -> dict[str, set[int | None]]:
+    """{lower-case DOI: PMIDs of the rows that have it} for these DOIs (one query per 500)."""
+    holders: dict[str, set[int | None]] = {}
+    unique = sorted(set(dois))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for doi, pmid in db.execute(
+            f"SELECT lower(doi), pmid FROM articles WHERE lower(doi) IN ({marks})", chunk
+        ):
+            holders.setdefault(doi, set()).add(pmid)
+    return holders

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from pathlib import Path
 
 from sqlite_utils import Database
 
@@ -17,6 +19,10 @@ COUNTERS = (
     "new_edges",
     "requests",
     "retries",
+    "retried",
+    "records_left",
+    "links_left",
+    "titles_left",
 )
 
 
@@ -63,11 +69,29 @@ def finish_run(
     error: str | None,
     requests: int,
     retries: int,
+    given_up: list[int] | None = None,
 ) -> None:
     db.execute(
         "UPDATE harvest_runs SET finished_at = ?, status = ?, gaps = ?, error = ?, requests = ?, "
-        "retries = ? WHERE id = ?",
-        [now(), status, json.dumps(gaps), error, requests, retries, run_id],
+        "retries = ?, given_up = ? WHERE id = ?",
+        [
+            now(),
+            status,
+            json.dumps(gaps),
+            error,
+            requests,
+            retries,
+            json.dumps(sorted(given_up or [])),
+            run_id,
+        ],
+    )
+
+
+def record_query_notes(db: Database, run_id: int, notes: dict[str, dict]) -> None:
+    """How PubMed read each topic's query: {topic: {translation, warnings, errors}}."""
+    db.execute(
+        "UPDATE harvest_runs SET query_notes = ? WHERE id = ?",
+        [json.dumps(notes, ensure_ascii=False), run_id],
     )
 
 
@@ -79,6 +103,32 @@ def last_window_end(db: Database, topic: str) -> str | None:
         [topic],
     ).fetchone()
     return row[0] if row else None
+
+
+def read_window_ends(path: Path) -> dict[str, str]:
+    """last_window_end for every topic, read without writing anything (no database file is
+    created, no WAL or lock): {} when there is no database yet."""
+    if not path.exists():
+        return {}
+    # with a -wal beside it (a writer is about) read through it; else immutable, which creates
+    # no -wal/-shm files (mode=ro alone would)
+    wal = path.with_name(path.name + "-wal").exists()
+    try:
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?{'mode=ro' if wal else 'immutable=1'}", uri=True
+        )
+    except sqlite3.Error:
+        return {}
+    try:
+        rows = conn.execute(
+            "SELECT w.topic, max(w.date_to) FROM harvest_windows w "
+            "JOIN harvest_runs r ON r.id = w.run_id WHERE r.status = 'ok' GROUP BY w.topic"
+        ).fetchall()
+    except sqlite3.Error:  # not a litbalint database, or no harvest yet
+        return {}
+    finally:
+        conn.close()
+    return {topic: end for topic, end in rows if end}
 
 
 def run_row(db: Database, run_id: int) -> dict:

@@ -11,7 +11,8 @@ import sqlite_utils
 
 from litbalint.errors import LitbalintError
 
-SCHEMA_VERSION = 5  # 2: alignments, beads; 3: harvest_runs; 4: FTS rank; 5: article_search
+SCHEMA_VERSION = 6  # 2: alignments, beads; 3: harvest_runs; 4: FTS rank; 5: article_search;
+# 6: harvest_todo, harvest_runs.query_notes/retried/records_left/links_left/titles_left/given_up
 
 # bm25 weights of the index's columns: title_en abstract_en title_zh abstract_zh keywords mesh
 FTS_WEIGHTS = "10.0, 1.0, 10.0, 1.0, 3.0, 3.0"
@@ -239,7 +240,24 @@ CREATE TABLE IF NOT EXISTS harvest_runs (
     requests INTEGER NOT NULL DEFAULT 0,
     retries INTEGER NOT NULL DEFAULT 0,
     status TEXT NOT NULL,
-    error TEXT
+    error TEXT,
+    query_notes TEXT NOT NULL DEFAULT '{}',
+    retried INTEGER NOT NULL DEFAULT 0,
+    records_left INTEGER NOT NULL DEFAULT 0,
+    links_left INTEGER NOT NULL DEFAULT 0,
+    titles_left INTEGER NOT NULL DEFAULT 0,
+    given_up TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS harvest_todo (
+    pmid INTEGER NOT NULL,
+    step TEXT NOT NULL CHECK (step IN ('record', 'links', 'title')),
+    topics TEXT NOT NULL DEFAULT '[]',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    first_run INTEGER,
+    last_run INTEGER,
+    given_up INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (pmid, step)
 );
 CREATE TABLE IF NOT EXISTS harvest_windows (
     run_id INTEGER NOT NULL REFERENCES harvest_runs(id),
@@ -261,6 +279,18 @@ CREATE VIEW IF NOT EXISTS article_search AS
 """
 
 
+# Columns added to tables that already exist in older databases (CREATE TABLE IF NOT EXISTS
+# does not add them): (version that added them, table, column definition).
+ADDED_COLUMNS = (
+    (6, "harvest_runs", "query_notes TEXT NOT NULL DEFAULT '{}'"),
+    (6, "harvest_runs", "retried INTEGER NOT NULL DEFAULT 0"),
+    (6, "harvest_runs", "records_left INTEGER NOT NULL DEFAULT 0"),
+    (6, "harvest_runs", "links_left INTEGER NOT NULL DEFAULT 0"),
+    (6, "harvest_runs", "titles_left INTEGER NOT NULL DEFAULT 0"),
+    (6, "harvest_runs", "given_up TEXT NOT NULL DEFAULT '[]'"),
+)
+
+
 def schema_version(db: sqlite_utils.Database) -> int | None:
     if "litbalint_meta" not in db.table_names():
         return None
@@ -279,6 +309,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     if found == SCHEMA_VERSION:
         return
     with db.atomic():
+        if found is not None:
+            _add_columns(db, found)
         for statement in TABLES.replace("FTS_WEIGHTS", FTS_WEIGHTS).split(";"):
             if statement.strip():
                 db.execute(statement)
@@ -286,3 +318,14 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             "INSERT OR REPLACE INTO litbalint_meta (key, value) VALUES ('schema_version', ?)",
             [str(SCHEMA_VERSION)],
         )
+
+
+def _add_columns(db: sqlite_utils.Database, found: int) -> None:
+    """ALTER the tables of a database made by schema `found` (before the CREATEs)."""
+    for version, table, column in ADDED_COLUMNS:
+        if found >= version or table not in db.table_names():
+            continue
+        name = column.split()[0]
+        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        if name not in have:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")

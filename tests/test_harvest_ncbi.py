@@ -1,0 +1,331 @@
+"""The harvest against the fake in its real-NCBI mode (FakeEutils(ncbi=True)): PubMed's link
+counts, NCBI's limits and failure shapes, and many simulated nights with an injected `today`
+(new and revised records, an outage, a mass revision, links failing one night)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import socket
+import sqlite3
+import subprocess
+import time
+from contextlib import closing
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from litbalint.eutils import Eutils, EutilsUnreachable
+from litbalint.harvest import Options, RunReport, Topic, harvest
+from litbalint.store import Store
+from litbalint.store.schema import SCHEMA_VERSION, TABLES
+from tests import fake_eutils
+from tests.conftest import run
+from tests.content import content
+from tests.fake_eutils import FakeEutils, FakeRecord, make_records
+
+EMAIL = "t@example.org"
+TOPICS = [Topic("balint", "balint NOT syndrome"), Topic("peer_support", "peer support")]
+
+
+@pytest.fixture(autouse=True)
+def _fake_answers_without_nagle(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fake_eutils._Handler, "disable_nagle_algorithm", True)
+
+
+def client(url: str, **kwargs) -> Eutils:
+    """Fast: no spacing (the fake runs without a rate limit), tiny backoff, short timeouts."""
+    made = Eutils(url, EMAIL, backoff=0.01, timeout=5, link_timeout=0.2, **kwargs)
+    made.limiter.interval = 0
+    return made
+
+
+def run_night(db: Path, url: str, today: date, **options) -> tuple[RunReport, dict]:
+    options.setdefault("batch_size", 100)
+    with Store(db) as store:
+        report = harvest(store, client(url), TOPICS, Options(today=today, **options))
+        row = store.run_row(report.run_id) if report.run_id else {}
+    return report, row
+
+
+def query(db: Path, sql: str, params: list | tuple = ()) -> list[tuple]:
+    with closing(sqlite3.connect(db)) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def _search_windows(fake: FakeEutils) -> set[tuple[str, str]]:
+    return {(r.params["mindate"], r.params["maxdate"]) for r in fake.calls("esearch")}
+
+
+def test_1560_records_with_pubmeds_link_counts_then_an_incremental_run(tmp_path: Path) -> None:
+    """~100 similar, ~35 references, ~12 citing articles each: the run ends ok with every
+    stub titled; the next run asks only for its new window."""
+    db = tmp_path / "h.db"
+    world = make_records(1560, seed=11, real_links=True)
+    today = date(2026, 1, 1)
+    started = time.monotonic()
+    with FakeEutils(world, rate_limit=None, ncbi=True) as fake:
+        report, row = run_night(db, fake.url, today, batch_size=500)
+        assert report.ok and row["status"] == "ok", report.error
+        assert row["found"] >= 1500 and report.counts.new == row["found"]
+        assert (report.links_left, report.titles_left, report.gaps) == (0, 0, [])
+        assert query(
+            db, "SELECT count(*) FROM articles WHERE is_stub = 1 AND title_en IS NULL"
+        ) == [(0,)]
+        stubs = query(db, "SELECT count(*) FROM articles WHERE is_stub = 1")[0][0]
+        assert stubs > 50_000
+        edges = dict(query(db, "SELECT kind, count(*) FROM citations GROUP BY kind"))
+        assert edges["references"] > 30 * row["found"] and edges["similar"] == 10 * row["found"]
+        assert edges["cited_by"] > 8 * row["found"]
+        summaries = fake.calls("esummary")
+        assert all(len(str(r.params["id"]).split(",")) <= 500 for r in summaries)
+        assert all(r.status == 200 for r in fake.requests)
+        for request in fake.calls("elink"):  # the shapes that answer reliably
+            assert request.params.get("linkname")
+            assert (request.params["cmd"] == "neighbor_score") == (
+                request.params["linkname"] == "pubmed_pubmed"
+            )
+        assert not fake.calls("epost")
+
+        fake.requests.clear()
+        later = today + timedelta(days=1)
+        report, row = run_night(db, fake.url, later)
+        assert report.ok and row["status"] == "ok"
+        assert _search_windows(fake) == {("2025/12/29", "2026/01/02")}
+        assert not fake.calls("esummary") or all(r.params["id"] for r in fake.calls("esummary"))
+    assert time.monotonic() - started < 60
+
+
+def _new_records(night: int, start_pmid: int, day: date, n: int = 12) -> list[FakeRecord]:
+    """Records created on `day` (new PMIDs), citing only each other and older PMIDs far below
+    the corpus (so no earlier record's "cited by" changes in the world)."""
+    made = make_records(n, seed=100 + night, start_pmid=start_pmid)
+    stamp = f"{day:%Y/%m/%d}"
+    for record in made:
+        record.crdt = record.mdat = stamp
+        record.year = day.year
+        record.refs = [p for p in record.refs if p >= start_pmid or p < 20_000_000]
+    return made
+
+
+def _revise(records: list[FakeRecord], day: date, text: str) -> None:
+    for record in records:
+        record.abstract = f"{record.abstract} {text}"
+        record.mdat = f"{day:%Y/%m/%d}"
+
+
+def _closed_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/entrez/eutils/"
+
+
+def test_many_nights_end_with_the_corpus_equal_to_the_world(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    world = make_records(150, seed=21, real_links=True)
+    next_pmid = 30000000 + len(world)
+    day = date(2026, 1, 1)
+    with FakeEutils(copy.deepcopy(world), rate_limit=None, ncbi=True) as fake:
+        report, row = run_night(db, fake.url, day)
+    assert report.ok
+    for night in range(1, 9):
+        before = query(db, "SELECT count(*) FROM articles WHERE is_stub = 0")
+        day += timedelta(days=1)
+        new = _new_records(night, next_pmid, day)
+        next_pmid += len(new)
+        world += new
+        old = [r for r in world[: len(world) - len(new)] if "syndrome" not in r.title]
+        if night == 4:  # a mass revision: more than one efetch batch
+            _revise(old[:130], day, f"Revised on night {night}.")
+        else:
+            _revise(old[night * 3 : night * 3 + 3], day, f"Revised on night {night}.")
+        if night == 2:  # outage: nothing listens; then NCBI answers 503 to everything
+            report, row = None, {}
+            with Store(db) as store, pytest.raises(EutilsUnreachable):
+                harvest(store, client(_closed_url()), TOPICS, Options(today=day, batch_size=100))
+            with FakeEutils(copy.deepcopy(world), rate_limit=None, ncbi=True) as fake:
+                fake.fault_rate(None, 1.0, ["503"])
+                report, row = run_night(db, fake.url, day)
+            assert not report.ok and row["status"] == "failed" and "HTTP 503" in row["error"]
+            stored = "SELECT count(*) FROM articles WHERE pmid >= ? AND is_stub = 0"
+            assert query(db, stored, [new[0].pmid]) == [(0,)]
+            assert query(db, "SELECT count(*) FROM articles WHERE is_stub = 0") == before
+            continue
+        with FakeEutils(copy.deepcopy(world), rate_limit=None, ncbi=True) as fake:
+            if night == 5:  # the links of two new records fail tonight (timeout, ERROR)
+                fake.link_failures = {new[0].pmid: "hang", new[1].pmid: "linkset"}
+                fake.slow_seconds = 0.5
+            report, row = run_night(db, fake.url, day)
+            assert report.ok and row["status"] == "ok", report.error
+            if night == 3:  # the outage night's records came with the next run
+                assert _search_windows(fake) == {("2025/12/30", "2026/01/04")}
+            if night == 4:
+                assert row["records_updated"] >= 130 and len(fake.calls("efetch")) >= 2
+            if night == 5:
+                assert report.links_left == 2 == row["links_left"]
+                assert query(db, "SELECT pmid FROM harvest_todo WHERE step = 'links'") == [
+                    (new[0].pmid,),
+                    (new[1].pmid,),
+                ]
+            if night == 6:
+                assert row["retried"] >= 2 and report.links_left == 0
+                assert query(db, "SELECT count(*) FROM harvest_todo") == [(0,)]
+    with FakeEutils(copy.deepcopy(world), rate_limit=None, ncbi=True) as fake:
+        clean, _ = run_night(tmp_path / "clean.db", fake.url, day)
+    assert clean.ok
+    assert content(db) == content(tmp_path / "clean.db")
+    titles = dict(query(db, "SELECT pmid, abstract_en FROM articles WHERE is_stub = 0"))
+    for record in world:
+        if record.pmid in titles:
+            assert titles[record.pmid] == record.abstract
+
+
+def test_a_v5_database_is_upgraded_by_alter_table(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    v5 = TABLES.split("CREATE TABLE IF NOT EXISTS harvest_todo")[0]
+    v5 = v5.replace(
+        ",\n    query_notes TEXT NOT NULL DEFAULT '{}',\n    retried INTEGER NOT NULL DEFAULT 0,\n"
+        "    records_left INTEGER NOT NULL DEFAULT 0,\n    links_left INTEGER NOT NULL DEFAULT 0,\n"
+        "    titles_left INTEGER NOT NULL DEFAULT 0,\n    given_up TEXT NOT NULL DEFAULT '[]'\n",
+        "\n",
+    )
+    with closing(sqlite3.connect(db)) as conn:
+        conn.executescript(v5.split("CREATE VIRTUAL TABLE")[0])
+        conn.execute("INSERT INTO litbalint_meta VALUES ('schema_version', '5')")
+        conn.execute(
+            "INSERT INTO harvest_runs (started_at, mode, topics, status) "
+            "VALUES ('2025-01-01', 'incremental', '[]', 'ok')"
+        )
+        conn.commit()
+        assert "links_left" not in {r[1] for r in conn.execute("PRAGMA table_info(harvest_runs)")}
+    with Store(db) as store:
+        row = store.run_row(1)
+    assert row["links_left"] == 0 and row["query_notes"] == "{}" and row["given_up"] == "[]"
+    assert query(db, "SELECT value FROM litbalint_meta WHERE key = 'schema_version'") == [
+        (str(SCHEMA_VERSION),)
+    ]
+    assert query(db, "SELECT count(*) FROM harvest_todo") == [(0,)]
+
+
+def test_cli_nothing_listening_is_one_line_within_seconds(tmp_path: Path, monkeypatch) -> None:
+    topics = tmp_path / "topics.yml"
+    topics.write_text("topics:\n  balint:\n    query: balint\n", encoding="utf-8")
+    monkeypatch.setenv("NCBI_EMAIL", EMAIL)
+    url = _closed_url()
+    for extra in ([], ["--dry-run"]):
+        started = time.monotonic()
+        result = run(
+            "harvest", "--db", tmp_path / "h.db", "--topics", topics, "--eutils-url", url, *extra
+        )
+        assert time.monotonic() - started < 5
+        assert result.exit_code == 1 and result.stdout == ""
+        assert result.stderr == (
+            f"Error: cannot reach E-utilities at {url}: connection refused; check the network "
+            "or --eutils-url\n"
+        )
+
+
+def test_cli_unknown_field_fails_fast_naming_the_topic(tmp_path: Path, monkeypatch) -> None:
+    topics = tmp_path / "topics.yml"
+    topics.write_text("topics:\n  balint:\n    query: balint[tiab] AND group[xyz]\n", "utf-8")
+    monkeypatch.setenv("NCBI_EMAIL", EMAIL)
+    with FakeEutils(make_records(30, seed=2), rate_limit=None, ncbi=True) as fake:
+        result = run(
+            "harvest", "--db", tmp_path / "h.db", "--topics", topics, "-q", "--eutils-url", fake.url
+        )
+        searches = len(fake.calls("esearch"))
+    assert result.exit_code == 1 and searches == 1
+    errors = [line for line in result.stderr.splitlines() if line]
+    assert errors == [
+        "Error: topic 'balint': PubMed does not know the field in FieldNotFound: xyz; fix the "
+        "topic's query in the topics file"
+    ]
+    notes = query(tmp_path / "h.db", "SELECT query_notes FROM harvest_runs")[0][0]
+    assert "FieldNotFound: xyz" in notes
+
+
+def test_nightly_script_is_quiet_with_q(tmp_path: Path) -> None:
+    fake_cli = tmp_path / "litbalint"
+    fake_cli.write_text(
+        '#!/usr/bin/env bash\nif [ "$1" = harvest ]; then echo "harvest ok: run 1: 3 records"; '
+        'else echo "articles: 3"; fi\n',
+        encoding="utf-8",
+    )
+    fake_cli.chmod(0o755)
+    script = Path(__file__).resolve().parents[1] / "scripts" / "nightly-harvest.sh"
+    env = {"PATH": "/usr/bin:/bin", "LITBALINT": str(fake_cli)}
+    quiet = subprocess.run([script, "-q"], env=env, capture_output=True, text=True, check=True)
+    assert quiet.stdout == "harvest ok: run 1: 3 records\n" and quiet.stderr == ""
+    loud = subprocess.run([script], env=env, capture_output=True, text=True, check=True)
+    lines = loud.stdout.splitlines()
+    assert lines[0].startswith("== ") and lines[1] == "harvest ok: run 1: 3 records"
+    assert lines[2].endswith("harvest exit code 0") and lines[3] == "articles: 3"
+
+
+def test_cli_dry_run_reads_the_last_windows_and_writes_nothing(tmp_path: Path, monkeypatch) -> None:
+    topics = tmp_path / "topics.yml"
+    topics.write_text(
+        "topics:\n  balint:\n    query: '\"balint group\" AND the residents'\n", "utf-8"
+    )
+    monkeypatch.setenv("NCBI_EMAIL", EMAIL)
+    db = tmp_path / "h.db"
+    with FakeEutils(make_records(40, seed=3), rate_limit=None, ncbi=True) as fake:
+        with Store(db) as store:
+            harvest(
+                store,
+                client(fake.url),
+                [Topic("balint", "balint")],
+                Options(today=date(2026, 1, 1)),
+            )
+        before = sorted(p.name for p in tmp_path.iterdir()), db.read_bytes(), db.stat().st_mtime_ns
+        result = run(
+            "harvest", "--db", db, "--topics", topics, "--dry-run", "--eutils-url", fake.url
+        )
+        windows = _search_windows(fake)
+    assert result.exit_code == 0, result.output
+    assert ("2025/12/29", date.today().strftime("%Y/%m/%d")) in windows
+    assert (
+        sorted(p.name for p in tmp_path.iterdir()),
+        db.read_bytes(),
+        db.stat().st_mtime_ns,
+    ) == before
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"balint: 2025-12-29 .. {date.today():%Y-%m-%d}: ")
+    assert lines[1].startswith("  PubMed reads the query as: ")
+    assert "  PubMed notes: PhraseIgnored: the" in lines
+
+
+class _Hiding(dict):
+    """The fake's records with one PMID that efetch never returns (esearch still lists it)."""
+
+    hidden = 0
+
+    def __contains__(self, pmid: object) -> bool:
+        return pmid != self.hidden and super().__contains__(pmid)
+
+
+def test_a_pmid_efetch_never_returns_is_given_up_after_three_runs(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    world = make_records(30, seed=4)
+    lost = next(r.pmid for r in world if "syndrome" not in r.title and r.crdt < "2020")
+    with FakeEutils(world, rate_limit=None, ncbi=True) as fake:
+        fake.records = _Hiding(fake.records)
+        fake.records.hidden = lost
+        day = date(2026, 1, 1)
+        for night in range(1, 5):
+            fake.requests.clear()
+            report, row = run_night(db, fake.url, day + timedelta(days=night))
+            asked = {p for r in fake.calls("efetch") for p in str(r.params["id"]).split(",")}
+            assert report.ok and row["status"] == "ok"
+            if night < 3:
+                assert report.gaps == [lost] and report.given_up == [] and str(lost) in asked
+            elif night == 3:
+                assert report.gaps == [] and report.given_up == [lost] == json.loads(
+                    row["given_up"]
+                )
+            else:  # given up: no longer asked for, no longer reported
+                assert str(lost) not in asked and report.gaps == report.given_up == []
+    assert query(
+        db, "SELECT step, attempts, given_up FROM harvest_todo WHERE pmid = ?", [lost]
+    ) == [("record", 3, 1)]
