@@ -120,7 +120,7 @@ def harvest(
         batch_size=batch_size,
         similar_top=similar_top,
     )
-    db = db_path or default_db_path()
+    db = db_path or default_db_path(create_folder=not dry_run)
     try:
         topics = select_topics(load_topics(topics_file or packaged_path(TOPICS)), options.topics)
         client = Eutils(

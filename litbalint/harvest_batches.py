@@ -54,17 +54,29 @@ def _pmids(record: Article | Deletion) -> list[int]:
 
 def _fetch_batch(client: Eutils, batch: list[int]) -> tuple[list, list[int], LinkReply]:
     """efetch (asking once more for PMIDs that did not come back) and elink for a batch."""
-    records: list = client.efetch(batch)
+    records: list = _efetch(client, batch)
     returned = {pmid for r in records for pmid in _pmids(r)}
     missing = [p for p in batch if p not in returned]
     if missing:
-        records += client.efetch(missing)
+        records += _efetch(client, missing)
         returned = {pmid for r in records for pmid in _pmids(r)}
     wanted = set(batch)
     records = [r for r in records if set(_pmids(r)) & wanted]  # drop what was not asked for
     articles = [r.ids.pmid for r in records if isinstance(r, Article) and r.ids.pmid]
     links = client.elink(articles) if articles else LinkReply()
     return records, [p for p in batch if p not in returned], links
+
+
+def _efetch(client: Eutils, pmids: list[int]) -> list:
+    """efetch; an <ERROR> that blames the ids ("Empty id list", "Invalid uid": none of them is
+    a record PubMed can return) is an empty answer for them: they become gaps (retried on the
+    next runs, then given up) instead of failing the night."""
+    try:
+        return client.efetch(pmids)
+    except EutilsRequestError as error:
+        if not error.splittable:
+            raise
+        return []
 
 
 def fetch_all(

@@ -35,6 +35,7 @@ from litbalint.harvest import (
     load_topics,
     plan_windows,
 )
+from litbalint.resources import TOPICS, packaged_path
 from litbalint.store import Store
 from litbalint.store import alignments as store_alignments
 from litbalint.store import articles as store_articles
@@ -1120,7 +1121,7 @@ def test_load_topics(tmp_path: Path) -> None:
         Topic("balint", "balint NOT syndrome", "Balint groups (not Bálint syndrome)"),
         Topic("peer_support", "peer support", "Peer support"),
     ]
-    bundled = load_topics(ROOT / "data" / "topics.yml")
+    bundled = load_topics(packaged_path(TOPICS))
     assert [t.name for t in bundled] == ["balint", "peer_support"]
     assert all("\n" not in t.query for t in bundled)
 
