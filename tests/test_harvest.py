@@ -23,6 +23,7 @@ import pytest
 
 import litbalint.harvest as harvest_module
 import litbalint.harvest_batches as harvest_batches
+from litbalint import resources
 from litbalint.cli import cli
 from litbalint.errors import LitbalintError
 from litbalint.eutils import Eutils
@@ -35,7 +36,6 @@ from litbalint.harvest import (
     load_topics,
     plan_windows,
 )
-from litbalint.resources import TOPICS, packaged_path
 from litbalint.store import Store
 from litbalint.store import alignments as store_alignments
 from litbalint.store import articles as store_articles
@@ -1121,7 +1121,7 @@ def test_load_topics(tmp_path: Path) -> None:
         Topic("balint", "balint NOT syndrome", "Balint groups (not Bálint syndrome)"),
         Topic("peer_support", "peer support", "Peer support"),
     ]
-    bundled = load_topics(packaged_path(TOPICS))
+    bundled = load_topics(resources.packaged_path(resources.TOPICS))
     assert [t.name for t in bundled] == ["balint", "peer_support"]
     assert all("\n" not in t.query for t in bundled)
 
