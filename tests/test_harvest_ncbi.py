@@ -305,10 +305,24 @@ class _Hiding(dict):
         return pmid != self.hidden and super().__contains__(pmid)
 
 
-def test_a_pmid_efetch_never_returns_is_given_up_after_three_runs(tmp_path: Path) -> None:
+@pytest.mark.parametrize("empty_answer", ["empty set", "ERROR"])
+def test_a_pmid_efetch_never_returns_is_given_up_after_three_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_answer: str
+) -> None:
+    """Asked alone, the lost PMID comes back as an empty PubmedArticleSet, or as NCBI's
+    `<ERROR>Empty id list - nothing todo</ERROR>`: either way a gap, never a failed night."""
     db = tmp_path / "h.db"
     world = make_records(30, seed=4)
     lost = next(r.pmid for r in world if "syndrome" not in r.title and r.crdt < "2020")
+    if empty_answer == "ERROR":
+        serve_efetch = FakeEutils._efetch
+
+        def efetch(fake: FakeEutils, params: dict, missing: bool):
+            if all(int(i) not in fake.records for i in fake_eutils._ids(params)[0]):
+                return fake_eutils._error_reply("eFetchResult", "Empty id list - nothing todo")
+            return serve_efetch(fake, params, missing)
+
+        monkeypatch.setattr(FakeEutils, "_efetch", efetch)
     with FakeEutils(world, rate_limit=None, ncbi=True) as fake:
         fake.records = _Hiding(fake.records)
         fake.records.hidden = lost
