@@ -1,13 +1,18 @@
 """Publishing benchmark: Datasette (`litbalint serve`) on a synthetic corpus, over HTTP.
 
     python scripts/bench_publish.py [--articles 100000] [--seed 1] [--rebuild] [--no-align]
+                                    [--mode mutable|immutable] [--only-build]
 
 Builds (or reuses, cached under /tmp by size and seed) a synthetic corpus of PubMed-like
 articles, 10% with a Chinese abstract (aligned unless --no-align), starts `litbalint serve` on a
 free port of 127.0.0.1 and prints: p50 / p95 / max of sequential English and Chinese JSON table
 searches (ranked), of the search page's JSON, of the HTML search page with its facets and of
-article pages (target: p95 <= 50 ms for the JSON searches); then
+article pages and of the database page with its chart (target: p95 <= 50 ms for the JSON
+searches); then
 20 concurrent clients for 30 s mixing the kinds: requests/s, errors (target: 0), p95 under load.
+`--mode` is how `litbalint serve` opens the file: `mutable` (its default: the file may be
+written while served; the file is switched to WAL first, as the store leaves it) or `immutable`
+(a published snapshot that never changes).
 """
 
 from __future__ import annotations
@@ -235,10 +240,12 @@ def make_urls(rng: random.Random, ids: list[int], kind: str, count: int) -> list
         return [SEARCH_PAGE + quote(rng.choice(queries)) for _ in range(count)]
     if kind == "html":  # the page educators see: count and default facets included
         return ["/litbalint/articles?_search=" + quote(rng.choice(queries)) for _ in range(count)]
+    if kind == "database":
+        return ["/litbalint" for _ in range(count)]
     return [f"/litbalint/articles/{rng.choice(ids)}" for _ in range(count)]
 
 
-KINDS = ("search_en", "search_zh", "ranked", "html", "article")
+KINDS = ("search_en", "search_zh", "ranked", "html", "article", "database")
 
 
 def timed_get(session: requests.Session, url: str) -> tuple[float, bool]:
@@ -337,6 +344,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200, help="sequential requests per kind")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--mode", choices=("mutable", "immutable"), default="mutable")
+    parser.add_argument("--only-build", action="store_true", help="build the corpus and stop")
     args = parser.parse_args()
 
     aligned = "plain" if args.no_align else "aligned"
@@ -351,6 +360,10 @@ def main() -> int:
         print(f"Build time: {time.perf_counter() - start:.1f} s")
     else:
         print(f"Using cached {db} (--rebuild to build again)")
+    if args.only_build:
+        return 0
+    with sqlite3.connect(db) as conn:  # WAL for a file being written, DELETE for a snapshot
+        conn.execute(f"PRAGMA journal_mode = {'WAL' if args.mode == 'mutable' else 'DELETE'}")
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         ids = [row[0] for row in conn.execute("SELECT id FROM articles WHERE is_stub = 0")]
         with_zh = conn.execute("SELECT count(*) FROM articles WHERE has_zh").fetchone()[0]
@@ -361,6 +374,8 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "litbalint", "serve", "--db", str(db), "--port", str(port)]
+    command.append(f"--{args.mode}")
+    print(f"Serving it {args.mode}")
     log = (folder / "serve.log").open("wb")
     server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
