@@ -2,9 +2,10 @@
 
 A database is a corpus when it has litbalint's schema: the table `litbalint_meta` with a
 `schema_version` row, whatever its file is called; the article page, the chart, the counts and
-the search page key on that, never on the database's name. Nothing is cached: the check is one
-indexed read, and a database being written (a harvest into the served file) may gain or change
-its schema at any time.
+the search page key on that, never on the database's name. The check is not cached (it is one
+indexed read): a database being written (a harvest into the served file) may gain or change its
+schema at any time. What is costly to read (the chart) is cached by `unchanged_since`, keyed on
+SQLite's `PRAGMA data_version`, which changes whenever another connection commits.
 
 `read_snapshot` runs a page's queries in one read transaction, so a page read while a harvest
 or an import commits shows one state of the database, before or after, never a mix.
@@ -23,6 +24,10 @@ SCHEMA_SQL = f"SELECT value FROM {SCHEMA_TABLE} WHERE key = 'schema_version'"
 SEARCH_PATH = "/-/search"  # the search page of the first corpus served
 
 T = TypeVar("T")
+MAX_CACHED = 64  # connections: Datasette keeps one per database and SQL thread
+
+# (id(connection), key) -> (the connection, kept so its id is not reused; data_version; value)
+_computed: dict[tuple[int, str], tuple[sqlite3.Connection, int, object]] = {}
 
 
 def schema_version(conn: sqlite3.Connection) -> int | None:
@@ -76,3 +81,18 @@ async def read_snapshot(datasette, database: str, read: Callable[[sqlite3.Connec
                 conn.execute("ROLLBACK")
 
     return await datasette.get_database(database).execute_fn(in_transaction)
+
+
+def unchanged_since(conn: sqlite3.Connection, key: str, compute: Callable[[], T]) -> T:
+    """`compute()`, or what it returned last time on this connection if nothing was committed
+    to the database since (`PRAGMA data_version` is the same): a harvest writing the served
+    file shows in the next page, an unchanged file costs nothing."""
+    version = conn.execute("PRAGMA data_version").fetchone()[0]
+    kept = _computed.get((id(conn), key))
+    if kept is not None and kept[0] is conn and kept[1] == version:
+        return kept[2]  # type: ignore[return-value]
+    value = compute()
+    if len(_computed) >= MAX_CACHED:
+        _computed.clear()
+    _computed[(id(conn), key)] = (conn, version, value)
+    return value
