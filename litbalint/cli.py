@@ -252,8 +252,8 @@ cli.add_command(harvest)
     "db_paths",
     multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="SQLite database file, repeatable; or name them as arguments "
-    "(default: data/litbalint.db, or $LITBALINT_DB).",
+    help="SQLite database file, repeatable; or name them as arguments (served in that order, "
+    "--db ones first; default: data/litbalint.db, or $LITBALINT_DB).",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("-p", "--port", type=click.IntRange(0, 65535), default=8001, show_default=True)

@@ -1,7 +1,7 @@
 """Publishing benchmark: Datasette (`litbalint serve`) on a synthetic corpus, over HTTP.
 
     python scripts/bench_publish.py [--articles 100000] [--seed 1] [--rebuild] [--no-align]
-                                    [--mode mutable|immutable] [--only-build]
+                                    [--mode mutable|immutable|compare] [--only-build]
 
 Builds (or reuses, cached under /tmp by size and seed) a synthetic corpus of PubMed-like
 articles, 10% with a Chinese abstract (aligned unless --no-align), starts `litbalint serve` on a
@@ -12,7 +12,9 @@ searches); then
 20 concurrent clients for 30 s mixing the kinds: requests/s, errors (target: 0), p95 under load.
 `--mode` is how `litbalint serve` opens the file: `mutable` (its default: the file may be
 written while served; the file is switched to WAL first, as the store leaves it) or `immutable`
-(a published snapshot that never changes).
+(a published snapshot that never changes); `compare` serves the file both ways at once and sends
+every request of the sequential run to one server, then the same to the other, so both see the
+same load from whatever else runs on the machine.
 """
 
 from __future__ import annotations
@@ -210,6 +212,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
 def wait_ready(base: str, server: subprocess.Popen, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -282,6 +293,28 @@ def latency(base: str, ids: list[int], rng: random.Random, count: int) -> None:
         )
 
 
+def compare(bases: dict[str, str], ids: list[int], rng: random.Random, count: int) -> None:
+    """Each request to every server in turn: p50 / p95 per kind and server, same conditions."""
+    session = requests.Session()
+    for base in bases.values():
+        for url in make_urls(rng, ids, "search_en", 5) + make_urls(rng, ids, "database", 3):
+            timed_get(session, base + url)  # warm up
+    print(f"\nSequential latency, each request to each server in turn ({count} per kind), ms:")
+    print(f"{'kind':<10} " + " ".join(f"{mode + ' p50':>15} {mode + ' p95':>15}" for mode in bases))
+    for kind in KINDS:
+        times: dict[str, list[float]] = {mode: [] for mode in bases}
+        errors = 0
+        for url in make_urls(rng, ids, kind, count):
+            for mode, base in bases.items():
+                elapsed, ok = timed_get(session, base + url)
+                times[mode].append(elapsed)
+                errors += not ok
+        cells = " ".join(
+            f"{statistics.median(t):15.1f} {pct(t, 0.95):15.1f}" for t in times.values()
+        )
+        print(f"{kind:<10} {cells}" + (f"  errors {errors}" if errors else ""))
+
+
 def by_query(base: str, corpus_size: int, rounds: int = 5) -> None:
     """Ranked search time grows with the number of hits bm25 has to score: per query."""
     session = requests.Session()
@@ -344,7 +377,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200, help="sequential requests per kind")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--mode", choices=("mutable", "immutable"), default="mutable")
+    parser.add_argument("--mode", choices=("mutable", "immutable", "compare"), default="mutable")
     parser.add_argument("--only-build", action="store_true", help="build the corpus and stop")
     args = parser.parse_args()
 
@@ -363,7 +396,7 @@ def main() -> int:
     if args.only_build:
         return 0
     with sqlite3.connect(db) as conn:  # WAL for a file being written, DELETE for a snapshot
-        conn.execute(f"PRAGMA journal_mode = {'WAL' if args.mode == 'mutable' else 'DELETE'}")
+        conn.execute(f"PRAGMA journal_mode = {'DELETE' if args.mode == 'immutable' else 'WAL'}")
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         ids = [row[0] for row in conn.execute("SELECT id FROM articles WHERE is_stub = 0")]
         with_zh = conn.execute("SELECT count(*) FROM articles WHERE has_zh").fetchone()[0]
@@ -371,16 +404,23 @@ def main() -> int:
         f"Corpus: {len(ids):,} articles, {with_zh:,} with Chinese, {db.stat().st_size / 1e6:.0f} MB"
     )
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "litbalint", "serve", "--db", str(db), "--port", str(port)]
-    command.append(f"--{args.mode}")
-    print(f"Serving it {args.mode}")
+    modes = ["mutable", "immutable"] if args.mode == "compare" else [args.mode]
+    servers: dict[str, tuple[subprocess.Popen, str]] = {}
     log = (folder / "serve.log").open("wb")
-    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_ready(base, server)
+        for mode in modes:
+            port = free_port()
+            command = [sys.executable, "-m", "litbalint", "serve", "--db", str(db)]
+            command += ["--port", str(port), f"--{mode}"]
+            server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+            servers[mode] = server, f"http://127.0.0.1:{port}"
+            wait_ready(servers[mode][1], server)
         rng = random.Random(args.seed)
+        if args.mode == "compare":
+            compare({mode: base for mode, (_, base) in servers.items()}, ids, rng, args.requests)
+            return 0
+        print(f"Serving it {args.mode}")
+        base = servers[args.mode][1]
         latency(base, ids, rng, args.requests)
         by_query(base, len(ids))
         load(base, ids, args.seed, args.clients, args.seconds)
@@ -388,12 +428,8 @@ def main() -> int:
         print("\ninterrupted")
         return 130
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        for server, _ in servers.values():
+            stop_server(server)
         log.close()
     return 0
 

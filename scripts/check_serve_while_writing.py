@@ -8,11 +8,12 @@ documents) in --batches files, imports the first into a fresh `corpus.db` (a nam
 litbalint.db on purpose), starts `litbalint serve` on it (mutable, the default), then imports
 the other files with one `litbalint import` (which commits about once a second) and, with
 --harvest N, harvests N records from the fake E-utilities server (tests/fake_eutils.py) into the
-same file, while --pollers threads ask for the database page (chart, counts), the table's JSON
-and HTML, table searches (`articles.json?_search=`, ranked), the search page and its JSON
-(`/-/search.json`, `/corpus/-/search.json`) and article pages, and another thread watches the
-count of corpus articles the server reports. A thread reading the file directly notes when each
-commit became visible to readers.
+same file (both writers with `nice -n 10`, as README's recipes run the harvest), while --pollers
+threads ask for the database page (chart, counts), the table's JSON and HTML, table searches
+(`articles.json?_search=`, ranked), the search page and its JSON (`/-/search.json`,
+`/corpus/-/search.json`) and article pages, and another thread watches the count of corpus
+articles the server reports. A thread reading the file directly notes when each commit became
+visible to readers.
 
 Prints, per kind of request: how many, errors, p50 / p95 / max latency; counts that went down
 (each poller asks in sequence, so what it sees may only grow); and how long after a commit the
@@ -26,7 +27,6 @@ import argparse
 import os
 import random
 import re
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -44,12 +44,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from bench_publish import free_port, stop_server  # noqa: E402
 from make_synthetic import generate  # noqa: E402
 
 DATABASE = "corpus"
 QUERIES = ["burnout", "support", "training", "residents", "职业倦怠", "住院医师", "共情 沟通"]
 CORPUS_COUNT = "SELECT count(*) FROM articles WHERE is_stub = 0 AND deleted = 0"
 MAX_LAG_SECONDS = 5.0
+WRITER_NICE = 10  # the writers run niced, as README's cron and systemd recipes say
 _ARTICLES_NUMBER = re.compile(r"<strong>([\d,]+)</strong></a> corpus articles")
 
 
@@ -75,14 +77,12 @@ class Observations:
         return lags
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def litbalint(*args: object, env: dict | None = None) -> subprocess.CompletedProcess:
+def litbalint(*args: object, env: dict | None = None, nice: int = 0) -> subprocess.CompletedProcess:
+    """Run `litbalint ARGS`; `nice` lowers its CPU priority, as README's recipes do for the
+    nightly harvest (the site's requests come first on a small machine)."""
     command = [sys.executable, "-m", "litbalint", *map(str, args)]
+    if nice:
+        command = ["nice", "-n", str(nice), *command]
     return subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
 
 
@@ -104,15 +104,6 @@ def start_server(db: Path, log: Path) -> tuple[subprocess.Popen, str]:
         time.sleep(0.1)
     server.terminate()
     raise RuntimeError("litbalint serve did not answer within 60 s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
 
 
 # --- what each request must show ---------------------------------------------------------
@@ -238,7 +229,7 @@ def harvest_into(db: Path, folder: Path, records: int) -> str:
     env = {**os.environ, "NCBI_EMAIL": "check@example.org"}
     with FakeEutils(make_records(records), rate_limit=None, idle_timeout=600) as fake:
         args = ("harvest", "--db", db, "--full", "-q", "--topics", write_topics(folder))
-        done = litbalint(*args, "--eutils-url", fake.url, env=env)
+        done = litbalint(*args, "--eutils-url", fake.url, env=env, nice=WRITER_NICE)
     if done.returncode != 0:
         raise RuntimeError(f"harvest failed ({done.returncode}): {done.stderr[-2000:]}")
     return done.stdout.strip() or done.stderr.strip()
@@ -275,7 +266,7 @@ def run(
         time.sleep(0.5)  # a few rounds before any write
         start = time.perf_counter()
         rest = [*files[1:], *sorted((folder / "synthetic" / "zh").iterdir())]
-        done = litbalint("import", *rest, "--db", db, "-q")
+        done = litbalint("import", *rest, "--db", db, "-q", nice=WRITER_NICE)
         if done.returncode != 0:
             raise RuntimeError(f"import failed: {done.stderr[-2000:]}")
         timings["import"] = time.perf_counter() - start
