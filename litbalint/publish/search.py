@@ -106,8 +106,8 @@ async def _database(datasette, request):
     return datasette.get_database(names[0] if names else None)
 
 
-COLUMNS = ("id", "pmid", "doi", "title_en", "title_zh", "journal", "year", "topics", "rank")
-COLUMNS += ("s_en", "s_zh")  # the columns a search reads, for building its hits
+# the columns a search reads, for building its hits
+COLUMNS = "id pmid doi title_en title_zh journal year topics rank s_en s_zh".split()
 
 
 def _ranked_in_index(conn: sqlite3.Connection, params: dict) -> tuple[int, list[dict]]:
