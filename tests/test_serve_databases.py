@@ -114,3 +114,18 @@ def test_names_and_metadata_follow_datasette(tmp_path: Path):
     databases = json.loads(copied.read_text(encoding="utf-8"))["databases"]
     assert databases == {"corpus": block, "corpus_2": block}
     assert _metadata_for(metadata, ["litbalint"]) == metadata
+
+
+def test_files_are_served_mutable_unless_told_immutable(tmp_path: Path, monkeypatch):
+    import litbalint.cli
+
+    calls: list[list[str]] = []
+    monkeypatch.setattr(litbalint.cli.datasette_cli, "main", lambda args, **_: calls.append(args))
+    plain = tmp_path / "plain.db"
+    with sqlite3.connect(plain) as conn:
+        conn.execute("CREATE TABLE t (a)")
+    assert run("serve", plain).exit_code == 0
+    assert run("serve", "--immutable", plain).exit_code == 0
+    mutable, immutable = calls
+    assert str(plain) in mutable and "--immutable" not in mutable
+    assert immutable[immutable.index("--immutable") + 1] == str(plain)
