@@ -129,3 +129,12 @@ def test_files_are_served_mutable_unless_told_immutable(tmp_path: Path, monkeypa
     mutable, immutable = calls
     assert str(plain) in mutable and "--immutable" not in mutable
     assert immutable[immutable.index("--immutable") + 1] == str(plain)
+
+
+def test_a_wal_file_the_site_cannot_read_gets_one_line_saying_what_to_change():
+    from litbalint.publish.served import unreadable
+
+    # what SQLite says for a WAL database in a folder this user cannot write, no writer open
+    error = sqlite3.OperationalError("attempt to write a readonly database")
+    line = unreadable(Path("/srv/corpus.db"), error, mutable=True)
+    assert "corpus.db-shm" in line and "--immutable" in line and "\n" not in line
