@@ -1,7 +1,7 @@
 """Serve a corpus while it is being written: `litbalint serve` must keep answering correctly.
 
     python scripts/check_serve_while_writing.py [--records 20000] [--batches 10]
-        [--chinese-share 0.1] [--harvest 2000] [--pollers 3] [--keep DIR]
+        [--chinese-share 0.1] [--harvest 2000] [--pollers 3] [--keep DIR] [--immutable]
 
 Generates --records synthetic records (scripts/make_synthetic.py: PubMed XML and bilingual
 documents) in --batches files, imports the first into a fresh `corpus.db` (a name other than
@@ -20,6 +20,8 @@ Prints, per kind of request: how many, errors, p50 / p95 / max latency; counts t
 server showed its rows (the lag; it includes the 0.1 s polling interval and the time of the
 request that saw them). Exit 1 on any error,
 any count that went down, or a lag over 5 s. tests/test_serve_while_writing.py runs it small.
+`--immutable` serves the file the way `litbalint serve` did before (a promise that it never
+changes), to see the check catch what that breaks.
 """
 
 from __future__ import annotations
@@ -87,9 +89,10 @@ def litbalint(*args: object, env: dict | None = None, nice: int = 0) -> subproce
     return subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
 
 
-def start_server(db: Path, log: Path) -> tuple[subprocess.Popen, str]:
+def start_server(db: Path, log: Path, mode: str = "mutable") -> tuple[subprocess.Popen, str]:
     port = free_port()
     command = [sys.executable, "-m", "litbalint", "serve", "--db", str(db), "--port", str(port)]
+    command.append(f"--{mode}")
     with log.open("wb") as out:
         server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
@@ -243,6 +246,7 @@ def run(
     chinese_share: float = 0.1,
     harvest: int = 0,
     pollers: int = 3,
+    mode: str = "mutable",
 ) -> dict:
     """The whole check in `folder`; returns what was seen and the writers' timings."""
     per_file = max(1, -(-records // batches))
@@ -252,7 +256,7 @@ def run(
     first = litbalint("import", files[0], "--db", db, "-q")
     if first.returncode != 0:
         raise RuntimeError(f"first import failed: {first.stderr[-2000:]}")
-    server, base = start_server(db, folder / "serve.log")
+    server, base = start_server(db, folder / "serve.log", mode)
     seen, stop = Observations(), threading.Event()
     threads = [
         threading.Thread(target=poll, args=(base, stop, seen, n), daemon=True)
@@ -329,9 +333,15 @@ def main() -> int:
     parser.add_argument("--chinese-share", type=float, default=0.1)
     parser.add_argument("--harvest", type=int, default=0, help="then harvest N fake records")
     parser.add_argument("--pollers", type=int, default=3)
+    parser.add_argument(
+        "--immutable",
+        action="store_true",
+        help="serve the file --immutable, to see what this checks fail (it must not be written)",
+    )
     parser.add_argument("--keep", type=Path, default=None, help="work in DIR and keep it")
     args = parser.parse_args()
-    sizes = (args.records, args.batches, args.chinese_share, args.harvest, args.pollers)
+    mode = "immutable" if args.immutable else "mutable"
+    sizes = (args.records, args.batches, args.chinese_share, args.harvest, args.pollers, mode)
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
         return report(run(args.keep, *sizes))
