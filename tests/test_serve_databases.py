@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from litbalint.cli import _metadata_for
 from litbalint.publish.served import served_names
@@ -107,8 +108,8 @@ def test_a_plain_sqlite_file_is_served_as_datasette_serves_it(served):
 def test_names_and_metadata_follow_datasette(tmp_path: Path):
     paths = [Path("/a/corpus.db"), Path("/b/corpus.db"), Path("/c/litbalint.db")]
     assert served_names(paths) == ["corpus", "corpus_2", "litbalint"]
-    metadata = tmp_path / "metadata.yml"
-    shutil.copy(Path(__file__).resolve().parent.parent / "metadata.yml", metadata)
+    metadata = tmp_path / "metadata.yml"  # the project's, wherever it lives
+    metadata.write_text(yaml.safe_dump(project_metadata(), allow_unicode=True), encoding="utf-8")
     block = project_metadata()["databases"]["litbalint"]
     copied = _metadata_for(metadata, ["corpus", "corpus_2"])
     databases = json.loads(copied.read_text(encoding="utf-8"))["databases"]
