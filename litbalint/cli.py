@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import os
+import sqlite3
 import sys
 import tempfile
 from pathlib import Path
@@ -20,6 +22,7 @@ from litbalint.errors import LitbalintError
 from litbalint.exports import tmx, tsv
 from litbalint.pipeline import FileReport, corpus_files, expand_paths, import_paths
 from litbalint.publish import SERVE_SETTINGS
+from litbalint.publish.served import read_schema_version, served_names, unreadable
 from litbalint.resources import METADATA, data_dir, default_db_path, packaged_path
 from litbalint.store import SaveCounts, Store
 
@@ -251,7 +254,15 @@ cli.add_command(harvest)
 
 
 @cli.command()
-@DB_OPTION
+@click.argument("db_files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--db",
+    "db_paths",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite database file, repeatable; or name them as arguments (served in that order, "
+    "--db ones first; default: data/litbalint.db, or $LITBALINT_DB).",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("-p", "--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
 @click.option(
@@ -262,51 +273,67 @@ cli.add_command(harvest)
     help="Datasette metadata (default: the metadata.yml shipped with litbalint).",
 )
 @click.option(
-    "--mutable",
-    is_flag=True,
-    help="Open the database mutable (default: immutable, for publishing).",
+    "--mutable/--immutable",
+    default=True,
+    help="--mutable (default): the files may be written while served (harvest, import), "
+    "changes show within a second; --immutable: published snapshots that never change while "
+    "served (a harvest into one breaks the site until a restart).",
 )
 def serve(
-    db_path: Path | None, host: str, port: int, metadata_path: Path | None, mutable: bool
+    db_files: tuple[Path, ...],
+    db_paths: tuple[Path, ...],
+    host: str,
+    port: int,
+    metadata_path: Path | None,
+    mutable: bool,
 ) -> None:
-    """Publish the corpus with Datasette (read-only, time-limited SQL) and the litbalint plugin."""
-    db = db_path or default_db_path()
+    """Publish corpora with Datasette (read-only, time-limited SQL) and the litbalint plugin.
+
+    Every file with litbalint's schema gets the article pages, chart, counts, search page and
+    metadata.yml's `litbalint` settings, whatever its name; other SQLite files are served
+    plainly."""
+    databases = [*db_paths, *db_files] or [default_db_path()]
     metadata = metadata_path or packaged_path(METADATA)
-    for path, hint in ((db, "run `litbalint build` first"), (metadata, "name one with --metadata")):
+    for path, hint in (
+        *((db, "run `litbalint build` first") for db in databases),
+        (metadata, "name one with --metadata"),
+    ):
         if not path.exists():
             fail(f"{path}: not found; {hint}")
-    metadata = _metadata_for(metadata, db.stem)
-    args = [
-        "serve",
-        "--immutable" if not mutable else "",
-        str(db),
-        "--metadata",
-        str(metadata),
-        "--host",
-        host,
-        "--port",
-        str(port),
-    ]
+    corpora = []
+    for db, name in zip(databases, served_names(databases), strict=True):
+        try:
+            if read_schema_version(db, mutable) is not None:
+                corpora.append(name)
+        except sqlite3.Error as error:
+            fail(unreadable(db, error, mutable))
+    metadata = _metadata_for(metadata, corpora)
+    args = ["serve", "--metadata", str(metadata), "--host", host, "--port", str(port)]
+    for db in databases:
+        args += [str(db)] if mutable else ["--immutable", str(db)]
     for name, value in SERVE_SETTINGS.items():
         args += ["--setting", name, value if isinstance(value, str) else _setting(value)]
-    datasette_cli.main([a for a in args if a], prog_name="litbalint serve")
+    datasette_cli.main(args, prog_name="litbalint serve")
 
 
 def _setting(value: object) -> str:
     return ("on" if value else "off") if isinstance(value, bool) else str(value)
 
 
-def _metadata_for(metadata: Path, database: str) -> Path:
-    """metadata.yml describes a database named 'litbalint' (data/litbalint.db); for a file with
-    another name, a copy whose settings apply to that name."""
+def _metadata_for(metadata: Path, corpora: list[str]) -> Path:
+    """metadata.yml describes a database named 'litbalint' (data/litbalint.db): a copy in which
+    that block applies to every corpus served, whatever its name (the file itself when it
+    already does)."""
     try:
         data = yaml.safe_load(metadata.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         fail(f"{metadata}: cannot read it as YAML ({error})".replace("\n", " "))
     databases = data.get("databases") or {}
-    if database == "litbalint" or "litbalint" not in databases:
+    if corpora == ["litbalint"] or "litbalint" not in databases:
         return metadata
-    databases[database] = databases.pop("litbalint")
-    copy = Path(tempfile.mkdtemp(prefix="litbalint-")) / "metadata.json"
-    copy.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return copy
+    block = databases.pop("litbalint")
+    for name in corpora:
+        databases[name] = copy.deepcopy(block)
+    copied = Path(tempfile.mkdtemp(prefix="litbalint-")) / "metadata.json"
+    copied.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return copied

@@ -1,13 +1,20 @@
 """Publishing benchmark: Datasette (`litbalint serve`) on a synthetic corpus, over HTTP.
 
     python scripts/bench_publish.py [--articles 100000] [--seed 1] [--rebuild] [--no-align]
+                                    [--mode mutable|immutable|compare] [--only-build]
 
 Builds (or reuses, cached under /tmp by size and seed) a synthetic corpus of PubMed-like
 articles, 10% with a Chinese abstract (aligned unless --no-align), starts `litbalint serve` on a
 free port of 127.0.0.1 and prints: p50 / p95 / max of sequential English and Chinese JSON table
 searches (ranked), of the search page's JSON, of the HTML search page with its facets and of
-article pages (target: p95 <= 50 ms for the JSON searches); then
+article pages and of the database page with its chart (target: p95 <= 50 ms for the JSON
+searches); then
 20 concurrent clients for 30 s mixing the kinds: requests/s, errors (target: 0), p95 under load.
+`--mode` is how `litbalint serve` opens the file: `mutable` (its default: the file may be
+written while served; the file is switched to WAL first, as the store leaves it) or `immutable`
+(a published snapshot that never changes); `compare` serves the file both ways at once and sends
+every request of the sequential run to one server, then the same to the other, so both see the
+same load from whatever else runs on the machine.
 """
 
 from __future__ import annotations
@@ -21,45 +28,21 @@ import subprocess
 import sys
 import threading
 import time
-from itertools import pairwise
 from pathlib import Path
 from urllib.parse import quote
 
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from litbalint.model import (  # noqa: E402
-    Article,
-    ArticleIds,
-    Author,
-    Keyword,
-    MeshHeading,
-    PubDate,
-    Section,
-)
-from litbalint.pipeline import align_articles  # noqa: E402
-from litbalint.store import Store  # noqa: E402
+from bench_publish_corpus import build  # noqa: E402
 
 TARGET_MS = 50.0
-BATCH = 2000
-
-EN_WORDS = (
-    "balint group groups peer support burnout resident residents physician physicians nurse "
-    "nurses general practitioner practice primary care empathy communication wellbeing stress "
-    "reflection training medical students doctor patient relationship intervention outcomes "
-    "qualitative study survey randomized trial mental health resilience team emotional "
-    "exhaustion depersonalization satisfaction workplace hospital psychiatry oncology "
-    "counselling supervision mentoring cohort analysis professional identity compassion fatigue"
-).split()
 EN_QUERIES = (
     "balint peer burnout resident empathy nurse physician support group groups resilience "
     "reflection training communication wellbeing stress compassion mentoring supervision"
 ).split() + ["peer support", "balint group", "medical students", "primary care"]
-ZH_WORDS = (
-    "巴林特小组 同伴支持 住院医师 职业倦怠 全科医生 护士 医学生 共情 沟通 心理健康 培训 "
-    "干预 研究 结果 满意度 压力 反思 医患关系 情绪耗竭 团队 医院 精神科 肿瘤科 督导 韧性"
-).split()
 ZH_QUERIES = [
     "巴林特小组",
     "同伴支持",
@@ -70,139 +53,21 @@ ZH_QUERIES = [
     "共情",
     "护士 同伴支持",
 ]
-JOURNALS = [
-    "Int J Psychiatry Med",
-    "BMC Med Educ",
-    "Fam Pract",
-    "Med Educ",
-    "J Gen Intern Med",
-    "Zhonghua Yi Xue Za Zhi",
-    "BMJ Open",
-    "Psychooncology",
-]
-MESH = [
-    "Burnout, Professional",
-    "Peer Group",
-    "Social Support",
-    "Internship and Residency",
-    "Physician-Patient Relations",
-    "Empathy",
-    "General Practitioners",
-    "Nurses",
-    "Humans",
-    "Surveys and Questionnaires",
-]
-LABELS = ["BACKGROUND", "METHODS", "RESULTS", "CONCLUSIONS"]
-ZH_LABELS = ["背景", "方法", "结果", "结论"]
-LAST_NAMES = "Wang Li Zhang Smith Jones Muller Rossi Garcia Chen Liu Brown Kim".split()
-
-
-# Text is mostly common words; the domain words (the ones searched for) take DOMAIN_SHARE of
-# the words, Zipf-distributed: in 100,000 abstracts the first one occurs in ~85% of them, the
-# tenth in ~20%, the last in ~4% (a uniform draw would put every word in ~90%).
-EN_COMMON = (
-    "the of and in to a with for was were that by as on from is are at this an be or than "
-    "these their which between after during among more all both have has been but who its "
-    "study patients results data analysis methods associated significant compared years"
-).split()
-ZH_COMMON = "的 在 与 和 对 为 及 中 了 是 本 其 有 被 患者 数据 分析 方法 显著 相关 比较".split()
-DOMAIN_SHARE = 0.1
-
-
-def _vocabulary(common: list[str], domain: list[str]) -> tuple[list[str], list[float]]:
-    common_weights = [1 / rank for rank in range(1, len(common) + 1)]
-    domain_weights = [1 / rank for rank in range(1, len(domain) + 1)]
-    scale = DOMAIN_SHARE / (1 - DOMAIN_SHARE) * sum(common_weights) / sum(domain_weights)
-    return common + domain, common_weights + [w * scale for w in domain_weights]
-
-
-EN_VOCABULARY = _vocabulary(EN_COMMON, EN_WORDS)
-ZH_VOCABULARY = _vocabulary(ZH_COMMON, ZH_WORDS)
-
-
-def _sentence(rng: random.Random, low: int, high: int) -> str:
-    words, weights = EN_VOCABULARY
-    text = " ".join(rng.choices(words, weights, k=rng.randint(low, high)))
-    return text[0].upper() + text[1:] + "."
-
-
-def _zh_sentence(rng: random.Random) -> str:
-    words, weights = ZH_VOCABULARY
-    return "".join(rng.choices(words, weights, k=rng.randint(8, 20))) + "。"
-
-
-def make_article(rng: random.Random, index: int, chinese: bool) -> Article:
-    sentences = rng.randint(3, 6)
-    en = [_sentence(rng, 10, 25) for _ in range(sentences)]
-    zh = [_zh_sentence(rng) for _ in range(sentences)] if chinese else []
-    structured = rng.random() < 0.5 and sentences >= 4
-    if structured:  # one sentence per section, the rest in the last
-        cuts = [0, 1, 2, 3, sentences]
-        abstract_en = [
-            Section(" ".join(en[a:b]), LABELS[i], LABELS[i])
-            for i, (a, b) in enumerate(pairwise(cuts))
-        ]
-        abstract_zh = (
-            [
-                Section("".join(zh[a:b]), ZH_LABELS[i], LABELS[i])
-                for i, (a, b) in enumerate(pairwise(cuts))
-            ]
-            if chinese
-            else []
-        )
-    else:
-        abstract_en = [Section(" ".join(en))]
-        abstract_zh = [Section("".join(zh))] if chinese else []
-    year = rng.randint(1970, 2024)
-    return Article(
-        ids=ArticleIds(pmid=10_000_000 + index, doi=f"10.9999/bench.{index}"),
-        title_en=_sentence(rng, 6, 14).rstrip("."),
-        title_zh=_zh_sentence(rng).rstrip("。") if chinese else None,
-        journal=rng.choice(JOURNALS),
-        pub_date=PubDate(year=year, month=rng.randint(1, 12), text=str(year)),
-        volume=str(rng.randint(1, 80)),
-        pages=f"{rng.randint(1, 900)}-{rng.randint(901, 999)}",
-        languages=["eng", "chi"] if chinese else ["eng"],
-        abstract_en=abstract_en,
-        abstract_zh=abstract_zh,
-        abstract_zh_source="publisher" if chinese else None,
-        authors=[
-            Author(last_name=rng.choice(LAST_NAMES), initials=rng.choice("ABCDEHJKLMSY"))
-            for _ in range(rng.randint(1, 6))
-        ],
-        mesh=[MeshHeading(m) for m in rng.sample(MESH, rng.randint(2, 5))],
-        keywords=[Keyword(w) for w in rng.sample(EN_WORDS, 3)],
-        publication_types=["Journal Article"],
-        medline_status="MEDLINE",
-    )
-
-
-def build(db: Path, articles: int, seed: int, align: bool) -> None:
-    rng = random.Random(seed)
-    partial = db.with_suffix(".partial")
-    for leftover in db.parent.glob(partial.name + "*"):
-        leftover.unlink()
-    start = time.perf_counter()
-    with Store(partial) as store:
-        for first in range(0, articles, BATCH):
-            with store.transaction():
-                for index in range(first, min(first + BATCH, articles)):
-                    store.save_article(make_article(rng, index, rng.random() < 0.10), "pubmed_xml")
-                touched = store.take_touched()
-                if align:
-                    align_articles(store, touched)
-            done = min(first + BATCH, articles)
-            print(f"  {done:,} articles, {time.perf_counter() - start:.0f} s", end="\r", flush=True)
-        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        store.db.execute("PRAGMA journal_mode = DELETE")
-    partial.rename(db)
-    print()
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def wait_ready(base: str, server: subprocess.Popen, timeout: float = 120.0) -> None:
@@ -235,10 +100,12 @@ def make_urls(rng: random.Random, ids: list[int], kind: str, count: int) -> list
         return [SEARCH_PAGE + quote(rng.choice(queries)) for _ in range(count)]
     if kind == "html":  # the page educators see: count and default facets included
         return ["/litbalint/articles?_search=" + quote(rng.choice(queries)) for _ in range(count)]
+    if kind == "database":
+        return ["/litbalint" for _ in range(count)]
     return [f"/litbalint/articles/{rng.choice(ids)}" for _ in range(count)]
 
 
-KINDS = ("search_en", "search_zh", "ranked", "html", "article")
+KINDS = ("search_en", "search_zh", "ranked", "html", "article", "database")
 
 
 def timed_get(session: requests.Session, url: str) -> tuple[float, bool]:
@@ -273,6 +140,28 @@ def latency(base: str, ids: list[int], rng: random.Random, count: int) -> None:
             f"{kind:<10} {statistics.median(times):8.1f} {p95:8.1f} {max(times):8.1f} "
             f"{errors:7d} {p95 / TARGET_MS:8.2f}x"
         )
+
+
+def compare(bases: dict[str, str], ids: list[int], rng: random.Random, count: int) -> None:
+    """Each request to every server in turn: p50 / p95 per kind and server, same conditions."""
+    session = requests.Session()
+    for base in bases.values():
+        for url in make_urls(rng, ids, "search_en", 5) + make_urls(rng, ids, "database", 3):
+            timed_get(session, base + url)  # warm up
+    print(f"\nSequential latency, each request to each server in turn ({count} per kind), ms:")
+    print(f"{'kind':<10} " + " ".join(f"{mode + ' p50':>15} {mode + ' p95':>15}" for mode in bases))
+    for kind in KINDS:
+        times: dict[str, list[float]] = {mode: [] for mode in bases}
+        errors = 0
+        for url in make_urls(rng, ids, kind, count):
+            for mode, base in bases.items():
+                elapsed, ok = timed_get(session, base + url)
+                times[mode].append(elapsed)
+                errors += not ok
+        cells = " ".join(
+            f"{statistics.median(t):15.1f} {pct(t, 0.95):15.1f}" for t in times.values()
+        )
+        print(f"{kind:<10} {cells}" + (f"  errors {errors}" if errors else ""))
 
 
 def by_query(base: str, corpus_size: int, rounds: int = 5) -> None:
@@ -337,6 +226,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200, help="sequential requests per kind")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--mode", choices=("mutable", "immutable", "compare"), default="mutable")
+    parser.add_argument("--only-build", action="store_true", help="build the corpus and stop")
     args = parser.parse_args()
 
     aligned = "plain" if args.no_align else "aligned"
@@ -351,6 +242,10 @@ def main() -> int:
         print(f"Build time: {time.perf_counter() - start:.1f} s")
     else:
         print(f"Using cached {db} (--rebuild to build again)")
+    if args.only_build:
+        return 0
+    with sqlite3.connect(db) as conn:  # WAL for a file being written, DELETE for a snapshot
+        conn.execute(f"PRAGMA journal_mode = {'DELETE' if args.mode == 'immutable' else 'WAL'}")
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         ids = [row[0] for row in conn.execute("SELECT id FROM articles WHERE is_stub = 0")]
         with_zh = conn.execute("SELECT count(*) FROM articles WHERE has_zh").fetchone()[0]
@@ -358,14 +253,23 @@ def main() -> int:
         f"Corpus: {len(ids):,} articles, {with_zh:,} with Chinese, {db.stat().st_size / 1e6:.0f} MB"
     )
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "litbalint", "serve", "--db", str(db), "--port", str(port)]
+    modes = ["mutable", "immutable"] if args.mode == "compare" else [args.mode]
+    servers: dict[str, tuple[subprocess.Popen, str]] = {}
     log = (folder / "serve.log").open("wb")
-    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_ready(base, server)
+        for mode in modes:
+            port = free_port()
+            command = [sys.executable, "-m", "litbalint", "serve", "--db", str(db)]
+            command += ["--port", str(port), f"--{mode}"]
+            server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+            servers[mode] = server, f"http://127.0.0.1:{port}"
+            wait_ready(servers[mode][1], server)
         rng = random.Random(args.seed)
+        if args.mode == "compare":
+            compare({mode: base for mode, (_, base) in servers.items()}, ids, rng, args.requests)
+            return 0
+        print(f"Serving it {args.mode}")
+        base = servers[args.mode][1]
         latency(base, ids, rng, args.requests)
         by_query(base, len(ids))
         load(base, ids, args.seed, args.clients, args.seconds)
@@ -373,12 +277,8 @@ def main() -> int:
         print("\ninterrupted")
         return 130
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        for server, _ in servers.values():
+            stop_server(server)
         log.close()
     return 0
 

@@ -328,13 +328,17 @@ def test_low_confidence_badly_aligned_and_stale(site, tmp_path):
     assert "劳伦斯家庭医学住院医师培训计划始于 20 世纪 90 年代" in row
 
 
-def test_other_database_names_get_datasette_row_page(site, tmp_path):
+def test_any_database_name_with_the_schema_gets_the_article_page(site, tmp_path):
     db = tmp_path / "other.db"
     shutil.copy(site.db, db)
     datasette = Datasette([str(db)], immutables=[])
     response = get(datasette, f"/other/articles/{article_id(db, 'doi', SEED_003)}")
     assert response.status_code == 200
-    assert "lb-article" not in response.text and "rows-and-columns" in response.text
+    assert 'class="lb-article"' in response.text
+    assert 'href="/other/articles/' in response.text  # its links stay in its own database
+    # other tables of the same database: Datasette's own row page
+    response = get(datasette, "/other/journals/1")
+    assert response.status_code == 200 and "lb-article" not in response.text
 
 
 def test_an_articles_table_of_another_kind_gets_datasette_row_page(tmp_path):

@@ -132,3 +132,21 @@ def test_custom_sql_and_json_have_no_chart(datasette):
     response = asyncio.run(datasette.client.get("/litbalint?sql=select+1"))
     assert response.status_code == 200 and "lb-chart-svg" not in response.text
     assert asyncio.run(datasette.client.get("/litbalint.json")).status_code == 200
+
+
+def test_counts_are_kept_until_another_connection_commits(tmp_path):
+    import sqlite3
+
+    from litbalint.publish.chart import read_chart
+    from tests.conftest import seeded_database
+
+    db = seeded_database(tmp_path)
+    reader = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    first = read_chart(reader)
+    assert first is not None and first[1].articles == 5
+    assert read_chart(reader) is first  # nothing committed since: not counted again
+    with sqlite3.connect(db) as writer:
+        writer.execute("UPDATE articles SET deleted = 1 WHERE id = (SELECT min(id) FROM articles)")
+    again = read_chart(reader)
+    assert again is not first and again is not None and again[1].articles == 4
+    reader.close()

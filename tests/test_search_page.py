@@ -8,7 +8,7 @@ import urllib.parse
 import pytest
 from datasette.app import Datasette
 
-from litbalint.publish.search import CLOSE, ELLIPSIS, OPEN, _html, plain, snippet_runs
+from litbalint.publish.snippets import CLOSE, ELLIPSIS, OPEN, html_runs, plain, snippet_runs
 from tests import conftest
 
 BALINT = {"10.1177/00912174221122862", "10.1080/14739879.2020.1764397",
@@ -123,7 +123,7 @@ def test_snippet_reassembly():
     snippet += f" 在 2020 年 , 有 <b>{ELLIPSIS}"
     runs = snippet_runs(snippet, chinese=True)
     assert plain(runs) == "…研究«巴林特»小组在 2020 年,有<b>…"
-    assert str(_html(runs)) == "…研究<mark>巴林特</mark>小组在 2020 年,有&lt;b&gt;…"
+    assert str(html_runs(runs)) == "…研究<mark>巴林特</mark>小组在 2020 年,有&lt;b&gt;…"
     english = snippet_runs(f"the {OPEN}Balint{CLOSE} & <i>groups</i>")
-    assert str(_html(english)) == "the <mark>Balint</mark> &amp; &lt;i&gt;groups&lt;/i&gt;"
+    assert str(html_runs(english)) == "the <mark>Balint</mark> &amp; &lt;i&gt;groups&lt;/i&gt;"
     assert snippet_runs(None) == [] and snippet_runs("") == []

@@ -1,7 +1,8 @@
 """The litbalint Datasette plugin (read-only).
 
 Registered under the `datasette` entry-point group, so a plain
-`datasette data/litbalint.db -m metadata.yml` loads it once litbalint is installed. It makes
+`datasette data/litbalint.db -m litbalint/publish/metadata.yml` loads it once litbalint is
+installed. It makes
 the search box understand Chinese (Datasette sends the box's text through the SQL function
 `escape_fts`, replaced here: see fts_query.py), ranks table searches (ranked_table.py), and adds
 the article page, the search page, the chart and the .bib/.ris exports.
@@ -33,8 +34,20 @@ def prepare_connection(conn) -> None:
 
 @hookimpl
 def extra_template_vars(template, database, table, view_name, request, datasette):
-    """Data for the article page (row page of `articles`) and the chart on the database page."""
-    if view_name == "row" and table == "articles":
+    """Data for the article page (row page of `articles`), the chart on the database page and
+    the link to the search page on the table pages: for any database with litbalint's schema
+    (see corpus.py), whatever its name; {} for the others."""
+    if view_name == "table" and table in (ranked_table.ARTICLES, ranked_table.VIEW):
+
+        async def table_page() -> dict:
+            from litbalint.publish.corpus import is_corpus, search_path
+
+            if not await is_corpus(datasette, database):
+                return {}
+            return {"litbalint_search_url": await search_path(datasette, database)}
+
+        return table_page
+    if view_name == "row" and table == ranked_table.ARTICLES:
 
         async def article_page() -> dict:
             from litbalint.publish.article import article_context
@@ -55,7 +68,8 @@ def extra_template_vars(template, database, table, view_name, request, datasette
 
 @hookimpl
 def register_routes(datasette):
-    """The search page across titles and abstracts in both languages (see search.py)."""
+    """The search page of each corpus across titles and abstracts in both languages (see
+    search.py)."""
     from litbalint.publish.search import routes
 
     return routes()

@@ -2,9 +2,11 @@
 
 `article_context` is awaited by the plugin's `extra_template_vars` hook for that page and
 returns `{"article_page": ArticlePage}` (or `{}` when the row is not a litbalint article, so the
-template falls back to Datasette's own row page). The template is
-`templates/row-litbalint-articles.html`. Everything is read in one `execute_fn` call, under the
-instance's SQL time limit; nothing is written.
+template falls back to Datasette's own row page). The template is `templates/row.html`, which
+extends Datasette's own and switches to the article layout when `article_page` is set: any
+database with litbalint's schema gets it, whatever its name (see corpus.py). Everything is read
+in one read transaction (`corpus.read_snapshot`), under the instance's SQL time limit; nothing
+is written.
 
 Modules: `article_queries` reads the page from the database (`load_article`); `article_model`
 holds the dataclasses the template reads and the formatting of what was read.
@@ -20,10 +22,11 @@ from __future__ import annotations
 
 import sqlite3
 
-from datasette.utils import sqlite_timelimit, urlsafe_components
+from datasette.utils import urlsafe_components
 
 from litbalint.publish.article_model import TOPIC_LABELS, ArticlePage, Urls, _plugin_name
 from litbalint.publish.article_queries import load_article
+from litbalint.publish.corpus import read_snapshot, schema_version
 
 # TOPIC_LABELS and _plugin_name are imported from here by chart.py and search.py
 __all__ = ["TOPIC_LABELS", "ArticlePage", "Urls", "_plugin_name", "article_context", "load_article"]
@@ -36,14 +39,14 @@ async def article_context(datasette, database: str, request) -> dict:
         return {}
     article_id = int(pks[0])
     urls = Urls(datasette, database)
-    time_limit = datasette.setting("sql_time_limit_ms")
 
     def read(conn: sqlite3.Connection) -> ArticlePage | None:
-        with sqlite_timelimit(conn, time_limit):
-            return load_article(conn, article_id, urls)
+        if schema_version(conn) is None:
+            return None  # not a litbalint database: Datasette's row page
+        return load_article(conn, article_id, urls)
 
     try:
-        page = await datasette.get_database(database).execute_fn(read)
-    except sqlite3.Error:  # not a litbalint database, or over the time limit: plain row page
+        page = await read_snapshot(datasette, database, read)
+    except (sqlite3.Error, KeyError):  # over the time limit, schema too old: plain row page
         return {}
     return {"article_page": page} if page else {}

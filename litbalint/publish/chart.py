@@ -1,9 +1,9 @@
-"""The chart on the database page (`/litbalint`): corpus publications per year by topic.
+"""The chart on the database page of every corpus (`/<database>`): publications per year by topic.
 
 `svg_chart` is a pure function that draws a stacked bar chart as inline SVG (no JavaScript, no
 external fonts or scripts: the instance works offline). `database_context` is awaited by the
 plugin's `extra_template_vars` hook on the database page and returns the chart and a few
-headline numbers for `templates/database-litbalint.html`.
+headline numbers for `templates/database.html` (any database with litbalint's schema).
 
 What is counted: corpus articles (`is_stub = 0`, not deleted) with a known year, once per topic
 in `articles.topics` (an article with two topics adds to both bars); corpus articles without any
@@ -22,10 +22,10 @@ import unicodedata
 from dataclasses import dataclass
 from html import escape
 
-from datasette.utils import sqlite_timelimit
 from markupsafe import Markup
 
 from litbalint.publish.article import TOPIC_LABELS, _plugin_name
+from litbalint.publish.corpus import read_snapshot, schema_version, search_path, unchanged_since
 
 TITLE = "Publications per year by topic 各主题逐年文献数"
 EMPTY = "No articles yet 暂无文献"
@@ -243,10 +243,14 @@ class Numbers:
 
 
 def read_chart(conn: sqlite3.Connection) -> tuple[dict[int, dict[str, int]], Numbers] | None:
-    """The counts for the chart and the headline numbers, or None for a non-litbalint database."""
-    names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
-    if not {"articles", "litbalint_meta", "citations"} <= names:
+    """The counts for the chart and the headline numbers, or None for a non-litbalint database;
+    read again only after a commit (1.1 s on 100,000 articles)."""
+    if schema_version(conn) is None:
         return None
+    return unchanged_since(conn, "chart", lambda: _count(conn))
+
+
+def _count(conn: sqlite3.Connection) -> tuple[dict[int, dict[str, int]], Numbers]:
     counts: dict[int, dict[str, int]] = {}
     for year, topic, n in conn.execute(CHART_SQL):
         if isinstance(year, int):
@@ -260,14 +264,8 @@ async def database_context(datasette, database: str, request) -> dict:
     `litbalint_numbers` and `litbalint_css`; {} for other databases or when reading fails."""
     if request is not None and request.args.get("sql"):
         return {}  # a custom SQL query rendered by the database view: no chart
-    time_limit = datasette.setting("sql_time_limit_ms")
-
-    def read(conn: sqlite3.Connection):
-        with sqlite_timelimit(conn, time_limit):
-            return read_chart(conn)
-
     try:
-        found = await datasette.get_database(database).execute_fn(read)
+        found = await read_snapshot(datasette, database, read_chart)
     except (sqlite3.Error, KeyError):  # unknown database, schema too old, over the time limit
         return {}
     if found is None:
@@ -280,4 +278,5 @@ async def database_context(datasette, database: str, request) -> dict:
         "litbalint_numbers": numbers,
         "litbalint_css": str(datasette.urls.static_plugins(_plugin_name(), "litbalint.css")),
         "litbalint_articles_url": datasette.urls.table(database, "articles") + "?is_stub=0",
+        "litbalint_search_url": await search_path(datasette, database),
     }

@@ -26,6 +26,7 @@ from datasette.filters import FilterArguments
 from datasette.utils import tilde_decode
 from markupsafe import Markup, escape
 
+ARTICLES = "articles"
 VIEW = "article_search"
 MATCH_COLUMN = "articles_fts"
 RANK_COLUMN = "rank"
@@ -80,7 +81,7 @@ def ranked_location(path: str, query_string: str, datasette) -> RankedTarget | N
     args = parse_qsl(query_string, keep_blank_values=True)
     sorts = [(name, value) for name, value in args if name in ("_sort", "_sort_desc")]
     # Datasette's search form always sends its sort box: on `articles` that is `_sort=id`
-    unsorted = [[], [("_sort", "id")]] if found["table"] == "articles" else [[]]
+    unsorted = [[], [("_sort", "id")]] if found["table"] == ARTICLES else [[]]
     if sorts not in unsorted:
         return None
     if not any(name == "_search" and value.strip() for name, value in args):
@@ -95,14 +96,13 @@ def ranked_location(path: str, query_string: str, datasette) -> RankedTarget | N
 def asgi_wrapper(datasette):
     """Unsorted table searches of `articles` go to the ranked view: a page is redirected (302);
     JSON, .bib, .ris and .csv are answered from the view at the same address, so API clients
-    and downloads need not follow redirects (`next_url` then points at the view)."""
-    known_views: dict[str, bool] = {}
+    and downloads need not follow redirects (`next_url` then points at the view). Whether a
+    database has the view is asked every time (one read of its schema): a database served while
+    it is written may gain it."""
 
     async def has_view(name: str) -> bool:
-        if name not in known_views:
-            database = datasette.databases.get(name)
-            known_views[name] = database is not None and VIEW in await database.view_names()
-        return known_views[name]
+        database = datasette.databases.get(name)
+        return database is not None and VIEW in await database.view_names()
 
     def wrap(app):
         async def ranked_search(scope, receive, send):

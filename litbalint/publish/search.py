@@ -1,50 +1,53 @@
-"""The ranked search page: `/-/search` (HTML) and `/-/search.json`, titles and abstracts in both
-languages, best match first.
+"""The ranked search page: `/<database>/-/search` (HTML) and `/<database>/-/search.json` for every
+served database with litbalint's schema, and `/-/search`, `/-/search.json` for the first of them;
+titles and abstracts in both languages, best match first.
 
 Datasette's own search box (`?_search=` on the `articles` table) filters without ranking; this
 page orders corpus articles by FTS5's bm25 with titles (10) and keywords and MeSH (3) weighing
 more than abstracts (1). The query goes through `escape_fts` (the same jieba segmentation as the
-index, every word quoted, all words required), so FTS syntax in it is plain text, and every
-query runs through Datasette's `execute`, under the instance's SQL time limit. An SQL error or a
+index, every word quoted, all words required), so FTS syntax in it is plain text, and a
+search's queries run in one read transaction (`corpus.read_snapshot`: the count and the page
+agree while the file is being written), under the instance's SQL time limit. An SQL error or a
 timeout shows "no results", never a 500.
 
-Snippets come from FTS5's `snippet()` with private-use sentinel characters around the matches.
-The Chinese columns of the index hold segmented text (words and the dictionary sub-words inside
-them, separated by spaces: 巴林 巴林特 小组 巴林特小组), so a Chinese snippet is put back
-together first: sub-words followed by the word that contains them are dropped (a highlighted
-sub-word highlights its place in the word), and spaces between CJK characters and punctuation
-are removed. The text is then escaped as a whole and the sentinels become `<mark>` tags (HTML)
-or « » (JSON, plain text).
+Snippets: see snippets.py.
 """
 
 from __future__ import annotations
 
-import html
 import math
-import re
+import sqlite3
 import urllib.parse
 from dataclasses import dataclass
 
-from datasette.utils.asgi import Response
+from datasette.utils import tilde_decode
+from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
 from litbalint.publish.article_model import TOPIC_LABELS, json_list
+from litbalint.publish.corpus import (
+    SEARCH_PATH,
+    corpus_names,
+    is_corpus,
+    read_snapshot,
+    search_path,
+)
 from litbalint.publish.fts_query import escape_fts
+from litbalint.publish.snippets import CLOSE, ELLIPSIS, OPEN, html_runs, plain, snippet_runs
 from litbalint.store.schema import FTS_WEIGHTS
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
-DATABASE = "litbalint"
 SNIPPET_TOKENS = {"en": 24, "zh": 40}  # Chinese: sub-words take tokens and are dropped
-OPEN, CLOSE, ELLIPSIS = "\ue000", "\ue001", "\ue002"  # private use: never in the corpus
-_CJK_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
-_CJK = re.compile(  # ideographs, radicals, CJK and full-width punctuation
-    r"[\u2e80-\u2fff\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
-)
 
 
 def routes() -> list[tuple[str, object]]:
-    return [(r"^/-/search$", search_view), (r"^/-/search\.json$", search_json)]
+    return [
+        (r"^/-/search$", search_view),
+        (r"^/-/search\.json$", search_json),
+        (r"^/(?P<database>[^/]+)/-/search$", search_view),
+        (r"^/(?P<database>[^/]+)/-/search\.json$", search_json),
+    ]
 
 
 @dataclass
@@ -68,11 +71,11 @@ class Hit:
 
     @property
     def snippet_en_html(self) -> Markup:
-        return _html(self.snippet_en)
+        return html_runs(self.snippet_en)
 
     @property
     def snippet_zh_html(self) -> Markup:
-        return _html(self.snippet_zh)
+        return html_runs(self.snippet_zh)
 
 
 @dataclass
@@ -87,64 +90,58 @@ class Search:
     failed: bool = False  # the query raised (time limit, SQL error): shown as no results
 
 
-def _database(datasette):
-    if DATABASE in datasette.databases:
-        return datasette.get_database(DATABASE)
-    return datasette.get_database()  # the first one that is not _internal
+async def _database(datasette, request):
+    """The database named in the path (404 unless it is a corpus), else the first corpus (else
+    the first database: its searches then fail softly, as "no results")."""
+    route = request.url_vars.get("database")
+    if route is not None:
+        try:
+            db = datasette.get_database(route=tilde_decode(route))
+        except KeyError:
+            raise NotFound("Database not found") from None
+        if not await is_corpus(datasette, db.name):
+            raise NotFound(f"{db.name} has no litbalint corpus to search")
+        return db
+    names = await corpus_names(datasette)
+    return datasette.get_database(names[0] if names else None)
 
 
-async def _ranked_in_index(db, params: dict) -> tuple[int, list]:
+# the columns a search reads, for building its hits
+COLUMNS = "id pmid doi title_en title_zh journal year topics rank s_en s_zh".split()
+
+
+def _ranked_in_index(conn: sqlite3.Connection, params: dict) -> tuple[int, list[dict]]:
     """Without filters, rank inside the full-text index (it holds live corpus articles only):
     the weighted bm25 sorted with a LIMIT (called directly: FTS5's `rank` column, configured as
     the same function, takes 1.6x as long); snippets and article fields are then read for the
     page's rows alone."""
-    total = (
-        await db.execute(
-            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :match", params
-        )
-    ).first()[0]
-    page = (
-        await db.execute(
-            f"SELECT rowid, bm25(articles_fts, {FTS_WEIGHTS}) AS score FROM articles_fts "
-            f"WHERE articles_fts MATCH :match ORDER BY score, rowid LIMIT {PAGE_SIZE} "
-            "OFFSET :offset",
-            params,
-        )
-    ).rows
+    total = conn.execute(
+        "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :match", params
+    ).fetchone()[0]
+    page = conn.execute(
+        f"SELECT rowid, bm25(articles_fts, {FTS_WEIGHTS}) AS score FROM articles_fts "
+        f"WHERE articles_fts MATCH :match ORDER BY score, rowid LIMIT {PAGE_SIZE} "
+        "OFFSET :offset",
+        params,
+    ).fetchall()
     if not page:
         return total, []
-    ids = [row[0] for row in page]
-    marks = ", ".join(str(int(i)) for i in ids)
+    marks = ", ".join(str(int(row[0])) for row in page)
     details = {
         row[0]: row
-        for row in (
-            await db.execute(
-                "SELECT a.id, a.pmid, a.doi, a.title_en, a.title_zh, a.journal, a.year, a.topics, "
-                f"0, snippet(articles_fts, 1, :open, :close, :ellipsis, {SNIPPET_TOKENS['en']}), "
-                f"snippet(articles_fts, 3, :open, :close, :ellipsis, {SNIPPET_TOKENS['zh']}) "
-                "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-                f"WHERE articles_fts MATCH :match AND articles_fts.rowid IN ({marks})",
-                params,
-            )
-        ).rows
+        for row in conn.execute(
+            "SELECT a.id, a.pmid, a.doi, a.title_en, a.title_zh, a.journal, a.year, a.topics, "
+            f"0, snippet(articles_fts, 1, :open, :close, :ellipsis, {SNIPPET_TOKENS['en']}), "
+            f"snippet(articles_fts, 3, :open, :close, :ellipsis, {SNIPPET_TOKENS['zh']}) "
+            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+            f"WHERE articles_fts MATCH :match AND articles_fts.rowid IN ({marks})",
+            params,
+        )
     }
-    names = (
-        "id",
-        "pmid",
-        "doi",
-        "title_en",
-        "title_zh",
-        "journal",
-        "year",
-        "topics",
-        "rank",
-        "s_en",
-        "s_zh",
-    )  # the columns of the filtered query, for the same Hit building
     rows = []
     for rowid, rank in page:
         if rowid in details:
-            row = dict(zip(names, details[rowid], strict=True))
+            row = dict(zip(COLUMNS, details[rowid], strict=True))
             row["rank"] = rank
             rows.append(row)
     return total, rows
@@ -165,7 +162,7 @@ def _params(request) -> tuple[str, str | None, bool, int]:
 async def run_search(datasette, request) -> tuple[Search, str]:
     """The search the request asks for, and the name of the database it ran on."""
     query, topic, has_zh, page = _params(request)
-    db = _database(datasette)
+    db = await _database(datasette, request)
     search = Search(query, None, topic, has_zh, page, 0, [])
     if not query:
         return search, db.name
@@ -194,13 +191,17 @@ async def run_search(datasette, request) -> tuple[Search, str]:
         "ellipsis": ELLIPSIS,
         "offset": (page - 1) * PAGE_SIZE,
     }
-    try:
-        if topic or has_zh:
-            total = (await db.execute(f"SELECT count(*) {joined}", params)).first()[0]
-            rows = (await db.execute(sql, params_rows)).rows
-        else:
-            total, rows = await _ranked_in_index(db, params_rows)
-    except Exception:  # sqlite3 errors, QueryInterrupted (time limit): no results, never a 500
+
+    def read(conn: sqlite3.Connection) -> tuple[int, list[dict]]:
+        if not (topic or has_zh):
+            return _ranked_in_index(conn, params_rows)
+        total = conn.execute(f"SELECT count(*) {joined}", params).fetchone()[0]
+        rows = conn.execute(sql, params_rows)
+        return total, [dict(zip(COLUMNS, row, strict=True)) for row in rows]
+
+    try:  # the count and the page from one snapshot of a database that may be being written
+        total, rows = await read_snapshot(datasette, db.name, read)
+    except Exception:  # sqlite3 errors, the time limit: no results, never a 500
         search.failed = True
         return search, db.name
     search.total = total
@@ -222,107 +223,6 @@ async def run_search(datasette, request) -> tuple[Search, str]:
             )
         )
     return search, db.name
-
-
-# --- snippets ---------------------------------------------------------------------------------
-
-
-def snippet_runs(snippet: str | None, chinese: bool = False) -> list[tuple[str, bool]]:
-    """An FTS5 snippet (with OPEN/CLOSE/ELLIPSIS sentinels) as (text, highlighted) runs; for a
-    Chinese column, sub-words dropped and the index's spaces between CJK characters removed."""
-    if not snippet:
-        return []
-    # tokens as lists of (character, highlighted); the ellipses are tokens of their own
-    tokens: list[list[tuple[str, bool]]] = []
-    current: list[tuple[str, bool]] = []
-    marked = False
-    for char in snippet.replace(ELLIPSIS, f" {ELLIPSIS} "):
-        if char == OPEN:
-            marked = True
-        elif char == CLOSE:
-            marked = False
-        elif char.isspace():
-            if current:
-                tokens.append(current)
-            current = []
-        else:
-            current.append((char, marked))
-    if current:
-        tokens.append(current)
-    if chinese:
-        tokens = _drop_subwords(tokens)
-    chars: list[tuple[str, bool]] = []
-    for token in tokens:
-        if chars and _keeps_space(chars[-1][0], token[0][0], chinese):
-            chars.append((" ", chars[-1][1] and token[0][1]))
-        chars += token
-    runs: list[tuple[str, bool]] = []
-    for char, flag in chars:
-        char = "…" if char == ELLIPSIS else char
-        if runs and runs[-1][1] == flag:
-            runs[-1] = (runs[-1][0] + char, flag)
-        else:
-            runs.append((char, flag))
-    return runs
-
-
-def _drop_subwords(tokens: list[list[tuple[str, bool]]]) -> list[list[tuple[str, bool]]]:
-    """The index writes each Chinese word after the dictionary words inside it, in order of
-    their start (住院 住院医师 医师 培训 住院医师培训): right to left, the tokens just before a
-    word that are shorter CJK words found inside it, at non-increasing positions, go; their
-    highlighting moves to their place in the word."""
-    kept: list[list[tuple[str, bool]]] = []
-    index = len(tokens) - 1
-    while index >= 0:
-        word = tokens[index]
-        text = "".join(char for char, _ in word)
-        index -= 1
-        if _CJK_WORD.fullmatch(text):
-            flags = [flag for _, flag in word]
-            last = len(text)
-            while index >= 0:
-                part = "".join(char for char, _ in tokens[index])
-                position = text.find(part)
-                if not (_CJK_WORD.fullmatch(part) and len(part) < len(text)):
-                    break
-                if position < 0 or position > last:
-                    break
-                for offset, (_, flag) in enumerate(tokens[index]):
-                    flags[position + offset] = flags[position + offset] or flag
-                last = position
-                index -= 1
-            word = list(zip(text, flags, strict=True))
-        kept.append(word)
-    kept.reverse()
-    return kept
-
-
-def _keeps_space(left: str, right: str, chinese: bool) -> bool:
-    """A space from the index stays next to Latin letters and digits; between CJK characters
-    (and between CJK and punctuation) it was put there by the segmentation."""
-    if not chinese:
-        return True
-    if ELLIPSIS in (left, right):
-        return False
-    if left.isascii() and left.isalnum() or right.isascii() and right.isalnum():
-        return True
-    left_cjk, right_cjk = bool(_CJK.match(left)), bool(_CJK.match(right))
-    return not (left_cjk or right_cjk)
-
-
-def _with_sentinels(runs: list[tuple[str, bool]]) -> str:
-    return "".join(f"{OPEN}{text}{CLOSE}" if flag else text for text, flag in runs)
-
-
-def _html(runs: list[tuple[str, bool]]) -> Markup:
-    """Escaped as a whole, then the sentinels become <mark> tags: nothing else is markup."""
-    escaped = html.escape(_with_sentinels(runs), quote=True)
-    return Markup(escaped.replace(OPEN, "<mark>").replace(CLOSE, "</mark>"))
-
-
-def plain(runs: list[tuple[str, bool]]) -> str:
-    """Plain text, the highlighted parts in « »."""
-    return _with_sentinels(runs).replace(OPEN, "«").replace(CLOSE, "»")
 
 
 # --- views ------------------------------------------------------------------------------------
@@ -366,7 +266,10 @@ async def search_json(datasette, request) -> Response:
 async def search_view(datasette, request) -> Response:
     search, database = await run_search(datasette, request)
     pages = max(math.ceil(search.total / PAGE_SIZE), 1)
-    base = str(datasette.urls.path("/-/search"))
+    if request.url_vars.get("database") is None:
+        base = str(datasette.urls.path(SEARCH_PATH))
+    else:
+        base = await search_path(datasette, database)
 
     def page_url(page: int) -> str:
         args = {"q": search.query}
@@ -378,7 +281,7 @@ async def search_view(datasette, request) -> Response:
             args["page"] = str(page)
         return f"{base}?{urllib.parse.urlencode(args)}"
 
-    json_url = str(datasette.urls.path("/-/search.json"))
+    json_url = base + ".json"
     if request.query_string:
         json_url += "?" + request.query_string
     context = {
