@@ -47,6 +47,11 @@ def _date(value: str | None) -> date | None:
 @click.option("--since", metavar="YYYY-MM-DD", help="Records modified or created since then.")
 @click.option("--full", is_flag=True, help="Everything the topic queries find, ever.")
 @click.option(
+    "--today",
+    metavar="YYYY-MM-DD",
+    help="End the windows on this date instead of today (replays of recorded nights, tests).",
+)
+@click.option(
     "--dry-run",
     is_flag=True,
     help="Print counts per topic and window and how PubMed read each query; fetch and write "
@@ -87,6 +92,7 @@ def harvest(
     topic_names: tuple[str, ...],
     since: str | None,
     full: bool,
+    today: str | None,
     dry_run: bool,
     quiet: bool,
     topics_file: Path | None,
@@ -117,6 +123,7 @@ def harvest(
         since=_date(since),
         full=full,
         dry_run=dry_run,
+        today=_date(today) or date.today(),
         batch_size=batch_size,
         similar_top=similar_top,
     )

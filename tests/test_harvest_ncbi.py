@@ -294,6 +294,13 @@ def test_cli_dry_run_reads_the_last_windows_and_writes_nothing(tmp_path: Path, m
     assert lines[0].startswith(f"balint: 2025-12-29 .. {date.today():%Y-%m-%d}: ")
     assert lines[1].startswith("  PubMed reads the query as: ")
     assert "  PubMed notes: PhraseIgnored: the" in lines
+    with FakeEutils(make_records(40, seed=3), rate_limit=None, ncbi=True) as fake:
+        replayed = run(
+            "harvest", "--db", db, "--topics", topics, "--dry-run", "--eutils-url", fake.url,
+            "--today", "2026-01-09",
+        )  # fmt: skip
+        assert _search_windows(fake) == {("2025/12/29", "2026/01/09")}
+    assert replayed.stdout.startswith("balint: 2025-12-29 .. 2026-01-09: "), replayed.output
 
 
 class _Hiding(dict):
