@@ -231,7 +231,8 @@ def harvest_into(db: Path, folder: Path, records: int) -> str:
     from tests.fake_eutils import FakeEutils, make_records
 
     env = {**os.environ, "NCBI_EMAIL": "check@example.org"}
-    with FakeEutils(make_records(records), rate_limit=None, idle_timeout=600) as fake:
+    world = make_records(records, real_links=True)  # PubMed's link counts, NCBI's limits
+    with FakeEutils(world, rate_limit=None, idle_timeout=600, ncbi=True) as fake:
         args = ("harvest", "--db", db, "--full", "-q", "--topics", write_topics(folder))
         done = litbalint(*args, "--eutils-url", fake.url, env=env, nice=WRITER_NICE)
     if done.returncode != 0:

@@ -130,13 +130,17 @@ article=$("$BIN/python" -c 'import sqlite3; print(sqlite3.connect("X.db").execut
     || die "no article with Chinese in X.db"
 fetch "$base/X/articles/$article" article.html
 grep -q '巴林特\|同伴' article.html || die "serve: the article page has no Chinese"
+grep -q 'class="lb-parallel' article.html \
+    || die "serve: X.db's article page is not the bilingual article page"
+fetch "$base/X" database.html
+grep -q 'class="lb-chart' database.html || die "serve: X.db's database page has no chart"
 fetch "$base/-/search.json?q=%E5%B7%B4%E6%9E%97%E7%89%B9" search.json  # 巴林特
 hits=$("$BIN/python" -c 'import json; d = json.load(open("search.json")); print(len(d["results"]))') \
     || die "serve: search.json is not a search result: $(head -c 300 search.json)"
 [ "$hits" -gt 0 ] || die "serve: /-/search.json?q=巴林特 found nothing"
 kill "${SERVER_PIDS[-1]}" && wait "${SERVER_PIDS[-1]}" 2>/dev/null || true
 unset 'SERVER_PIDS[-1]'
-ok "serve: /, article $article (Chinese), search 巴林特: $hits hit(s); stopped"
+ok "serve: /, database page with the chart, bilingual article $article, search 巴林特: $hits hit(s); stopped"
 
 "$TEST_PYTHON" - "$ROOT" >"$WORK/fake.url" 2>"$WORK/fake.log" <<'EOF' &
 import sys, threading
@@ -152,6 +156,10 @@ url=$(head -n 1 "$WORK/fake.url")
 [ -n "$url" ] || die "the fake E-utilities server did not start"
 NCBI_EMAIL=check@example.org run harvest "$lb" harvest --dry-run --db X.db --eutils-url "$url"
 grep -qi 'balint' "$WORK/harvest.log" || die "harvest --dry-run printed no topic"
-ok "harvest --dry-run against the fake E-utilities: $(tail -n 1 "$WORK/harvest.log")"
+ok "harvest --dry-run against the fake E-utilities: $(head -n 1 "$WORK/harvest.log")"
+NCBI_EMAIL=check@example.org run harvest "$lb" harvest -q --db H.db --eutils-url "$url"
+[ "$(wc -l <"$WORK/harvest.log")" -eq 1 ] && grep -q '^harvest ok: ' "$WORK/harvest.log" \
+    || die "harvest -q: expected one summary line: $(head -c 400 "$WORK/harvest.log")"
+ok "harvest -q into a new H.db: $(cut -c 1-90 "$WORK/harvest.log")..."
 
 echo "wheel check passed"
