@@ -72,6 +72,10 @@ LINK_READ_TIMEOUT = 30.0
 # A batch is split at its first timeout or <ERROR> (a hanging PMID costs one read timeout per
 # halving); a single PMID is tried twice, then its links count as failed for this run.
 LINK_SINGLE_TRIES = 2
+# Requests one elink() call may spend on splitting: a few bad PMIDs are found by halving, but
+# when elink fails for everything (an NCBI backend outage) the rest of the batch is left for the
+# next run instead of being asked for PMID by PMID.
+LINK_SPLIT_BUDGET = 40
 
 _TRANSIENT = (
     requests.ConnectionError,
@@ -234,14 +238,18 @@ class Eutils:
         single PMIDs; a PMID that still fails is in `failed` (not read as "no links")."""
         wanted = list(dict.fromkeys(pmids))
         reply = LinkReply()
+        spare = [LINK_SPLIT_BUDGET]  # requests left for splitting, shared by the link names
         for linkname, cmd, size in LINK_REQUESTS:
             for start in range(0, len(wanted), size):
-                reply.merge(self._elink_split(wanted[start : start + size], linkname, cmd))
+                chunk = wanted[start : start + size]
+                reply.merge(self._elink_split(chunk, linkname, cmd, spare))
         for pmid in reply.failed:
             reply.links.pop(pmid, None)
         return reply
 
-    def _elink_split(self, pmids: list[int], linkname: str, cmd: str) -> LinkReply:
+    def _elink_split(
+        self, pmids: list[int], linkname: str, cmd: str, spare: list[int]
+    ) -> LinkReply:
         params = [("dbfrom", "pubmed"), ("db", "pubmed"), ("cmd", cmd), ("linkname", linkname)]
         params += [("id", str(p)) for p in pmids]
         try:
@@ -257,9 +265,13 @@ class Eutils:
                 raise  # NCBI is down, not this batch: the run stops, nothing is lost
             if len(pmids) == 1:
                 return LinkReply(failed={pmids[0]: str(error)})
+            if spare[0] <= 0:
+                why = f"{error} (not split further: elink kept failing in this batch)"
+                return LinkReply(failed=dict.fromkeys(pmids, why))
+            spare[0] -= 2
             middle = len(pmids) // 2
-            reply = self._elink_split(pmids[:middle], linkname, cmd)
-            reply.merge(self._elink_split(pmids[middle:], linkname, cmd))
+            reply = self._elink_split(pmids[:middle], linkname, cmd, spare)
+            reply.merge(self._elink_split(pmids[middle:], linkname, cmd, spare))
             return reply
 
     def epost(self, pmids: Iterable[int]) -> tuple[str, str]:

@@ -15,6 +15,7 @@ import requests
 from litbalint import eutils_replies as replies
 from litbalint.errors import LitbalintError
 from litbalint.eutils import (
+    LINK_SPLIT_BUDGET,
     Eutils,
     EutilsError,
     EutilsRequestError,
@@ -522,6 +523,21 @@ def test_elink_splits_a_failing_batch_down_to_the_pmid_that_fails(ncbi: FakeEuti
     reply = client(ncbi).elink([101, 102, 104])
     assert set(reply.failed) == {104} and set(reply.links) == {101, 102}
     assert "Invalid uid 104" in reply.failed[104]
+
+
+def test_elink_failing_for_everything_is_not_asked_pmid_by_pmid(
+    ncbi: FakeEutils, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An elink backend outage: every request answers an <ERROR>. Halving finds one bad PMID in
+    a few requests, but here the split stops at the budget and the rest waits for the next run."""
+    outage = fake_eutils._error_reply("eLinkResult", "Search Backend failed: Couldn't resolve")
+    monkeypatch.setattr(FakeEutils, "_elink", lambda self, params, missing: outage)
+    pmids = list(range(900000, 900300))
+    reply = client(ncbi, max_tries=1).elink(pmids)
+    assert set(reply.failed) == set(pmids) and reply.links == {}
+    assert "not split further" in reply.failed[pmids[-1]]
+    base = 3 + 3 + 6  # 300 PMIDs: 100 a request twice, 50 a request for the scores
+    assert len(ncbi.calls("elink")) <= base + LINK_SPLIT_BUDGET + 2
 
 
 def test_esummary_json_over_500_is_refused_permanently(ncbi: FakeEutils) -> None:
