@@ -219,7 +219,16 @@ def summary_line(report: RunReport) -> str:
             f"{', '.join(left[:-1])}{' and ' if len(left) > 1 else ''}{left[-1]} left "
             "for the next run"
         )
-    if report.given_up:
-        parts.append(f"{len(report.given_up):,} PMIDs given up (see harvest_runs.given_up)")
+    given_up = [
+        f"{n:,} {what}"
+        for n, what in (
+            (len(report.given_up), "records"),
+            (report.links_given_up, "PMIDs' links"),
+            (report.titles_given_up, "titles"),
+        )
+        if n
+    ]
+    if given_up:
+        parts.append(f"given up after repeated failures: {', '.join(given_up)} (see harvest_todo)")
     parts.append(f"{report.requests:,} requests, {report.retries:,} retries")
     return "; ".join(parts)

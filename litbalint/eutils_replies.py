@@ -104,6 +104,8 @@ class LinkReply:
 
     links: dict[int, ArticleLinks] = field(default_factory=dict)
     failed: dict[int, str] = field(default_factory=dict)
+    # not asked, or asked while elink failed for everything: no fault of these PMIDs
+    unasked: list[int] = field(default_factory=list)
 
     def merge(self, other: LinkReply) -> None:
         for pmid, found in other.links.items():
@@ -113,12 +115,27 @@ class LinkReply:
             mine.similar = mine.similar or found.similar
         for pmid, why in other.failed.items():
             self.failed.setdefault(pmid, why)
+        self.unasked += [p for p in other.unasked if p not in self.unasked]
 
 
 @dataclass
 class SummaryReply:
     summaries: list[LinkSummary] = field(default_factory=list)
     failed: dict[int, str] = field(default_factory=dict)  # per-UID errors
+    unasked: list[int] = field(default_factory=list)  # esummary was failing: no fault of theirs
+
+    def merge(self, other: SummaryReply) -> None:
+        self.summaries += other.summaries
+        self.failed |= other.failed
+        self.unasked += other.unasked
+
+
+@dataclass
+class Outage:
+    """Set once a utility kept failing after every retry in this run: later requests to it
+    are not sent, their PMIDs wait for the next run."""
+
+    reason: str | None = None
 
 
 def _parse(body: bytes) -> tuple[ET.Element, ET.Element | None]:

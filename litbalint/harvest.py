@@ -82,6 +82,8 @@ class RunReport:
     retried: int = 0  # to-do PMIDs of earlier runs asked for again
     links_left: int = 0  # PMIDs whose links failed: asked again by the next run
     titles_left: int = 0  # stubs esummary gave no title this run
+    links_given_up: int = 0  # PMIDs whose links failed LINK_TRIES runs: no longer asked
+    titles_given_up: int = 0  # stubs esummary gave no title TITLE_TRIES runs
     requests: int = 0
     retries: int = 0
     error: str | None = None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,9 @@ from litbalint.eutils import (
     Eutils,
     EutilsError,
     EutilsRequestError,
+    EutilsUnreachable,
     LinkReply,
+    Outage,
     SummaryReply,
 )
 from litbalint.model import Article, ArticleLinks, Deletion
@@ -29,6 +32,8 @@ RECORD_TRIES = 3  # runs that ask for a PMID esearch lists and efetch does not r
 LINK_TRIES = 5  # runs that ask for a PMID's links before it is reported as given up
 TITLE_TRIES = 3  # runs that ask esummary for a stub's title
 SUMMARY_CHUNK = ESUMMARY_JSON_MAX * 4  # stubs asked for together while batches are saved
+EFETCH_SPLIT_TRIES = 2  # tries for each half of an efetch batch that kept failing
+UNASKED = "not asked: NCBI kept failing for everything in this run"
 
 
 class _Network:
@@ -54,11 +59,17 @@ def _pmids(record: Article | Deletion) -> list[int]:
 
 def _fetch_batch(client: Eutils, batch: list[int]) -> tuple[list, list[int], LinkReply]:
     """efetch (asking once more for PMIDs that did not come back) and elink for a batch."""
-    records: list = _efetch(client, batch)
+    try:
+        records: list = _efetch(client, batch)
+    except EutilsError as error:
+        if isinstance(error, EutilsUnreachable) or len(batch) == 1:
+            raise
+        records = _efetch_halves(client, batch, error)
     returned = {pmid for r in records for pmid in _pmids(r)}
     missing = [p for p in batch if p not in returned]
     if missing:
-        records += _efetch(client, missing)
+        with suppress(EutilsError):  # else they stay gaps: asked again by the next runs
+            records += _efetch(client, missing, EFETCH_SPLIT_TRIES)
         returned = {pmid for r in records for pmid in _pmids(r)}
     wanted = set(batch)
     records = [r for r in records if set(_pmids(r)) & wanted]  # drop what was not asked for
@@ -67,16 +78,39 @@ def _fetch_batch(client: Eutils, batch: list[int]) -> tuple[list, list[int], Lin
     return records, [p for p in batch if p not in returned], links
 
 
-def _efetch(client: Eutils, pmids: list[int]) -> list:
+def _efetch(client: Eutils, pmids: list[int], tries: int | None = None) -> list:
     """efetch; an <ERROR> that blames the ids ("Empty id list", "Invalid uid": none of them is
     a record PubMed can return) is an empty answer for them: they become gaps (retried on the
     next runs, then given up) instead of failing the night."""
     try:
-        return client.efetch(pmids)
+        return client.efetch(pmids, tries)
     except EutilsRequestError as error:
         if not error.splittable:
             raise
         return []
+
+
+def _efetch_halves(client: Eutils, pmids: list[int], error: EutilsError) -> list:
+    """A batch that kept failing may hold one record NCBI cannot serve: its halves are asked
+    with fewer tries; a failing half is split again, a single PMID that fails is left out (a
+    gap, asked again by the next runs). Both halves failing is NCBI failing, not a record: the
+    batch's error stands and the run stops."""
+    middle = len(pmids) // 2
+    records: list = []
+    failing = []
+    for half in (pmids[:middle], pmids[middle:]):
+        try:
+            records += _efetch(client, half, EFETCH_SPLIT_TRIES)
+        except EutilsError as failure:
+            if isinstance(failure, EutilsUnreachable):
+                raise
+            failing.append(half)
+    if len(failing) == 2:
+        raise error
+    for half in failing:
+        if len(half) > 1:
+            records += _efetch_halves(client, half, error)
+    return records
 
 
 def fetch_all(
@@ -175,9 +209,14 @@ def _save_links(
             counts.new_edges += store.save_elink(ids[pmid], found, options.similar_top)
     store.todo_done("links", list(reply.links))
     if reply.failed:
-        store.todo_failed(report.run_id, "links", reply.failed, LINK_TRIES)
-        report.links_left += len(reply.failed)
-        store.add_run_counts(report.run_id, links_left=len(reply.failed))
+        given_up = store.todo_failed(report.run_id, "links", reply.failed, LINK_TRIES)
+        report.links_given_up += len(given_up)
+    if reply.unasked:
+        store.todo_waiting(report.run_id, "links", reply.unasked, UNASKED)
+    left = len(reply.failed) + len(reply.unasked)
+    if left:
+        report.links_left += left
+        store.add_run_counts(report.run_id, links_left=left)
 
 
 class _Titles:
@@ -191,6 +230,7 @@ class _Titles:
         self.unnamed: set[int] = set()  # linked PMIDs, not yet asked about
         self.asked: set[int] = set()
         self.pending: deque[tuple[list[int], Future]] = deque()
+        self.outage = Outage()  # esummary kept failing: the rest waits for the next run
 
     def wanted(self, pmids) -> None:
         self.unnamed.update(p for p in pmids if p not in self.asked)
@@ -203,7 +243,8 @@ class _Titles:
 
     def _ask(self, pmids: list[int]) -> None:
         self.asked.update(pmids)
-        self.pending.append((pmids, self.network.submit(partial(self.client.esummary, pmids))))
+        job = partial(self.client.esummary, pmids, self.outage)
+        self.pending.append((pmids, self.network.submit(job)))
 
     def save_ready(self) -> None:
         while self.pending and self.pending[0][1].done():
@@ -224,15 +265,19 @@ class _Titles:
         except EutilsError as error:  # esummary kept failing or refused: untitled stubs stay
             if isinstance(error, EutilsRequestError) and not error.splittable:
                 raise  # HTTP 400 and the like: every request would fail the same way
-            reply = SummaryReply(failed=dict.fromkeys(pmids, str(error)))
-        failed = reply.failed
+            reply = SummaryReply(unasked=pmids)
+        run_id, failed, unasked = self.report.run_id, reply.failed, reply.unasked
         with self.store.transaction():
             self.store.save_summaries(reply.summaries)
             self.store.todo_done("title", [s.pmid for s in reply.summaries])
             if failed:
-                self.store.todo_failed(self.report.run_id, "title", failed, TITLE_TRIES)
-                self.store.add_run_counts(self.report.run_id, titles_left=len(failed))
-        self.report.titles_left += len(failed)
+                given_up = self.store.todo_failed(run_id, "title", failed, TITLE_TRIES)
+                self.report.titles_given_up += len(given_up)
+            if unasked:
+                self.store.todo_waiting(run_id, "title", unasked, UNASKED)
+            if failed or unasked:
+                self.store.add_run_counts(run_id, titles_left=len(failed) + len(unasked))
+        self.report.titles_left += len(failed) + len(unasked)
 
 
 def _linked(found: ArticleLinks, options: Options) -> list[int]:

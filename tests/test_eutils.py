@@ -3,6 +3,7 @@ replies, retries of every fault kind, the rate limiter."""
 
 from __future__ import annotations
 
+import json
 import socket
 import struct
 import threading
@@ -20,6 +21,7 @@ from litbalint.eutils import (
     EutilsError,
     EutilsRequestError,
     EutilsUnreachable,
+    Outage,
     RateLimiter,
 )
 from litbalint.model import Article, Deletion
@@ -324,7 +326,45 @@ def test_missing_records_are_not_a_client_fault(fake: FakeEutils) -> None:
     assert eutils.retries == 0
 
 
-@pytest.mark.parametrize("endpoint", ["esearch", "efetch", "elink", "epost", "esummary"])
+def test_esummary_failing_after_every_retry_leaves_the_rest_unasked(fake: FakeEutils) -> None:
+    """esummary down: the ids are `unasked` (no fault of theirs), and once the run's outage is
+    known, later calls send nothing."""
+    eutils = client(fake, max_tries=3)
+    fake.inject("esummary", "503", times=4)
+    outage = Outage()
+    reply = eutils.esummary([101, 900001], outage)
+    assert reply.unasked == [101, 900001] and not reply.failed and not reply.summaries
+    assert outage.reason and outage.reason.startswith("esummary.fcgi: failed after 3 tries")
+    assert len(fake.calls("esummary")) == 3
+    later = eutils.esummary([102], outage)
+    assert later.unasked == [102] and len(fake.calls("esummary")) == 3
+
+
+def test_esummary_splits_a_list_refused_for_one_bad_uid(
+    ncbi: FakeEutils, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NCBI's top-level `error` beside an empty result blames the whole list for one UID: the
+    list is halved until that UID stands alone; the others get their titles."""
+    serve = FakeEutils._esummary
+    refusal = {
+        "header": {"type": "esummary", "version": "0.3"},
+        "error": "Invalid uid 900002 at position= 1",
+        "result": {"uids": []},
+    }
+
+    def refusing(self: FakeEutils, params: dict, missing: bool):
+        if "900002" in params["id"][0].split(","):
+            return fake_eutils._Reply(body=json.dumps(refusal).encode())
+        return serve(self, params, missing)
+
+    monkeypatch.setattr(FakeEutils, "_esummary", refusing)
+    reply = client(ncbi).esummary([101, 900001, 900002, 900003])
+    assert sorted(s.pmid for s in reply.summaries) == [101, 900001, 900003]
+    assert list(reply.failed) == [900002] and "Invalid uid" in reply.failed[900002]
+    assert reply.unasked == []
+
+
+@pytest.mark.parametrize("endpoint", ["esearch", "efetch", "elink", "epost"])
 def test_fault_beyond_max_tries_is_an_error_naming_the_endpoint(
     fake: FakeEutils, endpoint: str
 ) -> None:
@@ -426,12 +466,12 @@ def test_default_client_stays_under_three_requests_a_second() -> None:
 
 
 def test_limiter_intervals_with_and_without_api_key() -> None:
-    assert Eutils("http://127.0.0.1:9/", EMAIL).limiter.interval == pytest.approx(0.35)
+    assert Eutils("http://127.0.0.1:9/", EMAIL).limiter.interval == pytest.approx(1.15 / 3)
     with_key = Eutils("http://127.0.0.1:9/", EMAIL, api_key="k").limiter.interval
-    assert 0.1 <= with_key <= 0.11
+    assert with_key == pytest.approx(0.115)
 
 
-@pytest.mark.parametrize(("rate", "spacing"), [(10.0, 0.105), (3.0, 0.35)])
+@pytest.mark.parametrize(("rate", "spacing"), [(10.0, 0.115), (3.0, 1.15 / 3)])
 def test_rate_limiter_spaces_request_starts(rate: float, spacing: float) -> None:
     now = [50.0]
     starts: list[float] = []
@@ -534,8 +574,8 @@ def test_elink_failing_for_everything_is_not_asked_pmid_by_pmid(
     monkeypatch.setattr(FakeEutils, "_elink", lambda self, params, missing: outage)
     pmids = list(range(900000, 900300))
     reply = client(ncbi, max_tries=1).elink(pmids)
-    assert set(reply.failed) == set(pmids) and reply.links == {}
-    assert "not split further" in reply.failed[pmids[-1]]
+    assert reply.links == {} and set(reply.failed) | set(reply.unasked) == set(pmids)
+    assert len(reply.unasked) > len(reply.failed)  # past the budget: no fault of theirs
     base = 3 + 3 + 6  # 300 PMIDs: 100 a request twice, 50 a request for the scores
     assert len(ncbi.calls("elink")) <= base + LINK_SPLIT_BUDGET + 2
 

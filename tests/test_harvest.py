@@ -550,7 +550,9 @@ def test_fault_beyond_max_tries_fails_the_run_and_keeps_what_was_saved(
     db = tmp_path / "h.db"
     with FakeEutils(records(), rate_limit=None) as fake:
         eutils = client(fake, HookedEutils)
-        eutils.hooks[(endpoint, nth)] = lambda: fake.inject(endpoint, "503", times=6)
+        # efetch: 6 tries, then both halves of the batch 2 tries each (NCBI failing, not a record)
+        times = 10 if endpoint == "efetch" else 6
+        eutils.hooks[(endpoint, nth)] = lambda: fake.inject(endpoint, "503", times=times)
         report, row = run_harvest(db, fake, eutils)
         full = sorted(p for (p,) in query(db, "SELECT pmid FROM articles WHERE is_stub = 0"))
         everything = sorted(set().union(*(w.pmids for w in report.windows)))
@@ -562,7 +564,8 @@ def test_fault_beyond_max_tries_fails_the_run_and_keeps_what_was_saved(
             assert not report.ok and report.error
             assert row["status"] == "failed" and row["finished_at"]
             assert row["error"].startswith(f"{endpoint}.fcgi: failed after 6 tries")
-            assert row["retries"] == 5 and row["requests"] == eutils.requests
+            retries = 5 + 2 if endpoint == "efetch" else 5  # + each half's second try
+            assert row["retries"] == retries and row["requests"] == eutils.requests
             assert full == everything[: 2 * BATCH]
         assert row["records_new"] == len(full)
         saved_edges = query(db, "SELECT count(*) FROM citations")[0][0]
@@ -1138,7 +1141,7 @@ def test_cli_failure_after_retries_is_exit_1_and_one_line(
 
     def hooked(base_url: str, email: str, api_key: str | None = None) -> Eutils:
         eutils = client(fake, HookedEutils)
-        eutils.hooks[("efetch", 3)] = lambda: fake.inject("efetch", "502", times=6)
+        eutils.hooks[("efetch", 3)] = lambda: fake.inject("efetch", "502", times=10)
         return eutils
 
     monkeypatch.setattr(_harvest_command_module(), "Eutils", hooked)

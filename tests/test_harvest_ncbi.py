@@ -350,3 +350,77 @@ def test_a_pmid_efetch_never_returns_is_given_up_after_three_runs(
     assert query(
         db, "SELECT step, attempts, given_up FROM harvest_todo WHERE pmid = ?", [lost]
     ) == [("record", 3, 1)]
+
+
+def test_a_record_efetch_cannot_serve_costs_that_record_not_the_night(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every efetch holding one PMID answers 502: the batch is halved down to that PMID, which
+    becomes a gap (asked again next night); every other record is stored and the run is ok."""
+    world = make_records(120, seed=6)
+    bad = next(r.pmid for r in world if "syndrome" not in r.title)
+    serve = FakeEutils._efetch
+
+    def efetch(fake: FakeEutils, params: dict, missing: bool):
+        if bad in fake_eutils._ids(params)[0]:
+            return fake_eutils._html_reply(502)
+        return serve(fake, params, missing)
+
+    monkeypatch.setattr(FakeEutils, "_efetch", efetch)
+    db = tmp_path / "h.db"
+    with FakeEutils(world, rate_limit=None, ncbi=True) as fake:
+        report, row = run_night(db, fake.url, date(2026, 1, 1))
+        wanted = set().union(*(w.pmids for w in report.windows))
+        efetches = len(fake.calls("efetch"))
+    assert report.ok and row["status"] == "ok" and report.gaps == [bad]
+    stored = {p for (p,) in query(db, "SELECT pmid FROM articles WHERE is_stub = 0")}
+    assert stored == wanted - {bad}
+    assert efetches < 40  # 6 tries, then halves of 2 tries down to the one PMID
+    assert query(db, "SELECT step, attempts FROM harvest_todo WHERE pmid = ?", [bad]) == [
+        ("record", 1)
+    ]
+
+
+def test_an_esummary_outage_leaves_titles_for_the_next_run_without_counting_attempts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """esummary answers 503 all night: titles are asked once (6 tries), the rest not at all;
+    no stub counts an attempt, so three such nights give nothing up; the next good night
+    titles every stub."""
+    world = make_records(60, seed=7, real_links=True)
+    serve = FakeEutils._esummary
+    down = [True]
+
+    def esummary(fake: FakeEutils, params: dict, missing: bool):
+        return fake_eutils._html_reply(503) if down[0] else serve(fake, params, missing)
+
+    monkeypatch.setattr(FakeEutils, "_esummary", esummary)
+    db = tmp_path / "h.db"
+    with FakeEutils(world, rate_limit=None, ncbi=True) as fake:
+        for night in range(1, 4):
+            fake.requests.clear()
+            report, row = run_night(db, fake.url, date(2026, 1, night))
+            assert report.ok and report.titles_left > 1000 and report.titles_given_up == 0
+            assert len(fake.calls("esummary")) == 6  # one request's tries, then nothing
+        assert query(db, "SELECT max(attempts), max(given_up) FROM harvest_todo") == [(0, 0)]
+        down[0] = False
+        report, row = run_night(db, fake.url, date(2026, 1, 4))
+    assert report.ok and report.titles_left == 0
+    assert query(db, "SELECT count(*) FROM articles WHERE is_stub = 1 AND title_en IS NULL") == [
+        (0,)
+    ]
+    assert query(db, "SELECT count(*) FROM harvest_todo WHERE step = 'title'") == [(0,)]
+
+
+def test_summary_line_names_what_is_left_and_what_was_given_up() -> None:
+    from litbalint.cli_harvest import summary_line
+
+    report = RunReport(7, [], fetched=1512, gaps=[1], given_up=[2, 3], retried=4)
+    report.links_left, report.titles_left = 2, 5
+    report.links_given_up, report.titles_given_up, report.requests = 1, 6, 412
+    assert summary_line(report) == (
+        "harvest ok: run 7: 1,512 records (new 0, updated 0, unchanged 0, deleted 0); "
+        "0 new edges; 4 PMIDs retried from earlier runs; 1 records, 2 PMIDs' links and 5 titles "
+        "left for the next run; given up after repeated failures: 2 records, 1 PMIDs' links, "
+        "6 titles (see harvest_todo); 412 requests, 0 retries"
+    )

@@ -269,6 +269,10 @@ class Store:
         """One more failed attempt at `step` for these PMIDs; returns those given up now."""
         return todo.failed(self.db, run_id, step, reasons, give_up_after, topics_of)
 
+    def todo_waiting(self, run_id: int, step: str, pmids: list[int], why: str) -> None:
+        """On the to-do list without counting an attempt (not asked: NCBI was failing)."""
+        todo.waiting(self.db, run_id, step, pmids, why)
+
     def todo_done(self, step: str, pmids: list[int]) -> None:
         todo.done(self.db, step, pmids)
 

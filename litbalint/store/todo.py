@@ -38,6 +38,17 @@ def failed(
     return sorted(row[0] for row in cursor)
 
 
+def waiting(db: Database, run_id: int, step: str, pmids: list[int], why: str) -> None:
+    """On the list (or still there) without one more attempt: NCBI failed for everything, so
+    nothing counts against these PMIDs."""
+    db.conn.executemany(
+        "INSERT INTO harvest_todo (pmid, step, topics, attempts, last_error, first_run, last_run) "
+        "VALUES (?, ?, '[]', 0, ?, ?, ?) ON CONFLICT (pmid, step) DO UPDATE SET "
+        "last_error = excluded.last_error, last_run = excluded.last_run",
+        [(pmid, step, why[:500], run_id, run_id) for pmid in pmids],
+    )
+
+
 def done(db: Database, step: str, pmids: list[int]) -> None:
     db.conn.executemany(
         "DELETE FROM harvest_todo WHERE step = ? AND pmid = ?", [(step, p) for p in pmids]
