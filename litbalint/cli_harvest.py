@@ -212,6 +212,14 @@ def summary_line(report: RunReport) -> str:
         if n
     ]
     parts = [f"harvest {'ok' if report.ok else 'failed'}: run {report.run_id}: {stored}"]
+    if report.links_refreshed:
+        parts.append(f"{report.links_refreshed:,} articles' links refreshed")
+    if report.topics_dropped:
+        parts.append(f"{report.topics_dropped:,} topics dropped (no longer found by their search)")
+    if report.missing:
+        parts.append(
+            f"{report.missing:,} PMIDs vanished from PubMed (deleted if still gone next run)"
+        )
     if report.retried:
         parts.append(f"{report.retried:,} PMIDs retried from earlier runs")
     if left:
@@ -221,5 +229,6 @@ def summary_line(report: RunReport) -> str:
         )
     if report.given_up:
         parts.append(f"{len(report.given_up):,} PMIDs given up (see harvest_runs.given_up)")
+    parts += report.notes
     parts.append(f"{report.requests:,} requests, {report.retries:,} retries")
     return "; ".join(parts)
