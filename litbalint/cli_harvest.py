@@ -22,6 +22,7 @@ from litbalint.harvest import (
 )
 from litbalint.harvest import dry_run as run_dry
 from litbalint.harvest import harvest as run_harvest
+from litbalint.harvest_reconcile import LINKS_REFRESH_DAYS
 from litbalint.resources import TOPICS, default_db_path, packaged_path
 from litbalint.store import Store
 
@@ -87,6 +88,14 @@ def _date(value: str | None) -> date | None:
     show_default=True,
     help="Similar articles kept per article (best scores first).",
 )
+@click.option(
+    "--links-refresh-days",
+    type=click.IntRange(0, 3650),
+    default=LINKS_REFRESH_DAYS,
+    show_default=True,
+    help="Fetch again the links of corpus articles fetched this many days ago or more "
+    "(a bounded slice per run, oldest first).",
+)
 def harvest(
     db_path: Path | None,
     topic_names: tuple[str, ...],
@@ -99,6 +108,7 @@ def harvest(
     eutils_url: str,
     batch_size: int,
     similar_top: int,
+    links_refresh_days: int,
 ) -> None:
     """Harvest PubMed through E-utilities: new and revised records of every topic since the
     last successful run (a few days' overlap), with their citation links.
@@ -126,6 +136,7 @@ def harvest(
         today=_date(today) or date.today(),
         batch_size=batch_size,
         similar_top=similar_top,
+        links_refresh_days=links_refresh_days,
     )
     db = db_path or default_db_path(create_folder=not dry_run)
     try:

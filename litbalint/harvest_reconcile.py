@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from litbalint.eutils import Eutils, EutilsError, LinkReply
+from litbalint.eutils import Eutils, LinkReply
 from litbalint.harvest_batches import (
     LINK_TRIES,
     Titles,
@@ -29,6 +29,8 @@ LINKS_REFRESH_DAYS = 30  # links older than this are fetched again
 LINKS_REFRESH_MIN = 500  # articles refreshed per run at least (when that many are due) ...
 LINKS_REFRESH_SHARE = 7  # ... or 1/7 of the corpus: all of it in about a month of nights
 MISSING_RUNS = 2  # runs in a row a PMID must vanish from PubMed before it is marked deleted
+MISSING_SHARE = 10  # more than 1/10 of a topic's articles missing from its search (and ...
+MISSING_FLOOR = 20  # ... more than 20): a glitch or an edited query, the topic is left alone
 
 
 def refresh_links(
@@ -44,11 +46,7 @@ def refresh_links(
     pmids = list(due)
     for start in range(0, len(pmids), options.batch_size):
         batch = pmids[start : start + options.batch_size]
-        try:
-            reply = client.elink(batch)
-        except EutilsError as error:  # left for the next run (they are still the oldest)
-            report.notes.append(f"links refresh stopped: {error}")
-            return
+        reply = client.elink(batch)  # an EutilsError: the rest waits for the next run
         refreshed, added = _save_refresh(store, due, reply, options, report)
         report.links_refreshed += refreshed
         report.counts.new_edges += added
@@ -89,7 +87,15 @@ def reconcile(
     assert report.run_id is not None
     missing_from: dict[int, list[str]] = {}
     for topic, pmids in listed.items():
-        for pmid in sorted(store.harvest_topic_pmids(topic) - pmids):
+        harvested = store.harvest_topic_pmids(topic)
+        missing = sorted(harvested - pmids)
+        if len(missing) > max(MISSING_FLOOR, len(harvested) // MISSING_SHARE):
+            report.notes.append(
+                f"topic {topic!r}: {len(missing):,} of its {len(harvested):,} articles are not "
+                "in its search today: left as they are (a glitch, or a narrowed query)"
+            )
+            continue
+        for pmid in missing:
             missing_from.setdefault(pmid, []).append(topic)
     wanted = sorted(missing_from)
     records: list = []

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from litbalint.cli_harvest import summary_line
 from litbalint.eutils import Eutils, EutilsUnreachable
 from litbalint.harvest import Options, RunReport, Topic, harvest
 from litbalint.store import Store
@@ -445,3 +446,33 @@ def test_nights_with_deletions_topic_changes_and_growing_cited_by(tmp_path: Path
     assert clean.ok
     left = {gone.pmid, unmatched.pmid}  # not in the clean corpus (or a stub there)
     assert _without(content(db), left) == _without(content(tmp_path / "clean.db"), left)
+
+
+def test_summary_line_names_the_refresh_and_the_reconciliation() -> None:
+    report = RunReport(7, [], links_refreshed=512, topics_dropped=2, missing=1, requests=40)
+    report.counts.deleted = 1
+    report.notes.append("reconciliation left for the next run: esearch.fcgi: failed")
+    assert summary_line(report) == (
+        "harvest ok: run 7: 0 records (new 0, updated 0, unchanged 0, deleted 1); 0 new edges; "
+        "512 articles' links refreshed; 2 topics dropped (no longer found by their search); "
+        "1 PMIDs vanished from PubMed (deleted if still gone next run); reconciliation left "
+        "for the next run: esearch.fcgi: failed; 40 requests, 0 retries"
+    )
+
+
+def test_a_search_that_loses_most_of_a_topic_deletes_nothing(tmp_path: Path) -> None:
+    """A night where PubMed lists few of a topic's articles (a glitch): the topic is left as
+    it is, with a note, instead of efetching, dropping topics and counting deletions."""
+    db = tmp_path / "h.db"
+    world = make_records(60, seed=5)
+    with FakeEutils(copy.deepcopy(world), rate_limit=None, ncbi=True) as fake:
+        run_night(db, fake.url, date(2026, 1, 1))
+    for record in world:
+        record.deleted = True  # gone from every search tonight
+    with FakeEutils(world, rate_limit=None, ncbi=True) as fake:
+        report, row = run_night(db, fake.url, date(2026, 1, 2))
+        assert not fake.calls("efetch")
+    assert report.ok and report.missing == 0 and row["records_deleted"] == 0
+    assert "articles are not in its search today" in summary_line(report)
+    assert "articles are not in its search today" in row["error"]
+    assert query(db, "SELECT count(*) FROM harvest_todo") == [(0,)]

@@ -8,7 +8,7 @@ import json
 from sqlite_utils import Database
 
 from litbalint.store.articles import topics_json
-from litbalint.store.links import save_elink
+from litbalint.store.links import save_elink, stub_ids
 
 CORPUS = "a.is_stub = 0 AND a.deleted = 0 AND a.pmid IS NOT NULL"
 
@@ -52,25 +52,26 @@ def replace_elink(
     ranks and scores brought up to date, those no longer listed removed. References from the
     record's own ReferenceList keep their edge and rank. Returns (added, removed)."""
     added = save_elink(db, article_id, refs, cited_by, similar)
-    listed = "SELECT value FROM json_each(?)"
+    ids = stub_ids(db, sorted({*refs, *cited_by, *(p for p, _ in similar)}))
     own_refs = "SELECT cited_id FROM reference_lists WHERE article_id = ? AND cited_id IS NOT NULL"
-    pmid_of = "(SELECT pmid FROM articles WHERE id = {})"
+    edge = "WHERE citing_id = ? AND cited_id = ? AND kind = ? AND source = 'pubmed'"
     db.conn.executemany(
-        "UPDATE citations SET rank = ? WHERE kind = 'cited_by' AND source = 'pubmed' "
-        f"AND cited_id = ? AND {pmid_of.format('citing_id')} = ? AND rank IS NOT ?",
-        [(rank, article_id, pmid, rank) for rank, pmid in enumerate(cited_by, 1)],
+        f"UPDATE citations SET rank = ? {edge} AND rank IS NOT ?",
+        [(rank, ids[p], article_id, "cited_by", rank) for rank, p in enumerate(cited_by, 1)],
     )
     db.conn.executemany(
-        "UPDATE citations SET rank = ?, score = ? WHERE kind = 'similar' AND source = 'pubmed' "
-        f"AND citing_id = ? AND {pmid_of.format('cited_id')} = ? "
-        "AND (rank IS NOT ? OR score IS NOT ?)",
-        [(rank, s, article_id, pmid, rank, s) for rank, (pmid, s) in enumerate(similar, 1)],
+        f"UPDATE citations SET rank = ?, score = ? {edge} AND (rank IS NOT ? OR score IS NOT ?)",
+        [
+            (rank, score, article_id, ids[p], "similar", rank, score)
+            for rank, (p, score) in enumerate(similar, 1)
+        ],
     )
     db.conn.executemany(
-        "UPDATE citations SET rank = ? WHERE kind = 'references' AND source = 'pubmed' "
-        f"AND citing_id = ? AND {pmid_of.format('cited_id')} = ? AND rank IS NOT ? "
-        f"AND cited_id NOT IN ({own_refs})",
-        [(rank, article_id, pmid, rank, article_id) for rank, pmid in enumerate(refs, 1)],
+        f"UPDATE citations SET rank = ? {edge} AND rank IS NOT ? AND cited_id NOT IN ({own_refs})",
+        [
+            (rank, article_id, ids[p], "references", rank, article_id)
+            for rank, p in enumerate(refs, 1)
+        ],
     )
     before = db.conn.total_changes
     for kind, own, other, pmids in (
@@ -79,11 +80,11 @@ def replace_elink(
         ("similar", "citing_id", "cited_id", [p for p, _ in similar]),
     ):
         keep = f" AND {other} NOT IN ({own_refs})" if kind == "references" else ""
-        params = [kind, article_id, json.dumps(pmids)] + ([article_id] if keep else [])
+        listed = json.dumps([ids[p] for p in pmids])
         db.execute(
             f"DELETE FROM citations WHERE kind = ? AND source = 'pubmed' AND {own} = ? "
-            f"AND {pmid_of.format(other)} NOT IN ({listed}){keep}",
-            params,
+            f"AND {other} NOT IN (SELECT value FROM json_each(?)){keep}",
+            [kind, article_id, listed] + ([article_id] if keep else []),
         )
     return added, db.conn.total_changes - before
 
