@@ -229,7 +229,7 @@ def summary_line(report: RunReport) -> str:
         parts.append(f"{report.topics_dropped:,} topics dropped (no longer found by their search)")
     if report.missing:
         parts.append(
-            f"{report.missing:,} PMIDs vanished from PubMed (deleted if still gone next run)"
+            f"{report.missing:,} PMIDs not in their topic's search (settled if still so next run)"
         )
     if report.retried:
         parts.append(f"{report.retried:,} PMIDs retried from earlier runs")

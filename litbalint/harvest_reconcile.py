@@ -3,8 +3,9 @@ lists grow, similar lists move) and records that left a topic's search (revised 
 longer match, or deleted: through E-utilities a deleted record simply vanishes).
 
 Links refresh: each run elinks again the corpus articles whose links are the oldest.
-Reconciliation: each run lists every PMID of each topic's search and efetches the corpus
-articles that carry the topic and are no longer listed. Neither fails the run."""
+Reconciliation: each run lists every PMID of each topic's search; corpus articles that carry
+the topic and are not listed two runs in a row are efetched, then lose the topic or, gone from
+PubMed, are marked deleted. Neither step fails the run."""
 
 from __future__ import annotations
 
@@ -80,10 +81,11 @@ def reconcile(
     options: Options,
     report: RunReport,
 ) -> None:
-    """`listed`: every PMID each topic's search finds today. Corpus articles carrying a topic
-    and missing from its list are efetched: one that comes back loses the topic (and is saved
-    as it is now); one that does not is marked deleted once it was missing MISSING_RUNS runs
-    in a row (first sighting in the to-do list as step 'missing')."""
+    """`listed`: every PMID each topic's search finds today. A corpus article carrying a topic
+    and missing from its list is noted in the to-do list (step 'missing', first_run the first
+    sighting); still missing the next run (MISSING_RUNS in a row), it is efetched: one that
+    comes back is saved as it is now and loses the topic, one that does not is marked
+    deleted. A PMID listed again leaves the to-do list: a glitch changes nothing."""
     assert report.run_id is not None
     missing_from: dict[int, list[str]] = {}
     for topic, pmids in listed.items():
@@ -97,37 +99,48 @@ def reconcile(
             continue
         for pmid in missing:
             missing_from.setdefault(pmid, []).append(topic)
+    reasons = {p: f"not in the search of {', '.join(t)}" for p, t in missing_from.items()}
+    with store.transaction():
+        seen_before = store.todo_pending("missing")
+        store.todo_done("missing", [p for p in seen_before if p not in missing_from])
+        confirmed = store.todo_failed(report.run_id, "missing", reasons, MISSING_RUNS, missing_from)
+    report.missing += len(missing_from) - len(confirmed)
+    if confirmed:
+        _settle(store, client, {p: missing_from[p] for p in confirmed}, options, report)
+
+
+def _settle(
+    store: Store,
+    client: Eutils,
+    missing_from: dict[int, list[str]],
+    options: Options,
+    report: RunReport,
+) -> None:
+    """efetch the PMIDs missing MISSING_RUNS runs in a row: the records that come back lose
+    the topics whose search no longer finds them; the others are marked deleted."""
+    assert report.run_id is not None
     wanted = sorted(missing_from)
     records: list = []
     for start in range(0, len(wanted), options.batch_size):
         batch = wanted[start : start + options.batch_size]
         found = efetch_records(client, batch)
-        returned = _returned(found)
-        again = [p for p in batch if p not in returned]
+        again = [p for p in batch if p not in _returned(found)]
         records += found + (efetch_records(client, again) if again else [])
     returned = _returned(records)
     articles = [r for r in records if isinstance(r, Article) and r.ids.pmid in missing_from]
     deletions = [r for r in records if isinstance(r, Deletion)]
     if articles or deletions:
         save_batch(store, [*articles, *deletions], [], LinkReply(), {}, options, report)
-    vanished = {p: "listed by no search, efetch returns nothing" for p in wanted}
-    for pmid in returned:
-        vanished.pop(pmid, None)
     with store.transaction():
         dropped = sum(
             store.drop_harvest_topics(a.ids.pmid, missing_from[a.ids.pmid]) for a in articles
         )
-        seen_before = store.todo_pending("missing")
-        store.todo_done("missing", [p for p in seen_before if p not in vanished])
-        gone = (
-            store.todo_failed(report.run_id, "missing", vanished, MISSING_RUNS) if vanished else []
-        )
+        gone = [p for p in wanted if p not in returned]
         deleted = store.save_deletion(Deletion(pmids=gone)).deleted if gone else 0
-        store.todo_done("missing", gone)
+        store.todo_done("missing", wanted)
         store.add_run_counts(report.run_id, topics_dropped=dropped, records_deleted=deleted)
     report.topics_dropped += dropped
     report.counts.deleted += deleted
-    report.missing += len(vanished) - len(gone)
 
 
 def _returned(records: list) -> set[int]:
