@@ -158,13 +158,13 @@ def _links_left(
         reply = client.elink(pmids[start : start + options.batch_size])
         counts = SaveCounts()
         with store.transaction():
-            _save_links(store, ids, reply, options, report, counts)
+            save_links(store, ids, reply, options, report, counts)
             store.add_run_counts(run_id, new_edges=counts.new_edges)
         report.counts.new_edges += counts.new_edges
         titles.wanted(p for found in reply.links.values() for p in linked_pmids(found, options))
 
 
-def _save_links(
+def save_links(
     store: Store,
     ids: dict[int, int],
     reply: LinkReply,
@@ -176,7 +176,7 @@ def _save_links(
     assert report.run_id is not None
     for pmid, found in reply.links.items():
         if pmid in ids:
-            counts.new_edges += store.save_elink(ids[pmid], found, options.similar_top)
+            counts.new_edges += store.refresh_elink(ids[pmid], found, options.similar_top)
     store.mark_links_fetched([p for p in reply.links if p in ids], options.today.isoformat())
     store.todo_done("links", list(reply.links))
     if reply.failed:
@@ -274,7 +274,7 @@ def save_batch(
             )
             assert store.last_id is not None
             ids[pmid] = store.last_id
-        _save_links(store, ids, links, options, report, counts)
+        save_links(store, ids, links, options, report, counts)
         store.todo_done("record", [p for r in records for p in _pmids(r)])
         if gaps:
             reasons = dict.fromkeys(gaps, "efetch did not return it")

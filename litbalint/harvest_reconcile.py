@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 
 from litbalint.eutils import Eutils, LinkReply
 from litbalint.harvest_batches import (
-    LINK_TRIES,
     Titles,
     efetch_records,
     linked_pmids,
     save_batch,
+    save_links,
 )
 from litbalint.model import Article, Deletion
-from litbalint.store import Store
+from litbalint.store import SaveCounts, Store
 
 if TYPE_CHECKING:
     from litbalint.harvest import Options, RunReport
@@ -59,19 +59,14 @@ def _save_refresh(
 ) -> tuple[int, int]:
     """One refreshed batch in one transaction; links that failed go to the links to-do."""
     assert report.run_id is not None
-    added = 0
+    counts = SaveCounts()
+    refreshed = [p for p in reply.links if p in due]
     with store.transaction():
-        for pmid, found in reply.links.items():
-            if pmid in due:
-                added += store.refresh_elink(due[pmid], found, options.similar_top)
-        refreshed = [p for p in reply.links if p in due]
-        store.mark_links_fetched(refreshed, options.today.isoformat())
-        if reply.failed:
-            store.todo_failed(report.run_id, "links", reply.failed, LINK_TRIES)
-            store.add_run_counts(report.run_id, links_left=len(reply.failed))
-        store.add_run_counts(report.run_id, links_refreshed=len(refreshed), new_edges=added)
-    report.links_left += len(reply.failed)
-    return len(refreshed), added
+        save_links(store, due, reply, options, report, counts)
+        store.add_run_counts(
+            report.run_id, links_refreshed=len(refreshed), new_edges=counts.new_edges
+        )
+    return len(refreshed), counts.new_edges
 
 
 def reconcile(

@@ -370,12 +370,18 @@ def _without(found: list[list[tuple]], pmids: set[int]) -> list[list[tuple]]:
     return [articles, edges, [b for b in beads if b[0] not in pmids]]
 
 
+def _refreshed(db: Path, day: date) -> set[int]:
+    """PMIDs whose links were fetched on `day`."""
+    rows = query(db, "SELECT pmid FROM links_fetched WHERE fetched_on = ?", [day.isoformat()])
+    return {pmid for (pmid,) in rows}
+
+
 def test_nights_with_deletions_topic_changes_and_growing_cited_by(tmp_path: Path) -> None:
     """What the date windows cannot see: a record deleted (it vanishes, as through
     E-utilities), one hidden for one night only (a glitch: never deleted), one revised so it
     no longer matches its topic, and new articles citing an old unchanged record (its cited-by
-    list grows, its mdat does not change): the links refresh and the reconciliation bring the
-    corpus back to the world."""
+    list grows, its mdat does not change; its refresh fails one night): the links refresh and
+    the reconciliation bring the corpus back to the world."""
     db = tmp_path / "h.db"
     world = make_records(150, seed=21, real_links=True)
     by_pmid = {r.pmid: r for r in world}
@@ -390,6 +396,7 @@ def test_nights_with_deletions_topic_changes_and_growing_cited_by(tmp_path: Path
         for record in served:
             record.deleted = record.deleted or record.pmid in faults.get("hidden", ())
         with FakeEutils(served, rate_limit=None, ncbi=True) as fake:
+            fake.link_failures = faults.get("link_failures", {})
             report, row = run_night(db, fake.url, day, links_refresh_days=nights["refresh_days"])
         assert report.ok and row["status"] == "ok", report.error
         return report, row
@@ -410,7 +417,10 @@ def test_nights_with_deletions_topic_changes_and_growing_cited_by(tmp_path: Path
             unmatched.mdat = f"{day:%Y/%m/%d}"
         if number in (3, 5):
             cite(new[0], old)
-        report, row = night(hidden=[glitch.pmid] if number == 3 else [])
+        report, row = night(
+            hidden=[glitch.pmid] if number == 3 else [],
+            link_failures={old.pmid: "linkset"} if number == 4 else {},
+        )
         if number == 1:  # seen missing once: not deleted yet, the first sighting kept
             assert report.missing == 1 and row["records_deleted"] == 0
             assert query(db, missing) == [(gone.pmid, row["id"])]
@@ -425,6 +435,12 @@ def test_nights_with_deletions_topic_changes_and_growing_cited_by(tmp_path: Path
             assert query(db, missing) == [(glitch.pmid, row["id"])]
         if number == 4:  # ... and back the next night: nothing deleted
             assert query(db, missing) == [] and row["records_deleted"] == 0
+            # the old record's refresh failed: its links wait in the to-do list
+            assert report.links_left == 1 and old.pmid not in _refreshed(db, day)
+            assert query(db, "SELECT pmid FROM harvest_todo WHERE step = 'links'") == [(old.pmid,)]
+        if number == 5:  # asked again from the to-do list (with tonight's new citing article)
+            assert old.pmid in _refreshed(db, day) and report.retried == 1
+            assert query(db, "SELECT count(*) FROM harvest_todo WHERE step = 'links'") == [(0,)]
     assert old.mdat == old_mdat
     assert query(db, "SELECT deleted FROM articles WHERE pmid = ?", [gone.pmid]) == [(1,)]
     assert query(db, "SELECT deleted FROM articles WHERE pmid = ?", [glitch.pmid]) == [(0,)]
