@@ -22,6 +22,7 @@ from litbalint.harvest import (
 )
 from litbalint.harvest import dry_run as run_dry
 from litbalint.harvest import harvest as run_harvest
+from litbalint.harvest_reconcile import LINKS_REFRESH_DAYS
 from litbalint.resources import TOPICS, default_db_path, packaged_path
 from litbalint.store import Store
 
@@ -87,6 +88,14 @@ def _date(value: str | None) -> date | None:
     show_default=True,
     help="Similar articles kept per article (best scores first).",
 )
+@click.option(
+    "--links-refresh-days",
+    type=click.IntRange(0, 3650),
+    default=LINKS_REFRESH_DAYS,
+    show_default=True,
+    help="Fetch again the links of corpus articles fetched this many days ago or more "
+    "(a bounded slice per run, oldest first).",
+)
 def harvest(
     db_path: Path | None,
     topic_names: tuple[str, ...],
@@ -99,6 +108,7 @@ def harvest(
     eutils_url: str,
     batch_size: int,
     similar_top: int,
+    links_refresh_days: int,
 ) -> None:
     """Harvest PubMed through E-utilities: new and revised records of every topic since the
     last successful run (a few days' overlap), with their citation links.
@@ -126,6 +136,7 @@ def harvest(
         today=_date(today) or date.today(),
         batch_size=batch_size,
         similar_top=similar_top,
+        links_refresh_days=links_refresh_days,
     )
     db = db_path or default_db_path(create_folder=not dry_run)
     try:
@@ -212,6 +223,14 @@ def summary_line(report: RunReport) -> str:
         if n
     ]
     parts = [f"harvest {'ok' if report.ok else 'failed'}: run {report.run_id}: {stored}"]
+    if report.links_refreshed:
+        parts.append(f"{report.links_refreshed:,} articles' links refreshed")
+    if report.topics_dropped:
+        parts.append(f"{report.topics_dropped:,} topics dropped (no longer found by their search)")
+    if report.missing:
+        parts.append(
+            f"{report.missing:,} PMIDs not in their topic's search (settled if still so next run)"
+        )
     if report.retried:
         parts.append(f"{report.retried:,} PMIDs retried from earlier runs")
     if left:
@@ -230,5 +249,6 @@ def summary_line(report: RunReport) -> str:
     ]
     if given_up:
         parts.append(f"given up after repeated failures: {', '.join(given_up)} (see harvest_todo)")
+    parts += report.notes
     parts.append(f"{report.requests:,} requests, {report.retries:,} retries")
     return "; ".join(parts)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 from litbalint.errors import LitbalintError
@@ -21,7 +22,7 @@ from litbalint.eutils import (
     EutilsUnreachable,
     SearchResult,
 )
-from litbalint.harvest_batches import fetch_all
+from litbalint.harvest_batches import Titles, fetch_all
 from litbalint.harvest_config import (
     HarvestLocked,
     Topic,
@@ -29,6 +30,7 @@ from litbalint.harvest_config import (
     load_topics,
     select_topics,
 )
+from litbalint.harvest_reconcile import LINKS_REFRESH_DAYS, reconcile, refresh_links
 from litbalint.store import SaveCounts, Store
 
 __all__ = [
@@ -59,6 +61,7 @@ class Options:
     batch_size: int = 500
     similar_top: int = 10
     today: date = field(default_factory=date.today)
+    links_refresh_days: int = LINKS_REFRESH_DAYS
 
 
 @dataclass
@@ -84,6 +87,10 @@ class RunReport:
     titles_left: int = 0  # stubs esummary gave no title this run
     links_given_up: int = 0  # PMIDs whose links failed LINK_TRIES runs: no longer asked
     titles_given_up: int = 0  # stubs esummary gave no title TITLE_TRIES runs
+    links_refreshed: int = 0  # articles whose older links were fetched again
+    topics_dropped: int = 0  # harvest topics whose search no longer finds the article
+    missing: int = 0  # PMIDs vanished from PubMed once: marked deleted if again next run
+    notes: list[str] = field(default_factory=list)  # refresh or reconciliation left for later
     requests: int = 0
     retries: int = 0
     error: str | None = None
@@ -223,7 +230,9 @@ def harvest(
                     len(window.pmids),
                 )
             store.add_run_counts(run_id, found=len(set().union(*(w.pmids for w in windows))))
-        fetch_all(store, client, windows, options, report, progress)
+        refresh = partial(_refresh_links, store, client, options, report)
+        fetch_all(store, client, windows, options, report, progress, before_titles=refresh)
+        _reconcile(store, client, topics, windows, options, report)
     except EutilsUnreachable as error:  # logged, then one line from the caller
         count_requests()
         store.finish_run(run_id, "failed", [], str(error), report.requests, report.retries)
@@ -254,6 +263,40 @@ def harvest(
     return report
 
 
+def _refresh_links(
+    store: Store, client: Eutils, options: Options, report: RunReport, titles: Titles
+) -> None:
+    """The links refresh; a failure is a note for the summary, never a failed run."""
+    try:
+        refresh_links(store, client, options, report, titles)
+    except EutilsError as error:
+        report.notes.append(f"links refresh left for the next run: {error}")
+
+
+def _reconcile(
+    store: Store,
+    client: Eutils,
+    topics: list[Topic],
+    windows: list[Window],
+    options: Options,
+    report: RunReport,
+) -> None:
+    """Every PMID of each topic's search (not on a first or full run, which just searched
+    everything), then the reconciliation; a failure is a note, never a failed run."""
+    listed: dict[str, set[int]] = {}
+    try:
+        for topic, window in zip(topics, windows, strict=True):
+            if window.date_from != FIRST_DAY:
+                scratch = Window(topic.name, FIRST_DAY, options.today)
+                listed[topic.name] = search_ids(
+                    client, topic.query, "crdt", FIRST_DAY, options.today, scratch
+                )
+        if listed:
+            reconcile(store, client, listed, options, report)
+    except EutilsError as error:
+        report.notes.append(f"reconciliation left for the next run: {error}")
+
+
 def _query_notes(windows: list[Window]) -> dict[str, dict]:
     return {
         w.topic: {"translation": w.translation, "notes": w.notes}
@@ -271,4 +314,4 @@ def _gap_message(report: RunReport) -> str | None:
         if pmids:
             shown = ", ".join(str(p) for p in pmids[:10])
             parts.append(f"{len(pmids)} PMIDs {what}: {shown}{' ...' if len(pmids) > 10 else ''}")
-    return "; ".join(parts) or None
+    return "; ".join(parts + report.notes) or None

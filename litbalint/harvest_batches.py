@@ -60,7 +60,7 @@ def _pmids(record: Article | Deletion) -> list[int]:
 def _fetch_batch(client: Eutils, batch: list[int]) -> tuple[list, list[int], LinkReply]:
     """efetch (asking once more for PMIDs that did not come back) and elink for a batch."""
     try:
-        records: list = _efetch(client, batch)
+        records: list = efetch_records(client, batch)
     except EutilsError as error:
         if isinstance(error, EutilsUnreachable) or len(batch) == 1:
             raise
@@ -69,7 +69,7 @@ def _fetch_batch(client: Eutils, batch: list[int]) -> tuple[list, list[int], Lin
     missing = [p for p in batch if p not in returned]
     if missing:
         with suppress(EutilsError):  # else they stay gaps: asked again by the next runs
-            records += _efetch(client, missing, EFETCH_SPLIT_TRIES)
+            records += efetch_records(client, missing, EFETCH_SPLIT_TRIES)
         returned = {pmid for r in records for pmid in _pmids(r)}
     wanted = set(batch)
     records = [r for r in records if set(_pmids(r)) & wanted]  # drop what was not asked for
@@ -78,7 +78,7 @@ def _fetch_batch(client: Eutils, batch: list[int]) -> tuple[list, list[int], Lin
     return records, [p for p in batch if p not in returned], links
 
 
-def _efetch(client: Eutils, pmids: list[int], tries: int | None = None) -> list:
+def efetch_records(client: Eutils, pmids: list[int], tries: int | None = None) -> list:
     """efetch; an <ERROR> that blames the ids ("Empty id list", "Invalid uid": none of them is
     a record PubMed can return) is an empty answer for them: they become gaps (retried on the
     next runs, then given up) instead of failing the night."""
@@ -100,7 +100,7 @@ def _efetch_halves(client: Eutils, pmids: list[int], error: EutilsError) -> list
     failing = []
     for half in (pmids[:middle], pmids[middle:]):
         try:
-            records += _efetch(client, half, EFETCH_SPLIT_TRIES)
+            records += efetch_records(client, half, EFETCH_SPLIT_TRIES)
         except EutilsError as failure:
             if isinstance(failure, EutilsUnreachable):
                 raise
@@ -122,9 +122,11 @@ def fetch_all(
     progress: Callable[[int, int], None] | None,
     depth: int = 3,
     summary_chunk: int = SUMMARY_CHUNK,
+    before_titles: Callable[[Titles], None] | None = None,
 ) -> None:
     """Batches are fetched up to `depth` ahead of saving; linked articles' titles are asked
-    for as soon as `summary_chunk` are waiting, so those requests overlap the saving too."""
+    for as soon as `summary_chunk` are waiting, so those requests overlap the saving too.
+    `before_titles`: a later step whose new stubs get their titles in this run too."""
     assert report.run_id is not None
     run_id = report.run_id
     topics_of: dict[int, list[str]] = {}
@@ -142,22 +144,24 @@ def fetch_all(
     batches = [pmids[i : i + size] for i in range(0, len(pmids), size)]
     linked: set[int] = set()
     network = _Network()
-    titles = _Titles(store, client, network, report, summary_chunk)
+    titles = Titles(store, client, network, report, summary_chunk)
     try:
         ahead = deque(network.submit(partial(_fetch_batch, client, b)) for b in batches[:depth])
         for index, batch in enumerate(batches):
             records, gaps, links = ahead.popleft().result()
             if index + depth < len(batches):
                 ahead.append(network.submit(partial(_fetch_batch, client, batches[index + depth])))
-            _save_batch(store, records, gaps, links, topics_of, options, report)
+            save_batch(store, records, gaps, links, topics_of, options, report)
             linked.update(links.links)
             linked.update(links.failed)
-            titles.wanted(p for found in links.links.values() for p in _linked(found, options))
+            titles.wanted(p for found in links.links.values() for p in linked_pmids(found, options))
             titles.save_ready()
             report.fetched += len(batch)
             if progress:
                 progress(report.fetched, len(pmids))
         _links_left(store, client, options, report, links_waiting, linked, titles)
+        if before_titles:
+            before_titles(titles)
         titles.finish()
         with store.transaction():
             store.add_run_counts(run_id, retried=report.retried)
@@ -172,7 +176,7 @@ def _links_left(
     report: RunReport,
     links_waiting: list[int],
     linked: set[int],
-    titles: _Titles,
+    titles: Titles,
 ) -> None:
     """elink again for the corpus PMIDs whose links failed in earlier runs (those not
     elinked with this run's batches)."""
@@ -188,13 +192,13 @@ def _links_left(
         reply = client.elink(pmids[start : start + options.batch_size])
         counts = SaveCounts()
         with store.transaction():
-            _save_links(store, ids, reply, options, report, counts)
+            save_links(store, ids, reply, options, report, counts)
             store.add_run_counts(run_id, new_edges=counts.new_edges)
         report.counts.new_edges += counts.new_edges
-        titles.wanted(p for found in reply.links.values() for p in _linked(found, options))
+        titles.wanted(p for found in reply.links.values() for p in linked_pmids(found, options))
 
 
-def _save_links(
+def save_links(
     store: Store,
     ids: dict[int, int],
     reply: LinkReply,
@@ -206,7 +210,8 @@ def _save_links(
     assert report.run_id is not None
     for pmid, found in reply.links.items():
         if pmid in ids:
-            counts.new_edges += store.save_elink(ids[pmid], found, options.similar_top)
+            counts.new_edges += store.refresh_elink(ids[pmid], found, options.similar_top)
+    store.mark_links_fetched([p for p in reply.links if p in ids], options.today.isoformat())
     store.todo_done("links", list(reply.links))
     if reply.failed:
         given_up = store.todo_failed(report.run_id, "links", reply.failed, LINK_TRIES)
@@ -219,7 +224,7 @@ def _save_links(
         store.add_run_counts(report.run_id, links_left=left)
 
 
-class _Titles:
+class Titles:
     """Stub titles from esummary, asked for in the background in chunks of `chunk` stubs."""
 
     def __init__(
@@ -280,11 +285,11 @@ class _Titles:
         self.report.titles_left += len(failed) + len(unasked)
 
 
-def _linked(found: ArticleLinks, options: Options) -> list[int]:
+def linked_pmids(found: ArticleLinks, options: Options) -> list[int]:
     return [*found.refs, *found.cited_by, *(p for p, _ in found.similar[: options.similar_top])]
 
 
-def _save_batch(
+def save_batch(
     store: Store,
     records: list,
     gaps: list[int],
@@ -314,7 +319,7 @@ def _save_batch(
             )
             assert store.last_id is not None
             ids[pmid] = store.last_id
-        _save_links(store, ids, links, options, report, counts)
+        save_links(store, ids, links, options, report, counts)
         store.todo_done("record", [p for r in records for p in _pmids(r)])
         if gaps:
             reasons = dict.fromkeys(gaps, "efetch did not return it")

@@ -344,7 +344,9 @@ class FakeEutils:
         # ncbi=True: NCBI's real limits and shapes (see `_ncbi_refusal`, `_elink`, `_esearch`):
         # 500-UID JSON esummary, 10,000-UID epost, GET refused for long id lists, neighbor_score
         # without linkname hanging then failing, all 8 link names with Scores, WarningList,
-        # FieldNotFound, tab-indented XML.
+        # FieldNotFound, tab-indented XML; a deleted record vanishes as through E-utilities
+        # (no esearch hit, nothing from efetch or elink, a per-UID esummary error: a
+        # DeleteCitation is only in PubMed's FTP files).
         self.ncbi = ncbi
         self.hang_all = False  # every request waits slow_seconds before answering
         # PMIDs whose elink fails: "hang" (the request waits slow_seconds, then a C++ exception
@@ -676,6 +678,8 @@ class FakeEutils:
         kind = (datetype or "pdat").lower()
         hits = []
         for pmid in self._order:
+            if self.ncbi and self.records[pmid].deleted:
+                continue
             text = texts[pmid]
             if not any(all(word in text for word in alt) for alt in include):
                 continue
@@ -821,7 +825,7 @@ class FakeEutils:
             known.pop()  # the fault: one requested record is left out
         articles = "".join(self._article_xml(r) for r in known if not r.deleted)
         deleted = [r.pmid for r in known if r.deleted]
-        if deleted:
+        if deleted and not self.ncbi:
             pmids = "".join(f'<PMID Version="1">{pmid}</PMID>' for pmid in deleted)
             articles += f"<DeleteCitation>{pmids}</DeleteCitation>\n"
         return _xml_reply("PubmedArticleSet", "\n" + articles)
@@ -950,7 +954,7 @@ class FakeEutils:
         found: dict[int, int] = {}
         for pmid in pmids:
             record = self.records.get(pmid)
-            if record is None:
+            if record is None or (self.ncbi and record.deleted):
                 continue
             if name == "pubmed_pubmed_refs":
                 found.update((ref, 0) for ref in record.refs)
@@ -1547,6 +1551,15 @@ def make_records(
         sizes = ((30, 40), (8, 16), 100) if real_links else ((8, 12), (1, 5), 5)
         _add_links(records, rng, start_pmid, n, sizes)
     return records
+
+
+def cite(citing: FakeRecord, cited: FakeRecord) -> None:
+    """`citing` cites `cited`: PubMed's cited-by list of `cited` grows, its record (and mdat)
+    stays as it was."""
+    if cited.pmid not in citing.refs:
+        citing.refs.insert(0, cited.pmid)
+    if citing.pmid not in cited.citedin:
+        cited.citedin.insert(0, citing.pmid)
 
 
 def _add_links(

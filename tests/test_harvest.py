@@ -308,9 +308,10 @@ def test_incremental_windows_revisions_and_new_records(tmp_path: Path) -> None:
     revised.mdat = "2024/03/01"
     with FakeEutils(corpus, rate_limit=None) as fake:
         second, row = run_harvest(db, fake)
-        assert _search_params(fake) == {
+        full_lists = {(t.query, "crdt", "1800/01/01", "2026/01/01") for t in TOPICS}
+        assert _search_params(fake) == full_lists | {
             (t.query, kind, "2022/06/27", "2026/01/01") for t in TOPICS for kind in ("mdat", "crdt")
-        }
+        }  # the windows, and the reconciliation's list of everything each topic finds
         expected_found = set()
         for t in TOPICS:
             for kind in ("mdat", "crdt"):
@@ -391,7 +392,7 @@ def test_since_full_and_failed_runs_and_topic_windows(tmp_path: Path) -> None:
         assert row["mode"] == "since" and row["status"] == "ok"
         assert _search_params(fake) == {
             (t.query, kind, "2025/01/01", "2026/01/01") for t in TOPICS for kind in ("mdat", "crdt")
-        }
+        } | {(t.query, "crdt", "1800/01/01", "2026/01/01") for t in TOPICS}
 
         fake.requests.clear()
         report, row = run_harvest(db, fake, full=True)
@@ -412,7 +413,10 @@ def test_since_full_and_failed_runs_and_topic_windows(tmp_path: Path) -> None:
         fake.requests.clear()
         report, row = run_harvest(db, fake, today=date(2026, 4, 1))
         assert row["status"] == "ok"
-        assert {(p[2], p[3]) for p in _search_params(fake)} == {("2025/12/29", "2026/04/01")}
+        assert {(p[2], p[3]) for p in _search_params(fake)} == {
+            ("2025/12/29", "2026/04/01"),
+            ("1800/01/01", "2026/04/01"),  # the reconciliation
+        }
 
         # one topic: only its window moves
         fake.requests.clear()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from litbalint.cli_harvest import summary_line
 from litbalint.eutils import Eutils, EutilsUnreachable
 from litbalint.harvest import Options, RunReport, Topic, harvest
 from litbalint.store import Store
@@ -23,7 +24,7 @@ from litbalint.store.schema import SCHEMA_VERSION, TABLES
 from tests import fake_eutils
 from tests.conftest import run
 from tests.content import content
-from tests.fake_eutils import FakeEutils, FakeRecord, make_records
+from tests.fake_eutils import FakeEutils, FakeRecord, cite, make_records
 
 EMAIL = "t@example.org"
 TOPICS = [Topic("balint", "balint NOT syndrome"), Topic("peer_support", "peer support")]
@@ -92,7 +93,10 @@ def test_1560_records_with_pubmeds_link_counts_then_an_incremental_run(tmp_path:
         later = today + timedelta(days=1)
         report, row = run_night(db, fake.url, later)
         assert report.ok and row["status"] == "ok"
-        assert _search_windows(fake) == {("2025/12/29", "2026/01/02")}
+        assert _search_windows(fake) == {("2025/12/29", "2026/01/02"), ("1800/01/01", "2026/01/02")}
+        full_lists = [r for r in fake.calls("esearch") if r.params["mindate"] == "1800/01/01"]
+        assert len(full_lists) == len(TOPICS)  # the reconciliation: one per topic under 10,000
+        assert (report.missing, row["topics_dropped"], row["records_deleted"]) == (0, 0, 0)
         assert not fake.calls("esummary") or all(r.params["id"] for r in fake.calls("esummary"))
     assert time.monotonic() - started < 60
 
@@ -159,7 +163,9 @@ def test_many_nights_end_with_the_corpus_equal_to_the_world(tmp_path: Path) -> N
             report, row = run_night(db, fake.url, day)
             assert report.ok and row["status"] == "ok", report.error
             if night == 3:  # the outage night's records came with the next run
-                assert _search_windows(fake) == {("2025/12/30", "2026/01/04")}
+                assert _search_windows(fake) - {("1800/01/01", "2026/01/04")} == {
+                    ("2025/12/30", "2026/01/04")
+                }
             if night == 4:
                 assert row["records_updated"] >= 130 and len(fake.calls("efetch")) >= 2
             if night == 5:
@@ -187,7 +193,9 @@ def test_a_v5_database_is_upgraded_by_alter_table(tmp_path: Path) -> None:
     v5 = v5.replace(
         ",\n    query_notes TEXT NOT NULL DEFAULT '{}',\n    retried INTEGER NOT NULL DEFAULT 0,\n"
         "    records_left INTEGER NOT NULL DEFAULT 0,\n    links_left INTEGER NOT NULL DEFAULT 0,\n"
-        "    titles_left INTEGER NOT NULL DEFAULT 0,\n    given_up TEXT NOT NULL DEFAULT '[]'\n",
+        "    titles_left INTEGER NOT NULL DEFAULT 0,\n    given_up TEXT NOT NULL DEFAULT '[]',\n"
+        "    links_refreshed INTEGER NOT NULL DEFAULT 0,\n"
+        "    topics_dropped INTEGER NOT NULL DEFAULT 0\n",
         "\n",
     )
     with closing(sqlite3.connect(db)) as conn:
@@ -202,6 +210,7 @@ def test_a_v5_database_is_upgraded_by_alter_table(tmp_path: Path) -> None:
     with Store(db) as store:
         row = store.run_row(1)
     assert row["links_left"] == 0 and row["query_notes"] == "{}" and row["given_up"] == "[]"
+    assert row["links_refreshed"] == 0 == row["topics_dropped"]
     assert query(db, "SELECT value FROM litbalint_meta WHERE key = 'schema_version'") == [
         (str(SCHEMA_VERSION),)
     ]
@@ -424,3 +433,137 @@ def test_summary_line_names_what_is_left_and_what_was_given_up() -> None:
         "left for the next run; given up after repeated failures: 2 records, 1 PMIDs' links, "
         "6 titles (see harvest_todo); 412 requests, 0 retries"
     )
+
+
+def _without(found: list[list[tuple]], pmids: set[int]) -> list[list[tuple]]:
+    """content() without these PMIDs' rows and edges, and without stubs no edge names."""
+    articles, edges, beads = found
+    edges = [e for e in edges if e[0] not in pmids and e[1] not in pmids]
+    linked = {e[0] for e in edges} | {e[1] for e in edges}
+    articles = [a for a in articles if a[0] not in pmids and (not a[8] or a[0] in linked)]
+    return [articles, edges, [b for b in beads if b[0] not in pmids]]
+
+
+def _refreshed(db: Path, day: date) -> set[int]:
+    """PMIDs whose links were fetched on `day`."""
+    rows = query(db, "SELECT pmid FROM links_fetched WHERE fetched_on = ?", [day.isoformat()])
+    return {pmid for (pmid,) in rows}
+
+
+def test_nights_with_deletions_topic_changes_and_growing_cited_by(tmp_path: Path) -> None:
+    """What the date windows cannot see: a record deleted (it vanishes, as through
+    E-utilities), one hidden for one night only (a glitch: never deleted), one revised so it
+    no longer matches its topic, and new articles citing an old unchanged record (its cited-by
+    list grows, its mdat does not change; its refresh fails one night): the links refresh and
+    the reconciliation bring the corpus back to the world."""
+    db = tmp_path / "h.db"
+    world = make_records(150, seed=21, real_links=True)
+    by_pmid = {r.pmid: r for r in world}
+    gone, glitch, unmatched, old = (by_pmid[p] for p in (30000004, 30000006, 30000005, 30000003))
+    old_mdat = old.mdat
+    next_pmid = 30000000 + len(world)
+    day = date(2026, 1, 1)
+    nights = {"refresh_days": 2}
+
+    def night(**faults) -> tuple[RunReport, dict]:
+        served = copy.deepcopy(world)
+        for record in served:
+            record.deleted = record.deleted or record.pmid in faults.get("hidden", ())
+        with FakeEutils(served, rate_limit=None, ncbi=True) as fake:
+            fake.link_failures = faults.get("link_failures", {})
+            report, row = run_night(db, fake.url, day, links_refresh_days=nights["refresh_days"])
+        assert report.ok and row["status"] == "ok", report.error
+        return report, row
+
+    night()
+    missing = "SELECT pmid, first_run FROM harvest_todo WHERE step = 'missing'"
+    for number in range(1, 7):
+        day += timedelta(days=1)
+        new = _new_records(number, next_pmid, day, n=4)
+        next_pmid += len(new)
+        world += new
+        if number == 1:
+            gone.deleted = True
+        if number == 2:
+            unmatched.title = "Reflective groups for midwives: a qualitative study"
+            unmatched.abstract = unmatched.abstract.replace("Balint groups", "Reflective groups")
+            unmatched.topics_text = ""
+            unmatched.mdat = f"{day:%Y/%m/%d}"
+        if number in (3, 5):
+            cite(new[0], old)
+        report, row = night(
+            hidden=[glitch.pmid] if number == 3 else [],
+            link_failures={old.pmid: "linkset"} if number == 4 else {},
+        )
+        if number == 1:  # seen missing once: not deleted yet, the first sighting kept
+            assert report.missing == 1 and row["records_deleted"] == 0
+            assert query(db, missing) == [(gone.pmid, row["id"])]
+        if number == 2:  # missing twice in a row: deleted; the revised one seen once
+            assert row["records_deleted"] == 1 and report.counts.deleted == 1
+            assert row["topics_dropped"] == 0 and report.missing == 1
+            assert query(db, missing) == [(unmatched.pmid, row["id"])]
+            # links fetched on the first night (2 days ago) are fetched again
+            assert row["links_refreshed"] > 100 and row["links_refreshed"] == report.links_refreshed
+        if number == 3:  # the revised one loses its topic; the glitch: seen missing once ...
+            assert row["topics_dropped"] == 1 == report.topics_dropped
+            assert query(db, missing) == [(glitch.pmid, row["id"])]
+        if number == 4:  # ... and back the next night: nothing deleted
+            assert query(db, missing) == [] and row["records_deleted"] == 0
+            # the old record's refresh failed: its links wait in the to-do list
+            assert report.links_left == 1 and old.pmid not in _refreshed(db, day)
+            assert query(db, "SELECT pmid FROM harvest_todo WHERE step = 'links'") == [(old.pmid,)]
+        if number == 5:  # asked again from the to-do list (with tonight's new citing article)
+            assert old.pmid in _refreshed(db, day) and report.retried == 1
+            assert query(db, "SELECT count(*) FROM harvest_todo WHERE step = 'links'") == [(0,)]
+    assert old.mdat == old_mdat
+    assert query(db, "SELECT deleted FROM articles WHERE pmid = ?", [gone.pmid]) == [(1,)]
+    assert query(db, "SELECT deleted FROM articles WHERE pmid = ?", [glitch.pmid]) == [(0,)]
+    assert query(
+        db,
+        "SELECT a.topics, t.topic FROM articles a LEFT JOIN article_topics t "
+        "ON t.article_id = a.id AND t.source = 'harvest' WHERE a.pmid = ?",
+        [unmatched.pmid],
+    ) == [("[]", None)]
+    citing = query(
+        db,
+        "SELECT b.pmid FROM citations c JOIN articles a ON a.id = c.cited_id "
+        "JOIN articles b ON b.id = c.citing_id WHERE a.pmid = ? AND c.kind = 'cited_by' "
+        "ORDER BY c.rank",
+        [old.pmid],
+    )
+    assert [p for (p,) in citing] == sorted(old.citedin, reverse=True)  # as elink lists them
+    with FakeEutils(copy.deepcopy(world), rate_limit=None, ncbi=True) as fake:
+        clean, _ = run_night(tmp_path / "clean.db", fake.url, day)
+    assert clean.ok
+    left = {gone.pmid, unmatched.pmid}  # not in the clean corpus (or a stub there)
+    assert _without(content(db), left) == _without(content(tmp_path / "clean.db"), left)
+
+
+def test_summary_line_names_the_refresh_and_the_reconciliation() -> None:
+    report = RunReport(7, [], links_refreshed=512, topics_dropped=2, missing=1, requests=40)
+    report.counts.deleted = 1
+    report.notes.append("reconciliation left for the next run: esearch.fcgi: failed")
+    assert summary_line(report) == (
+        "harvest ok: run 7: 0 records (new 0, updated 0, unchanged 0, deleted 1); 0 new edges; "
+        "512 articles' links refreshed; 2 topics dropped (no longer found by their search); "
+        "1 PMIDs not in their topic's search (settled if still so next run); reconciliation "
+        "left for the next run: esearch.fcgi: failed; 40 requests, 0 retries"
+    )
+
+
+def test_a_search_that_loses_most_of_a_topic_deletes_nothing(tmp_path: Path) -> None:
+    """A night where PubMed lists few of a topic's articles (a glitch): the topic is left as
+    it is, with a note, instead of efetching, dropping topics and counting deletions."""
+    db = tmp_path / "h.db"
+    world = make_records(60, seed=5)
+    with FakeEutils(copy.deepcopy(world), rate_limit=None, ncbi=True) as fake:
+        run_night(db, fake.url, date(2026, 1, 1))
+    for record in world:
+        record.deleted = True  # gone from every search tonight
+    with FakeEutils(world, rate_limit=None, ncbi=True) as fake:
+        report, row = run_night(db, fake.url, date(2026, 1, 2))
+        assert not fake.calls("efetch")
+    assert report.ok and report.missing == 0 and row["records_deleted"] == 0
+    assert "articles are not in its search today" in summary_line(report)
+    assert "articles are not in its search today" in row["error"]
+    assert query(db, "SELECT count(*) FROM harvest_todo") == [(0,)]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from litbalint.model import ArticleLinks
 from litbalint.pipeline import corpus_files, import_file, import_paths
 from litbalint.store import SCHEMA_VERSION, Store
 from litbalint.zh import segment_query
@@ -309,3 +310,38 @@ def test_schema_is_idempotent_and_versioned(tmp_path: Path):
             ("citations", "citing_id", "articles"),
             ("citations", "cited_id", "articles"),
         }
+
+
+def test_refreshed_links_equal_the_reply_and_other_sources_stay(store: Store, tmp_path: Path):
+    """refresh_elink: new edges added, ranks updated, edges PubMed no longer lists removed;
+    the record's own ReferenceList edges and edges from other sources (suppr) are kept."""
+    import_file(store, write(tmp_path, "a.xml", pubmed_xml(9, None, "Old.", references=(1, 2))))
+    (article_id,) = query(store, "SELECT id FROM articles WHERE pmid = 9")[0]
+    with store.transaction():
+        store.save_elink(
+            article_id, ArticleLinks(refs=[3], cited_by=[20, 21], similar=[(30, 5.0)]), 10
+        )
+        other = store.db.execute("SELECT id FROM articles WHERE pmid = 21").fetchone()[0]
+        store.db.execute(
+            "INSERT INTO citations (citing_id, cited_id, kind, source, first_seen) "
+            "VALUES (?, ?, 'cited_by', 'suppr', 'x')",
+            [other, article_id],
+        )
+        added = store.refresh_elink(
+            article_id, ArticleLinks(refs=[1], cited_by=[22, 20], similar=[(31, 6.0)]), 10
+        )
+    assert added == 2
+    edges = query(
+        store,
+        "SELECT a.pmid, b.pmid, c.kind, c.source, c.rank, c.score FROM citations c "
+        "JOIN articles a ON a.id = c.citing_id JOIN articles b ON b.id = c.cited_id "
+        "ORDER BY 3, 1, 2, 4",
+    )
+    assert edges == [
+        (20, 9, "cited_by", "pubmed", 2, None),
+        (21, 9, "cited_by", "suppr", None, None),
+        (22, 9, "cited_by", "pubmed", 1, None),
+        (9, 1, "references", "pubmed", 1, None),  # the ReferenceList's rank
+        (9, 2, "references", "pubmed", 2, None),  # in the ReferenceList, not in elink: kept
+        (9, 31, "similar", "pubmed", 1, 6.0),
+    ]

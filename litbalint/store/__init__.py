@@ -21,7 +21,7 @@ from litbalint.model import (
     Section,
     SentencePair,
 )
-from litbalint.store import alignments, links, runs, todo
+from litbalint.store import alignments, links, reconcile, runs, todo
 from litbalint.store.articles import now, save_article
 from litbalint.store.schema import SCHEMA_VERSION, ensure_schema, schema_version
 
@@ -217,6 +217,29 @@ class Store:
         return links.save_elink(
             self.db, article_id, found.refs, found.cited_by, found.similar[:similar_top]
         )
+
+    def refresh_elink(self, article_id: int, found: ArticleLinks, similar_top: int) -> int:
+        """Make an article's PubMed links equal a fresh elink reply; returns edges added."""
+        added, _ = reconcile.replace_elink(
+            self.db, article_id, found.refs, found.cited_by, found.similar[:similar_top]
+        )
+        return added
+
+    def mark_links_fetched(self, pmids: list[int], day: str) -> None:
+        reconcile.mark_links_fetched(self.db, pmids, day)
+
+    def links_to_refresh(self, fetched_before: str, limit: int) -> dict[int, int]:
+        """{pmid: article id}: corpus articles whose links are oldest (up to `limit`)."""
+        return reconcile.links_to_refresh(self.db, fetched_before, limit)
+
+    def corpus_size(self) -> int:
+        return reconcile.corpus_size(self.db)
+
+    def harvest_topic_pmids(self, topic: str) -> set[int]:
+        return reconcile.harvest_topic_pmids(self.db, topic)
+
+    def drop_harvest_topics(self, pmid: int, topics: list[str]) -> int:
+        return reconcile.drop_harvest_topics(self.db, pmid, topics)
 
     def untitled_stubs(self, pmids: list[int]) -> list[int]:
         return links.untitled_stubs(self.db, pmids)

@@ -23,6 +23,8 @@ COUNTERS = (
     "records_left",
     "links_left",
     "titles_left",
+    "links_refreshed",
+    "topics_dropped",
 )
 
 

@@ -12,7 +12,8 @@ import sqlite_utils
 from litbalint.errors import LitbalintError
 
 SCHEMA_VERSION = 6  # 2: alignments, beads; 3: harvest_runs; 4: FTS rank; 5: article_search;
-# 6: harvest_todo, harvest_runs.query_notes/retried/records_left/links_left/titles_left/given_up
+# 6: harvest_todo, harvest_runs.query_notes/retried/records_left/links_left/titles_left/given_up/
+# links_refreshed/topics_dropped, links_fetched
 
 # bm25 weights of the index's columns: title_en abstract_en title_zh abstract_zh keywords mesh
 FTS_WEIGHTS = "10.0, 1.0, 10.0, 1.0, 3.0, 3.0"
@@ -246,11 +247,13 @@ CREATE TABLE IF NOT EXISTS harvest_runs (
     records_left INTEGER NOT NULL DEFAULT 0,
     links_left INTEGER NOT NULL DEFAULT 0,
     titles_left INTEGER NOT NULL DEFAULT 0,
-    given_up TEXT NOT NULL DEFAULT '[]'
+    given_up TEXT NOT NULL DEFAULT '[]',
+    links_refreshed INTEGER NOT NULL DEFAULT 0,
+    topics_dropped INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS harvest_todo (
     pmid INTEGER NOT NULL,
-    step TEXT NOT NULL CHECK (step IN ('record', 'links', 'title')),
+    step TEXT NOT NULL CHECK (step IN ('record', 'links', 'title', 'missing')),
     topics TEXT NOT NULL DEFAULT '[]',
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
@@ -259,6 +262,11 @@ CREATE TABLE IF NOT EXISTS harvest_todo (
     given_up INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (pmid, step)
 );
+CREATE TABLE IF NOT EXISTS links_fetched (
+    pmid INTEGER PRIMARY KEY,
+    fetched_on TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS links_fetched_fetched_on ON links_fetched(fetched_on);
 CREATE TABLE IF NOT EXISTS harvest_windows (
     run_id INTEGER NOT NULL REFERENCES harvest_runs(id),
     topic TEXT NOT NULL,
@@ -288,6 +296,8 @@ ADDED_COLUMNS = (
     (6, "harvest_runs", "links_left INTEGER NOT NULL DEFAULT 0"),
     (6, "harvest_runs", "titles_left INTEGER NOT NULL DEFAULT 0"),
     (6, "harvest_runs", "given_up TEXT NOT NULL DEFAULT '[]'"),
+    (6, "harvest_runs", "links_refreshed INTEGER NOT NULL DEFAULT 0"),
+    (6, "harvest_runs", "topics_dropped INTEGER NOT NULL DEFAULT 0"),
 )
 
 

@@ -7,7 +7,7 @@ import json
 
 from sqlite_utils import Database
 
-STEPS = ("record", "links", "title")
+STEPS = ("record", "links", "title", "missing")
 
 
 def failed(
