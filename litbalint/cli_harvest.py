@@ -205,6 +205,12 @@ def _print_harvest(report: RunReport, dry_run: bool, quiet: bool) -> None:
         click.echo(summary_line(report))
 
 
+def _counted(records: int, links: int, titles: int) -> list[str]:
+    """'2 records', "3 PMIDs' links", '5 titles': the non-zero ones, for the summary line."""
+    named = ((records, "records"), (links, "PMIDs' links"), (titles, "titles"))
+    return [f"{n:,} {what}" for n, what in named if n]
+
+
 def summary_line(report: RunReport) -> str:
     """One line for cron: what was stored, and what was retried or left for the next run."""
     counts = report.counts
@@ -213,15 +219,7 @@ def summary_line(report: RunReport) -> str:
         f"unchanged {counts.unchanged:,}, deleted {counts.deleted:,}); "
         f"{counts.new_edges:,} new edges"
     )
-    left = [
-        f"{n:,} {what}"
-        for n, what in (
-            (len(report.gaps), "records"),
-            (report.links_left, "PMIDs' links"),
-            (report.titles_left, "titles"),
-        )
-        if n
-    ]
+    left = _counted(len(report.gaps), report.links_left, report.titles_left)
     parts = [f"harvest {'ok' if report.ok else 'failed'}: run {report.run_id}: {stored}"]
     if report.links_refreshed:
         parts.append(f"{report.links_refreshed:,} articles' links refreshed")
@@ -238,15 +236,7 @@ def summary_line(report: RunReport) -> str:
             f"{', '.join(left[:-1])}{' and ' if len(left) > 1 else ''}{left[-1]} left "
             "for the next run"
         )
-    given_up = [
-        f"{n:,} {what}"
-        for n, what in (
-            (len(report.given_up), "records"),
-            (report.links_given_up, "PMIDs' links"),
-            (report.titles_given_up, "titles"),
-        )
-        if n
-    ]
+    given_up = _counted(len(report.given_up), report.links_given_up, report.titles_given_up)
     if given_up:
         parts.append(f"given up after repeated failures: {', '.join(given_up)} (see harvest_todo)")
     parts += report.notes

@@ -17,6 +17,7 @@ from litbalint.eutils_replies import (
     search_result,
     summaries,
 )
+from tests.fake_eutils import NCBI_LINK_NAMES
 
 DECL = '<?xml version="1.0" encoding="UTF-8" ?>\n'
 LINK_DOCTYPE = (
@@ -60,17 +61,7 @@ def _elink(inner: str) -> bytes:
 
 def test_elink_reply_with_all_link_names_and_scores_keeps_only_the_asked_one() -> None:
     every = "".join(
-        _link_db(name, [(900 + i, 50 - i) for i in range(3)])
-        for name in (
-            "pubmed_pubmed",
-            "pubmed_pubmed_alsoviewed",
-            "pubmed_pubmed_citedin",
-            "pubmed_pubmed_combined",
-            "pubmed_pubmed_five",
-            "pubmed_pubmed_refs",
-            "pubmed_pubmed_reviews",
-            "pubmed_pubmed_reviews_five",
-        )
+        _link_db(name, [(900 + i, 50 - i) for i in range(3)]) for name in NCBI_LINK_NAMES
     )
     body = _elink(_link_set(1, every) + _link_set(2, _link_db("pubmed_pubmed", [(2, 99), (7, 5)])))
     similar = link_sets(body, [1, 2], "pubmed_pubmed")
