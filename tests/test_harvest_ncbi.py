@@ -476,6 +476,10 @@ def test_nights_with_deletions_topic_changes_and_growing_cited_by(tmp_path: Path
         return report, row
 
     night()
+    its_pubmed_edges = (
+        "SELECT count(*) FROM citations c JOIN articles a ON a.id = c.citing_id "
+        "WHERE a.pmid = ? AND c.source = 'pubmed'"
+    )
     missing = "SELECT pmid, first_run FROM harvest_todo WHERE step = 'missing'"
     for number in range(1, 7):
         day += timedelta(days=1)
@@ -498,8 +502,10 @@ def test_nights_with_deletions_topic_changes_and_growing_cited_by(tmp_path: Path
         if number == 1:  # seen missing once: not deleted yet, the first sighting kept
             assert report.missing == 1 and row["records_deleted"] == 0
             assert query(db, missing) == [(gone.pmid, row["id"])]
+            assert query(db, its_pubmed_edges, [gone.pmid])[0][0] > 0
         if number == 2:  # missing twice in a row: deleted; the revised one seen once
             assert row["records_deleted"] == 1 and report.counts.deleted == 1
+            assert query(db, its_pubmed_edges, [gone.pmid]) == [(0,)]  # PubMed lists none
             assert row["topics_dropped"] == 0 and report.missing == 1
             assert query(db, missing) == [(unmatched.pmid, row["id"])]
             # links fetched on the first night (2 days ago) are fetched again

@@ -156,7 +156,10 @@ def _add_edges(db: Database, citing: int, cited_ranks: list[tuple[int, int]]) ->
 
 
 def mark_deleted(db: Database, pmids: list[int]) -> int:
-    """Mark known PMIDs deleted; returns how many rows changed."""
+    """Mark known PMIDs deleted; returns how many rows changed. PubMed lists no links of a
+    deleted record any more: the PubMed edges it is the source of (its references, its place
+    in others' cited-by lists, its similar articles) and its place in others' similar lists
+    go; other sources' edges and others' references to it stay."""
     changed = 0
     for pmid in pmids:
         cursor = db.execute(
@@ -164,8 +167,13 @@ def mark_deleted(db: Database, pmids: list[int]) -> int:
             [now(), pmid],
         )
         if cursor.rowcount:  # the full-text index holds live corpus articles only
-            db.execute("DELETE FROM articles_fts WHERE rowid = (SELECT id FROM articles "
-                       "WHERE pmid = ?)", [pmid])  # fmt: skip
+            (article_id,) = db.execute("SELECT id FROM articles WHERE pmid = ?", [pmid]).fetchone()
+            db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
+            db.execute(
+                "DELETE FROM citations WHERE source = 'pubmed' AND (citing_id = ? "
+                "OR (cited_id = ? AND kind = 'similar'))",
+                [article_id, article_id],
+            )
         changed += cursor.rowcount
     return changed
 
