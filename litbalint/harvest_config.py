@@ -24,10 +24,12 @@ class Topic:
     name: str
     query: str
     description: str = ""
+    label_en: str = ""  # what readers see: "Balint groups"
+    label_zh: str = ""  # 巴林特小组
 
 
 def load_topics(path: Path) -> list[Topic]:
-    """The maintainer's topics file (YAML: topics: {name: {query, description}})."""
+    """The maintainer's topics file (YAML: topics: {name: {query, description, label}})."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -44,7 +46,16 @@ def load_topics(path: Path) -> list[Topic]:
         query = entry.get("query") if isinstance(entry, dict) else None
         if not isinstance(query, str) or not query.strip():
             raise LitbalintError(f"{path}: topic {name!r} has no 'query'")
-        topics.append(Topic(str(name), " ".join(query.split()), entry.get("description", "")))
+        labels = entry.get("label") if isinstance(entry.get("label"), dict) else {}
+        topics.append(
+            Topic(
+                str(name),
+                " ".join(query.split()),
+                str(entry.get("description", "")),
+                str(labels.get("en") or name),
+                str(labels.get("zh") or labels.get("en") or name),
+            )
+        )
     return topics
 
 

@@ -1125,11 +1125,16 @@ def test_load_topics(tmp_path: Path) -> None:
     path = tmp_path / "topics.yml"
     path.write_text(TOPICS_YAML, encoding="utf-8")
     assert load_topics(path) == [
-        Topic("balint", "balint NOT syndrome", "Balint groups (not Bálint syndrome)"),
-        Topic("peer_support", "peer support", "Peer support"),
-    ]
+        Topic("balint", "balint NOT syndrome", "Balint groups (not Bálint syndrome)",
+              "balint", "balint"),
+        Topic("peer_support", "peer support", "Peer support", "peer_support", "peer_support"),
+    ]  # fmt: skip
     bundled = load_topics(resources.packaged_path(resources.TOPICS))
     assert [t.name for t in bundled] == ["balint", "peer_support"]
+    assert [(t.label_en, t.label_zh) for t in bundled] == [
+        ("Balint groups", "巴林特小组"),
+        ("Peer support", "同伴支持"),
+    ]
     assert all("\n" not in t.query for t in bundled)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datasette import hookimpl
 
-from litbalint.publish import ranked_table
+from litbalint.publish import i18n, ranked_table
 from litbalint.publish.fts_query import escape_fts
 
 # The page modules import datasette.plugins, which imports this plugin while it loads entry
@@ -91,8 +91,14 @@ def filters_from_request(request, database, table, datasette):
 
 @hookimpl
 def asgi_wrapper(datasette):
-    """Unsorted table searches of `articles` go to the view sorted by relevance."""
-    return ranked_table.asgi_wrapper(datasette)
+    """Unsorted table searches of `articles` go to the view sorted by relevance; `?lang=` is
+    remembered in a cookie (i18n.py)."""
+    ranked = ranked_table.asgi_wrapper(datasette)
+
+    def wrap(app):
+        return i18n.asgi_wrapper(ranked(app))
+
+    return wrap
 
 
 @hookimpl
