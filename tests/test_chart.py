@@ -9,10 +9,12 @@ import xml.etree.ElementTree as ET
 import pytest
 from datasette.app import Datasette
 
-from litbalint.publish.chart import EMPTY, TITLE, svg_chart
+from litbalint.publish.chart import TEXT, svg_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 TOPICS = ["balint", "peer_support"]
+
+TITLE, EMPTY = TEXT.text("title", "en"), TEXT.text("empty", "en")
 
 
 def parse(svg: str) -> ET.Element:
@@ -36,31 +38,26 @@ def texts(root: ET.Element) -> list[str]:
 
 def test_one_bar_per_non_zero_year_and_topic():
     counts = {2020: {"balint": 2}, 2023: {"balint": 1, "peer_support": 3, "other": 0}}
-    root = parse(svg_chart(counts, TOPICS))
+    root = parse(svg_chart(counts, TOPICS, "en"))
     assert set(bars(root)) == {
-        "2020 · Balint groups 巴林特小组: 2",
-        "2023 · Balint groups 巴林特小组: 1",
-        "2023 · Peer support 同伴支持: 3",
+        "2020 · Balint groups: 2",
+        "2023 · Balint groups: 1",
+        "2023 · Peer support: 3",
     }
     labels = texts(root)
     assert {"2020", "2021", "2022", "2023"} <= set(labels)  # years without articles too
     assert TITLE in labels
-    assert {"Balint groups 巴林特小组", "Peer support 同伴支持"} <= set(labels)  # legend
+    assert {"Balint groups", "Peer support"} <= set(labels)  # legend
     assert root.get("role") == "img" and TITLE in root.get("aria-label")
     assert root.get("viewBox", "").startswith("0 0 ")
     colours = bars(root)
-    assert (
-        colours["2023 · Balint groups 巴林特小组: 1"]
-        == colours["2020 · Balint groups 巴林特小组: 2"]
-    )
-    assert (
-        colours["2023 · Balint groups 巴林特小组: 1"] != colours["2023 · Peer support 同伴支持: 3"]
-    )
+    assert colours["2023 · Balint groups: 1"] == colours["2020 · Balint groups: 2"]
+    assert colours["2023 · Balint groups: 1"] != colours["2023 · Peer support: 3"]
 
 
 def test_stacked_bars_reach_the_year_total_and_ticks_are_round():
     counts = {2022: {"balint": 3, "peer_support": 4}}
-    root = parse(svg_chart(counts, TOPICS))
+    root = parse(svg_chart(counts, TOPICS, "en"))
     rects = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
     heights = sorted(float(r.get("height")) for r in rects)
     assert heights[1] / heights[0] == pytest.approx(4 / 3, rel=0.02)
@@ -69,25 +66,25 @@ def test_stacked_bars_reach_the_year_total_and_ticks_are_round():
 
 def test_unknown_topics_are_named_and_escaped():
     counts = {2021: {"<script>": 1, "other": 2, "balint": 1}}
-    svg = svg_chart(counts, TOPICS)
+    svg = svg_chart(counts, TOPICS, "en")
     assert "<script" not in svg and "&lt;script&gt;" in svg
     root = parse(svg)
     assert "2021 · <script>: 1" in bars(root)
-    assert "2021 · Other 其他: 2" in bars(root)
+    assert "2021 · Other: 2" in bars(root)
     legend = texts(root.find(f"{SVG}g[@class='lb-chart-legend']"))
-    assert legend == ["Balint groups 巴林特小组", "Peer support 同伴支持", "<script>", "Other 其他"]
+    assert legend == ["Balint groups", "Peer support", "<script>", "Other"]
 
 
 @pytest.mark.parametrize("counts", [{}, {2020: {}}, {2020: {"balint": 0}}])
 def test_empty_input_says_so(counts):
-    root = parse(svg_chart(counts, TOPICS))
+    root = parse(svg_chart(counts, TOPICS, "en"))
     assert EMPTY in texts(root)
     assert not bars(root)
 
 
 def test_many_years_and_large_counts_stay_readable():
     counts = {year: {"balint": 40_000 + year, "peer_support": 7} for year in range(1945, 2025)}
-    root = parse(svg_chart(counts, TOPICS))
+    root = parse(svg_chart(counts, TOPICS, "en"))
     assert len(bars(root)) == 160
     x_labels = texts(root.find(f"{SVG}g[@class='lb-chart-x']"))
     assert 5 <= len(x_labels) <= 17 and all(int(year) % 5 == 0 for year in x_labels)
@@ -108,8 +105,8 @@ def test_database_page_shows_the_chart_and_numbers(datasette):
     response = asyncio.run(datasette.client.get("/litbalint"))
     assert response.status_code == 200
     html = response.text
-    overview = html[html.index('<section class="lb-overview"') :]
-    overview = overview[: overview.index("</section>")]
+    overview = html[html.index('<figure class="lb-chart"') :]
+    overview = overview[: overview.index("</figure>")]
     assert "<svg" in overview and "<script" not in overview  # the chart needs no JavaScript
     # the only scripts on the page are Datasette's own SQL editor, served locally
     scripts = re.findall(r"<script[^>]*>", html)
@@ -121,7 +118,7 @@ def test_database_page_shows_the_chart_and_numbers(datasette):
     assert "2021" in texts(root)  # on the axis, without a bar
     total = sum(int(tip.rsplit(": ", 1)[1]) for tip in bars(root))
     assert total == 5  # the five seed articles, one topic each
-    assert "Balint groups 巴林特小组" in html and "Peer support 同伴支持" in html
+    assert "巴林特小组" in html and "同伴支持" in html  # Chinese without Accept-Language
     numbers = re.findall(r"<strong>([\d,]+)</strong>", html)
     assert numbers[:2] == ["5", "5"]  # corpus articles, with Chinese
     assert "litbalint.css" in html
@@ -137,16 +134,16 @@ def test_custom_sql_and_json_have_no_chart(datasette):
 def test_counts_are_kept_until_another_connection_commits(tmp_path):
     import sqlite3
 
-    from litbalint.publish.chart import read_chart
+    from litbalint.publish.home import read_overview
     from tests.conftest import seeded_database
 
     db = seeded_database(tmp_path)
     reader = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    first = read_chart(reader)
-    assert first is not None and first[1].articles == 5
-    assert read_chart(reader) is first  # nothing committed since: not counted again
+    first = read_overview(reader)
+    assert first is not None and first.articles == 5
+    assert read_overview(reader) is first  # nothing committed since: not counted again
     with sqlite3.connect(db) as writer:
         writer.execute("UPDATE articles SET deleted = 1 WHERE id = (SELECT min(id) FROM articles)")
-    again = read_chart(reader)
-    assert again is not first and again is not None and again[1].articles == 4
+    again = read_overview(reader)
+    assert again is not first and again is not None and again.articles == 4
     reader.close()

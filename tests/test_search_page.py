@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from pathlib import Path
 
 import pytest
 from datasette.app import Datasette
@@ -77,7 +78,8 @@ def test_chinese_snippets_are_whole_words_with_marks(datasette):
 
 def test_html_page_links_titles_to_article_pages(datasette):
     page = get(datasette, "/-/search", q="巴林特").text
-    assert "3 results 条结果" in page
+    assert "共 3 条结果" in page  # Chinese without Accept-Language
+    assert "3 results" in get(datasette, "/-/search", q="巴林特", lang="en").text
     ids = {result["id"] for result in found(datasette, q="巴林特")["results"]}
     for article_id in ids:
         assert f'href="/litbalint/articles/{article_id}"' in page
@@ -91,12 +93,15 @@ def test_queries_are_escaped_and_never_fail(datasette):
     for query in ['"unbalanced', "AND OR NOT (", "NEAR(a b", "*", '""']:
         assert get(datasette, "/-/search", q=query).status_code == 200
         assert isinstance(found(datasette, q=query)["total"], int)
-    assert "No results 无结果" in get(datasette, "/-/search", q="zzzznothing").text
+    assert "没有找到“zzzznothing”的结果" in get(datasette, "/-/search", q="zzzznothing").text
+    assert (
+        "No results for zzzznothing" in get(datasette, "/-/search", q="zzzznothing", lang="en").text
+    )
 
 
 def test_empty_query_shows_the_form_only(datasette):
     page = get(datasette, "/-/search", q="").text
-    assert 'name="q"' in page and "lb-result" not in page and "No results" not in page
+    assert 'name="q"' in page and "lb-result" not in page and "没有找到" not in page
     assert found(datasette)["results"] == []
 
 
@@ -127,3 +132,97 @@ def test_snippet_reassembly():
     english = snippet_runs(f"the {OPEN}Balint{CLOSE} & <i>groups</i>")
     assert str(html_runs(english)) == "the <mark>Balint</mark> &amp; &lt;i&gt;groups&lt;/i&gt;"
     assert snippet_runs(None) == [] and snippet_runs("") == []
+
+
+def test_topic_or_year_alone_lists_articles_newest_first(datasette):
+    listed = found(datasette, topic="balint")
+    assert set(dois(listed)) == BALINT and listed["total"] == 3
+    years = [result["year"] for result in listed["results"]]
+    assert years == sorted(years, reverse=True)
+    assert all(result["score"] is None for result in listed["results"])
+    year = years[0]
+    assert all(r["year"] == year for r in found(datasette, year=str(year))["results"])
+    page = get(datasette, "/-/search", topic="peer_support", lang="en").text
+    assert "2 articles, newest first" in page
+
+
+def test_facets_count_every_match_and_are_labelled(datasette):
+    data = found(datasette, q="health")
+    facets = data["facets"]
+    assert sum(facets["topic"].values()) >= data["total"] > 0
+    assert sum(facets["year"].values()) == data["total"]
+    assert facets["has_zh"] == 5 - 0 or facets["has_zh"] <= data["total"]
+    page = get(datasette, "/-/search", q="health").text
+    assert ">巴林特小组</a>" in page and ">同伴支持</a>" in page  # labels, not keys
+    assert ">balint<" not in page and ">peer_support<" not in page
+    english = get(datasette, "/-/search", q="health", lang="en").text
+    assert ">Balint groups</a>" in english and ">Peer support</a>" in english
+    chosen = get(datasette, "/-/search", q="health", topic="balint").text
+    assert 'class="lb-selected"' in chosen and "q=health" in chosen
+
+
+def test_publication_type_filter_and_labels(tmp_path):
+    conftest.register_publish_plugin()
+    fixtures = Path(__file__).parent / "fixtures"
+    extra = (fixtures / "pubmed" / "structured.xml", fixtures / "medline" / "two_records.nbib")
+    db = conftest.seeded_database(tmp_path, extra)
+    with_types = Datasette([str(db)], metadata=conftest.project_metadata())
+    articles = found(with_types, type="Journal Article")
+    assert articles["total"] == 3 and articles["facets"]["type"]["Journal Article"] == 3
+    trials = found(with_types, type="Randomized Controlled Trial")
+    assert trials["total"] == 2
+    assert all("Randomized Controlled Trial" in r["publication_types"] for r in trials["results"])
+    page = get(with_types, "/-/search", type="Journal Article").text
+    assert ">随机对照试验</a>" in page and ">期刊论文</a>" in page  # facet labels in Chinese
+    assert '<span class="lb-badge lb-badge-type">随机对照试验</span>' in page
+
+
+def test_no_hits_suggests_what_to_try(datasette):
+    page = get(datasette, "/-/search", q="巴林特小组 zzzznothing", topic="peer_support").text
+    assert "没有找到" in page and "No results." in page  # both languages
+    assert "去掉筛选条件" in page  # without the filter
+    assert "只用一个词" in page and "q=%E5%B7%B4%E6%9E%97%E7%89%B9%E5%B0%8F%E7%BB%84" in page
+    english = get(datasette, "/-/search", q="Balint group zzzz", lang="en").text
+    assert "in the other language: 巴林特小组 zzzz" in english
+
+
+def test_stubs_are_hidden_unless_asked(datasette):
+    hidden = found(datasette, q="burnout")
+    assert hidden["stubs"] == []
+    assert all(r["url"] for r in hidden["results"])
+    shown = found(datasette, q="burnout", stubs="1")
+    assert shown["total"] == hidden["total"]  # the corpus list is the same
+    for stub in shown["stubs"]:
+        text = " ".join(str(stub[k] or "") for k in ("title_en", "title_zh", "citation"))
+        assert "burnout" in text.lower()
+
+
+def test_language_switch_links_keep_the_search(datasette):
+    page = get(datasette, "/-/search", q="巴林特").text
+    assert "q=%E5%B7%B4%E6%9E%97%E7%89%B9&amp;lang=en" in page
+
+
+def test_landing_page_search_box_first_then_entry_points(datasette):
+    for path in ("/", "/litbalint"):
+        page = get(datasette, path).text
+        content = page[page.index('<section class="content">') :]
+        assert content.index('role="search"') < content.index("lb-entry")  # the box first
+        assert 'action="/-/search"' in content and 'name="q"' in content
+        assert "/-/search?topic=balint&amp;lang=zh" in content  # topic entry points
+        assert "/-/search?year=2024&amp;lang=zh" in content  # year entry points
+        assert "尚未从 PubMed 更新" in content  # no harvest yet in the seeds
+        assert content.index("lb-chart-svg") < content.index("lb-researchers")
+        assert "PubMed/MEDLINE citation data" in content  # the licence, first request
+        assert "<script" not in content[: content.index("lb-researchers")]
+    english = get(datasette, "/", lang="en").text
+    assert "Balint groups and peer support in health care" in english
+    assert ">Balint groups <span" in english
+
+
+def test_landing_page_names_untitled_articles_by_their_opening_words(datasette):
+    page = get(datasette, "/").text
+    assert "（无标题）" in page and "文献 " not in page
+
+
+def test_search_page_carries_the_licence(datasette):
+    assert "PubMed/MEDLINE citation data" in get(datasette, "/-/search", q="巴林特").text

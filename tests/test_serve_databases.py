@@ -71,9 +71,9 @@ def test_each_corpus_gets_the_article_page_chart_counts_and_search(served, datab
     assert title_zh and title_zh in page.text  # the bilingual page, not the plain row
     overview = client.get(f"/{database}")
     assert overview.status_code == 200
-    assert "lb-chart-svg" in overview.text and "corpus articles" in overview.text
+    assert "lb-chart-svg" in overview.text and "篇文献" in overview.text
     search_link = "/-/search" if database == "corpus" else f"/{database}/-/search"
-    assert f'href="{search_link}"' in overview.text
+    assert f'action="{search_link}"' in overview.text  # the landing page's search box
     found = client.get(f"/{database}/-/search.json", params={"q": "巴林特小组"}).json()
     assert found["error"] is False and found["total"] >= 1
     assert all(hit["url"].startswith(f"/{database}/articles/") for hit in found["results"])

@@ -34,9 +34,9 @@ def prepare_connection(conn) -> None:
 
 @hookimpl
 def extra_template_vars(template, database, table, view_name, request, datasette):
-    """Data for the article page (row page of `articles`), the chart on the database page and
-    the link to the search page on the table pages: for any database with litbalint's schema
-    (see corpus.py), whatever its name; {} for the others."""
+    """Data for the landing page (`/` and the database page: home.py), the article page (row
+    page of `articles`) and the link to the search page on the table pages: for any database
+    with litbalint's schema (see corpus.py), whatever its name; {} for the others."""
     if view_name == "table" and table in (ranked_table.ARTICLES, ranked_table.VIEW):
 
         async def table_page() -> dict:
@@ -58,11 +58,21 @@ def extra_template_vars(template, database, table, view_name, request, datasette
     if view_name == "database":
 
         async def database_page() -> dict:
-            from litbalint.publish.chart import database_context
+            from litbalint.publish.home import home_context
 
-            return await database_context(datasette, database, request)
+            return await home_context(datasette, database, request)
 
         return database_page
+    if view_name == "index":
+
+        async def index_page() -> dict:
+            from litbalint.publish.corpus import corpus_names
+            from litbalint.publish.home import home_context
+
+            names = await corpus_names(datasette)
+            return await home_context(datasette, names[0], request) if names else {}
+
+        return index_page
     return {}
 
 

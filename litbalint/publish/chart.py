@@ -1,9 +1,9 @@
-"""The chart on the database page of every corpus (`/<database>`): publications per year by topic.
+"""The chart on the landing page of every corpus (`/` and `/<database>`): publications per year
+by topic.
 
 `svg_chart` is a pure function that draws a stacked bar chart as inline SVG (no JavaScript, no
-external fonts or scripts: the instance works offline). `database_context` is awaited by the
-plugin's `extra_template_vars` hook on the database page and returns the chart and a few
-headline numbers for `templates/database.html` (any database with litbalint's schema).
+external fonts or scripts: the instance works offline), in the reader's language; home.py reads
+the counts (`CHART_SQL`) and puts it on the page.
 
 What is counted: corpus articles (`is_stub = 0`, not deleted) with a known year, once per topic
 in `articles.topics` (an article with two topics adds to both bars); corpus articles without any
@@ -17,20 +17,20 @@ and numbers are formatted by us; so the SVG string is safe to mark as `Markup`.
 from __future__ import annotations
 
 import math
-import sqlite3
 import unicodedata
-from dataclasses import dataclass
 from html import escape
 
-from markupsafe import Markup
+from litbalint.publish import i18n
 
-from litbalint.publish.article import TOPIC_LABELS, _plugin_name
-from litbalint.publish.corpus import read_snapshot, schema_version, search_path, unchanged_since
-
-TITLE = "Publications per year by topic 各主题逐年文献数"
-EMPTY = "No articles yet 暂无文献"
+TEXT = i18n.Messages(
+    {
+        "title": ("Publications per year by topic", "各主题逐年文献数"),
+        "empty": ("No articles yet", "暂无文献"),
+        "other": ("Other", "其他"),
+        "axis": ("Articles", "文献数"),
+    }
+)
 OTHER = "other"  # corpus articles with no topic
-LABELS = {**TOPIC_LABELS, OTHER: "Other 其他"}
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies; grey for "other"
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 OTHER_COLOUR = "#9AA3AB"
@@ -46,18 +46,20 @@ LEGEND_ROW = 20
 MAX_LEGEND_CHARS = 40
 
 
-def topic_label(topic: str) -> str:
-    return LABELS.get(topic, topic)
+def topic_label(topic: str, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+    return TEXT.text("other", lang) if topic == OTHER else i18n.topic_label(topic, lang)
 
 
-def svg_chart(counts: dict[int, dict[str, int]], topics: list[str]) -> str:
+def svg_chart(
+    counts: dict[int, dict[str, int]], topics: list[str], lang: str = i18n.DEFAULT_LANGUAGE
+) -> str:
     """A stacked bar chart of counts (year → topic → number of articles) as an SVG string.
 
     Bars are stacked in the order of `topics`, which also gives the legend and the colours;
     topics present in `counts` but not in `topics` follow, sorted ("other" last). Every year
     between the first and the last is on the axis (a year without articles has no bar); year
     labels are thinned to round years when there are many. Empty counts give a one-line
-    "No articles yet" SVG.
+    "No articles yet" SVG. Texts and topic names in `lang` (zh or en).
     """
     counts = {
         int(year): {t: int(n) for t, n in by_topic.items() if n and n > 0}
@@ -65,7 +67,7 @@ def svg_chart(counts: dict[int, dict[str, int]], topics: list[str]) -> str:
     }
     counts = {year: by_topic for year, by_topic in counts.items() if by_topic}
     if not counts:
-        return _empty_svg()
+        return _empty_svg(lang)
     order = list(dict.fromkeys(topics))
     extra = {t for by_topic in counts.values() for t in by_topic} - set(order)
     order += sorted(extra, key=lambda t: (t == OTHER, t))  # "other" last
@@ -84,19 +86,20 @@ def svg_chart(counts: dict[int, dict[str, int]], topics: list[str]) -> str:
     def y(value: float) -> float:
         return bottom - value / top * PLOT_HEIGHT
 
-    legend, legend_rows = _legend(order, colours, bottom + 40)
+    legend, legend_rows = _legend(order, colours, bottom + 40, lang)
     height = bottom + 40 + legend_rows * LEGEND_ROW + 6
     span = f"{first}" if first == last else f"{first}–{last}"
     by_topic = [(t, sum(c.get(t, 0) for c in counts.values())) for t in order]
-    summary = "; ".join(f"{topic_label(t)}: {n:,}" for t, n in by_topic if n)
-    aria = f"{TITLE}, {span}. {summary}."
+    summary = "; ".join(f"{topic_label(t, lang)}: {n:,}" for t, n in by_topic if n)
+    title = TEXT.text("title", lang)
+    aria = f"{title}, {span}. {summary}."
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="lb-chart-svg" role="img" '
         f'aria-label="{escape(aria)}" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
         f'height="{height}" font-family="{escape(FONT)}" font-size="12" fill="#24292f">',
-        f'<text x="{LEFT}" y="24" font-size="16" font-weight="600">{escape(TITLE)}</text>',
+        f'<text x="{LEFT}" y="24" font-size="16" font-weight="600">{escape(title)}</text>',
         f'<text x="{LEFT}" y="{PLOT_TOP - 12}" font-size="11" fill="#5f6b76">'
-        f"{escape('Articles 文献数')}, {escape(span)}</text>",
+        f"{escape(TEXT.text('axis', lang))}, {escape(span)}</text>",
     ]
     # y axis: grid lines and round ticks
     parts.append('<g class="lb-chart-y" font-size="11" text-anchor="end" fill="#5f6b76">')
@@ -118,7 +121,7 @@ def svg_chart(counts: dict[int, dict[str, int]], topics: list[str]) -> str:
             if not n:
                 continue
             y_top, y_base = y(base + n), y(base)
-            tip = f"{year} · {topic_label(topic)}: {n:,}"
+            tip = f"{year} · {topic_label(topic, lang)}: {n:,}"
             parts.append(
                 f'<rect x="{x}" y="{_n(y_top)}" width="{_n(bar)}" '
                 f'height="{_n(max(y_base - y_top, 0.5))}" fill="{colours[topic]}">'
@@ -143,12 +146,13 @@ def svg_chart(counts: dict[int, dict[str, int]], topics: list[str]) -> str:
     return "".join(parts)
 
 
-def _empty_svg() -> str:
+def _empty_svg(lang: str) -> str:
+    title, empty = TEXT.text("title", lang), TEXT.text("empty", lang)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="lb-chart-svg" role="img" '
-        f'aria-label="{escape(TITLE)}: {escape(EMPTY)}" viewBox="0 0 {WIDTH} 60" '
+        f'aria-label="{escape(title)}: {escape(empty)}" viewBox="0 0 {WIDTH} 60" '
         f'width="{WIDTH}" height="60" font-family="{escape(FONT)}" font-size="14" '
-        f'fill="#5f6b76"><text x="{LEFT}" y="36">{escape(EMPTY)}</text></svg>'
+        f'fill="#5f6b76"><text x="{LEFT}" y="36">{escape(empty)}</text></svg>'
     )
 
 
@@ -190,12 +194,14 @@ def _text_width(text: str, size: float) -> float:
     return sum(size if unicodedata.east_asian_width(c) in "WF" else size * 0.6 for c in text)
 
 
-def _legend(order: list[str], colours: dict[str, str], top: float) -> tuple[list[str], int]:
+def _legend(
+    order: list[str], colours: dict[str, str], top: float, lang: str
+) -> tuple[list[str], int]:
     """Legend items (swatch and bilingual label) in rows that wrap at the chart's width."""
     parts = ['<g class="lb-chart-legend" font-size="12">']
     x, row = LEFT, 0
     for topic in order:
-        label = topic_label(topic)
+        label = topic_label(topic, lang)
         if len(label) > MAX_LEGEND_CHARS:
             label = label[: MAX_LEGEND_CHARS - 1] + "…"
         width = 14 + 6 + _text_width(label, 12) + 18
@@ -217,8 +223,6 @@ def _n(value: float) -> str:
     return f"{round(value, 1):g}"
 
 
-# --- the database page ---------------------------------------------------------------------
-
 CHART_SQL = f"""
 select year, coalesce(t.value, '{OTHER}') as topic, count(*) as n
 from articles
@@ -226,57 +230,3 @@ left join json_each(case when json_valid(articles.topics) then articles.topics e
 where is_stub = 0 and deleted = 0 and year is not null
 group by year, topic
 """
-
-NUMBERS_SQL = """
-select
-  (select count(*) from articles where is_stub = 0 and deleted = 0) as articles,
-  (select count(*) from articles where is_stub = 0 and deleted = 0 and has_zh = 1) as with_zh,
-  (select count(*) from citations) as citations
-"""
-
-
-@dataclass
-class Numbers:
-    articles: int
-    with_zh: int
-    citations: int
-
-
-def read_chart(conn: sqlite3.Connection) -> tuple[dict[int, dict[str, int]], Numbers] | None:
-    """The counts for the chart and the headline numbers, or None for a non-litbalint database;
-    read again only after a commit (1.1 s on 100,000 articles)."""
-    if schema_version(conn) is None:
-        return None
-    return unchanged_since(conn, "chart", lambda: _count(conn))
-
-
-def _count(conn: sqlite3.Connection) -> tuple[dict[int, dict[str, int]], Numbers]:
-    counts: dict[int, dict[str, int]] = {}
-    for year, topic, n in conn.execute(CHART_SQL):
-        if isinstance(year, int):
-            counts.setdefault(year, {})[str(topic)] = n
-    numbers = Numbers(*conn.execute(NUMBERS_SQL).fetchone())
-    return counts, numbers
-
-
-async def database_context(datasette, database: str, request) -> dict:
-    """Template variables for the database page: `litbalint_chart` (the SVG, as Markup),
-    `litbalint_numbers` and `litbalint_css`; {} for other databases or when reading fails."""
-    if request is not None and request.args.get("sql"):
-        return {}  # a custom SQL query rendered by the database view: no chart
-    try:
-        found = await read_snapshot(datasette, database, read_chart)
-    except (sqlite3.Error, KeyError):  # unknown database, schema too old, over the time limit
-        return {}
-    if found is None:
-        return {}
-    counts, numbers = found
-    topics = list(TOPIC_LABELS)  # "other" joins the legend only when some article has no topic
-    return {
-        # safe: svg_chart escapes every text it puts in the SVG (see the module docstring)
-        "litbalint_chart": Markup(svg_chart(counts, topics)),
-        "litbalint_numbers": numbers,
-        "litbalint_css": str(datasette.urls.static_plugins(_plugin_name(), "litbalint.css")),
-        "litbalint_articles_url": datasette.urls.table(database, "articles") + "?is_stub=0",
-        "litbalint_search_url": await search_path(datasette, database),
-    }

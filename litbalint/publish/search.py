@@ -1,44 +1,98 @@
-"""The ranked search page: `/<database>/-/search` (HTML) and `/<database>/-/search.json` for every
-served database with litbalint's schema, and `/-/search`, `/-/search.json` for the first of them;
-titles and abstracts in both languages, best match first.
+"""The readers' search page: `/-/search` (HTML) and `/-/search.json` for the first corpus served,
+`/<database>/-/search(.json)` for every served database with litbalint's schema.
 
-Datasette's own search box (`?_search=` on the `articles` table) filters without ranking; this
-page orders corpus articles by FTS5's bm25 with titles (10) and keywords and MeSH (3) weighing
-more than abstracts (1). The query goes through `escape_fts` (the same jieba segmentation as the
-index, every word quoted, all words required), so FTS syntax in it is plain text, and a
-search's queries run in one read transaction (`corpus.read_snapshot`: the count and the page
-agree while the file is being written), under the instance's SQL time limit. An SQL error or a
-timeout shows "no results", never a 500.
+This is where readers search: the landing page's box and the articles table's search box lead
+here (ranked_table.py redirects a table search). It was chosen over restyling Datasette's table
+page because a reader's list needs what a table cannot give: both titles over each other
+linking to the article page, highlighted passages, labelled facets with counts, stubs apart,
+suggestions when nothing is found, and the interface in the reader's language; the table stays
+a table for researchers. Arguments: `q`, `topic`, `year`, `type`, `has_zh=1`, `stubs=1`, `page`,
+`lang` (see search_query.SearchRequest).
 
-Snippets: see snippets.py.
+Everything a search reads runs in one read transaction (`corpus.read_snapshot`: the count, the
+facets and the page agree while the file is being written), under the instance's SQL time
+limit; an SQL error or a timeout shows "the search could not be run", never a 500.
 """
 
 from __future__ import annotations
 
 import math
-import sqlite3
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
-from litbalint.publish.article_model import TOPIC_LABELS, json_list
-from litbalint.publish.corpus import (
-    SEARCH_PATH,
-    corpus_names,
-    is_corpus,
-    read_snapshot,
-    search_path,
+from litbalint.publish import i18n
+from litbalint.publish.corpus import SEARCH_PATH, corpus_names, is_corpus, read_snapshot
+from litbalint.publish.search_query import (
+    PAGE_SIZE,
+    Facets,
+    Hit,
+    Results,
+    SearchRequest,
+    read_results,
 )
-from litbalint.publish.fts_query import escape_fts
-from litbalint.publish.snippets import CLOSE, ELLIPSIS, OPEN, html_runs, plain, snippet_runs
-from litbalint.store.schema import FTS_WEIGHTS
+from litbalint.publish.snippets import html_runs, plain
+from litbalint.publish.suggest import suggestions
 
-PAGE_SIZE = 20
-MAX_PAGE = 500
-SNIPPET_TOKENS = {"en": 24, "zh": 40}  # Chinese: sub-words take tokens and are dropped
+TEXT = i18n.Messages(
+    {
+        "title": ("Search", "检索"),
+        "intro": (
+            "Titles, abstracts, keywords and MeSH terms in English and Chinese, best match "
+            "first. Variants are found too (职业倦怠 also finds 职业枯竭; burnout, burn-out).",
+            "在中英文标题、摘要、关键词和 MeSH 主题词中检索，按相关度排序；同义写法一并检索"
+            "（职业倦怠 也找 职业枯竭；burnout、burn-out）。",
+        ),
+        "query": ("Search titles and abstracts", "检索标题与摘要"),
+        "placeholder": (
+            "Balint group, 巴林特小组, peer support…",
+            "巴林特小组、同伴支持、burnout…",
+        ),
+        "submit": ("Search", "检索"),
+        "all_topics": ("All topics", "全部主题"),
+        "with_zh": ("With Chinese abstract", "有中文摘要"),
+        "stubs": ("Include articles known only from citations", "包括仅见于引用的文献"),
+        "results": ("{n} results", "共 {n} 条结果"),
+        "result": ("1 result", "共 1 条结果"),
+        "listed": ("{n} articles, newest first", "共 {n} 篇，按出版时间由新到旧"),
+        "shown": ("{first}–{last} shown", "显示第 {first}–{last} 条"),
+        "none": ("No results for {query}.", "没有找到“{query}”的结果。"),
+        "none_filtered": ("No articles match these filters.", "没有符合这些筛选条件的文献。"),
+        "failed": (
+            "The search could not be run (it took too long or the query is not valid). Try "
+            "fewer or other words.",
+            "检索未能完成（耗时过长或检索式无效）。请减少或更换检索词。",
+        ),
+        "try": ("Try:", "可以试试："),
+        "unfiltered": ("the same search without filters", "去掉筛选条件"),
+        "translated": ("in the other language: {text}", "换一种语言：{text}"),
+        "word": ("one word: {text}", "只用一个词：{text}"),
+        "examples": ("or an example:", "或示例检索："),
+        "facets": ("Refine", "筛选"),
+        "topic": ("Topic", "主题"),
+        "year": ("Year", "年份"),
+        "type": ("Publication type", "文献类型"),
+        "language": ("Chinese", "中文"),
+        "remove": ("remove", "去掉"),
+        "only_zh": ("With Chinese abstract ({n})", "有中文摘要（{n}）"),
+        "zh_badge": ("中文", "中文摘要"),
+        "en_only": ("English only", "仅英文"),
+        "stubs_title": ("Known only from citations", "仅见于引用的文献"),
+        "stubs_none": ("No citation-only article has these words.", "没有含这些词的引用文献。"),
+        "previous": ("← Previous", "← 上一页"),
+        "next": ("Next →", "下一页 →"),
+        "page": ("Page {page} of {pages}", "第 {page} / {pages} 页"),
+        "json": ("JSON", "JSON"),
+        "table": ("Researchers: the articles table, SQL and the API", "研究者：文献表、SQL 与 API"),
+        "home": ("Home", "首页"),
+        "article": ("Article {id}", "文献 {id}"),
+    }
+)
+
+EXAMPLES = ("巴林特小组", "职业倦怠", "住院医师", "burnout", "peer support")
 
 
 def routes() -> list[tuple[str, object]]:
@@ -50,49 +104,8 @@ def routes() -> list[tuple[str, object]]:
     ]
 
 
-@dataclass
-class Hit:
-    id: int
-    pmid: int | None
-    doi: str | None
-    title_en: str | None
-    title_zh: str | None
-    journal: str | None
-    year: int | None
-    topics: list[str]
-    score: float
-    snippet_en: list[tuple[str, bool]]  # (text, highlighted) runs
-    snippet_zh: list[tuple[str, bool]]
-    url: str = ""
-
-    @property
-    def topic_labels(self) -> list[str]:
-        return [TOPIC_LABELS.get(topic, topic) for topic in self.topics]
-
-    @property
-    def snippet_en_html(self) -> Markup:
-        return html_runs(self.snippet_en)
-
-    @property
-    def snippet_zh_html(self) -> Markup:
-        return html_runs(self.snippet_zh)
-
-
-@dataclass
-class Search:
-    query: str
-    match: str | None
-    topic: str | None
-    has_zh: bool
-    page: int
-    total: int
-    hits: list[Hit]
-    failed: bool = False  # the query raised (time limit, SQL error): shown as no results
-
-
-async def _database(datasette, request):
-    """The database named in the path (404 unless it is a corpus), else the first corpus (else
-    the first database: its searches then fail softly, as "no results")."""
+async def _database(datasette, request) -> str | None:
+    """The database named in the path (404 unless it is a corpus), else the first corpus."""
     route = request.url_vars.get("database")
     if route is not None:
         try:
@@ -101,205 +114,189 @@ async def _database(datasette, request):
             raise NotFound("Database not found") from None
         if not await is_corpus(datasette, db.name):
             raise NotFound(f"{db.name} has no litbalint corpus to search")
-        return db
+        return str(db.name)
     names = await corpus_names(datasette)
-    return datasette.get_database(names[0] if names else None)
+    return names[0] if names else None
 
 
-# the columns a search reads, for building its hits
-COLUMNS = "id pmid doi title_en title_zh journal year topics rank s_en s_zh".split()
-
-
-def _ranked_in_index(conn: sqlite3.Connection, params: dict) -> tuple[int, list[dict]]:
-    """Without filters, rank inside the full-text index (it holds live corpus articles only):
-    the weighted bm25 sorted with a LIMIT (called directly: FTS5's `rank` column, configured as
-    the same function, takes 1.6x as long); snippets and article fields are then read for the
-    page's rows alone."""
-    total = conn.execute(
-        "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :match", params
-    ).fetchone()[0]
-    page = conn.execute(
-        f"SELECT rowid, bm25(articles_fts, {FTS_WEIGHTS}) AS score FROM articles_fts "
-        f"WHERE articles_fts MATCH :match ORDER BY score, rowid LIMIT {PAGE_SIZE} "
-        "OFFSET :offset",
-        params,
-    ).fetchall()
-    if not page:
-        return total, []
-    marks = ", ".join(str(int(row[0])) for row in page)
-    details = {
-        row[0]: row
-        for row in conn.execute(
-            "SELECT a.id, a.pmid, a.doi, a.title_en, a.title_zh, a.journal, a.year, a.topics, "
-            f"0, snippet(articles_fts, 1, :open, :close, :ellipsis, {SNIPPET_TOKENS['en']}), "
-            f"snippet(articles_fts, 3, :open, :close, :ellipsis, {SNIPPET_TOKENS['zh']}) "
-            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-            f"WHERE articles_fts MATCH :match AND articles_fts.rowid IN ({marks})",
-            params,
-        )
-    }
-    rows = []
-    for rowid, rank in page:
-        if rowid in details:
-            row = dict(zip(COLUMNS, details[rowid], strict=True))
-            row["rank"] = rank
-            rows.append(row)
-    return total, rows
-
-
-def _params(request) -> tuple[str, str | None, bool, int]:
-    args = request.args
-    query = " ".join((args.get("q") or "").split())
-    topic = args.get("topic") or None
-    has_zh = args.get("has_zh") in ("1", "on", "true")
+async def run_search(datasette, request) -> tuple[Results, str | None, bool]:
+    """The search the request asks for, the database it ran on, and whether it failed."""
+    asked = SearchRequest.from_args(request.args)
+    database = await _database(datasette, request)
+    empty = Results(asked, None, 0, [], Facets())
+    if database is None or not asked.asks:
+        return empty, database, database is None and asked.asks
     try:
-        page = min(max(int(args.get("page") or 1), 1), MAX_PAGE)
-    except ValueError:
-        page = 1
-    return query, topic, has_zh, page
+        results = await read_snapshot(datasette, database, lambda conn: read_results(conn, asked))
+    except Exception:  # sqlite3 errors, the time limit: "could not be run", never a 500
+        return empty, database, True
+    return results, database, False
 
 
-async def run_search(datasette, request) -> tuple[Search, str]:
-    """The search the request asks for, and the name of the database it ran on."""
-    query, topic, has_zh, page = _params(request)
-    db = await _database(datasette, request)
-    search = Search(query, None, topic, has_zh, page, 0, [])
-    if not query:
-        return search, db.name
-    search.match = escape_fts(query)
-    where = ["articles_fts MATCH :match", "a.is_stub = 0", "a.deleted = 0"]
-    params: dict[str, object] = {"match": search.match}
-    if topic:
-        where.append("EXISTS (SELECT 1 FROM json_each(a.topics) WHERE json_each.value = :topic)")
-        params["topic"] = topic
-    if has_zh:
-        where.append("a.has_zh = 1")
-    joined = "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE " + " AND ".join(
-        where
-    )
-    sql = (
-        "SELECT a.id, a.pmid, a.doi, a.title_en, a.title_zh, a.journal, a.year, a.topics, "
-        f"bm25(articles_fts, {FTS_WEIGHTS}) AS rank, "
-        f"snippet(articles_fts, 1, :open, :close, :ellipsis, {SNIPPET_TOKENS['en']}) AS s_en, "
-        f"snippet(articles_fts, 3, :open, :close, :ellipsis, {SNIPPET_TOKENS['zh']}) AS s_zh "
-        f"{joined} ORDER BY rank, a.id LIMIT {PAGE_SIZE} OFFSET :offset"
-    )
-    params_rows = {
-        **params,
-        "open": OPEN,
-        "close": CLOSE,
-        "ellipsis": ELLIPSIS,
-        "offset": (page - 1) * PAGE_SIZE,
-    }
-
-    def read(conn: sqlite3.Connection) -> tuple[int, list[dict]]:
-        if not (topic or has_zh):
-            return _ranked_in_index(conn, params_rows)
-        total = conn.execute(f"SELECT count(*) {joined}", params).fetchone()[0]
-        rows = conn.execute(sql, params_rows)
-        return total, [dict(zip(COLUMNS, row, strict=True)) for row in rows]
-
-    try:  # the count and the page from one snapshot of a database that may be being written
-        total, rows = await read_snapshot(datasette, db.name, read)
-    except Exception:  # sqlite3 errors, the time limit: no results, never a 500
-        search.failed = True
-        return search, db.name
-    search.total = total
-    for row in rows:
-        search.hits.append(
-            Hit(
-                id=row["id"],
-                pmid=row["pmid"],
-                doi=row["doi"],
-                title_en=row["title_en"],
-                title_zh=row["title_zh"],
-                journal=row["journal"],
-                year=row["year"],
-                topics=json_list(row["topics"]),
-                score=float(f"{-row['rank']:.6g}"),
-                snippet_en=snippet_runs(row["s_en"]),
-                snippet_zh=snippet_runs(row["s_zh"], chinese=True),
-                url=str(datasette.urls.row(db.name, "articles", str(row["id"]))),
-            )
-        )
-    return search, db.name
+def _article_url(datasette, database: str | None, article_id: int) -> str:
+    return str(datasette.urls.row(database, "articles", str(article_id))) if database else ""
 
 
-# --- views ------------------------------------------------------------------------------------
+# --- JSON -------------------------------------------------------------------------------------
 
 
 async def search_json(datasette, request) -> Response:
-    """`{"query", "match", "total", "page", "page_size", "results": [...]}`; snippets are plain
-    text with the highlighted parts in « » (`snippet_*_html`: the same as escaped HTML)."""
-    search, _ = await run_search(datasette, request)
-    results = [
-        {
-            "id": hit.id,
-            "pmid": hit.pmid,
-            "doi": hit.doi,
-            "title_en": hit.title_en,
-            "title_zh": hit.title_zh,
-            "journal": hit.journal,
-            "year": hit.year,
-            "topics": hit.topics,
-            "score": hit.score,
-            "url": hit.url,
-            "snippet_en": plain(hit.snippet_en),
-            "snippet_zh": plain(hit.snippet_zh),
-            "snippet_en_html": str(hit.snippet_en_html),
-            "snippet_zh_html": str(hit.snippet_zh_html),
-        }
-        for hit in search.hits
-    ]
+    """`{"query", "match", "total", "page", "page_size", "error", "results": [...], "facets",
+    "stubs"}`; snippets are plain text with the highlighted parts in « » (`snippet_*_html`: the
+    same as escaped HTML)."""
+    results, database, failed = await run_search(datasette, request)
     body = {
-        "query": search.query,
-        "match": search.match,
-        "total": search.total,
-        "page": search.page,
+        "query": results.request.query,
+        "match": results.match,
+        "total": results.total,
+        "page": results.request.page,
         "page_size": PAGE_SIZE,
-        "error": search.failed,
-        "results": results,
+        "error": failed,
+        "results": [
+            _hit_json(hit, _article_url(datasette, database, hit.id)) for hit in results.hits
+        ],
+        "facets": {
+            "topic": results.facets.topic,
+            "year": {str(year): n for year, n in results.facets.year.items()},
+            "type": results.facets.publication_type,
+            "has_zh": results.facets.has_zh,
+        },
+        "stubs": [
+            {**asdict(stub), "url": _article_url(datasette, database, stub.id)}
+            for stub in results.stubs
+        ],
     }
     return Response.json(body, headers={"Access-Control-Allow-Origin": "*"})
 
 
+def _hit_json(hit: Hit, url: str) -> dict:
+    return {
+        "id": hit.id,
+        "pmid": hit.pmid,
+        "doi": hit.doi,
+        "title_en": hit.title_en,
+        "title_zh": hit.title_zh,
+        "journal": hit.journal,
+        "year": hit.year,
+        "topics": hit.topics,
+        "publication_types": hit.publication_types,
+        "has_zh": hit.has_zh,
+        "score": hit.score,
+        "url": url,
+        "snippet_en": plain(hit.snippet_en),
+        "snippet_zh": plain(hit.snippet_zh),
+        "snippet_en_html": str(html_runs(hit.snippet_en)),
+        "snippet_zh_html": str(html_runs(hit.snippet_zh)),
+    }
+
+
+# --- HTML -------------------------------------------------------------------------------------
+
+
+@dataclass
+class FacetLink:
+    label: str
+    count: int
+    url: str
+    selected: bool
+
+
+@dataclass
+class ShownHit:
+    """A hit as the page shows it: links and labels in the reader's language."""
+
+    hit: Hit
+    url: str
+    topics: list[str]
+    publication_types: list[str]
+    snippet_en: Markup
+    snippet_zh: Markup
+
+
 async def search_view(datasette, request) -> Response:
-    search, database = await run_search(datasette, request)
-    pages = max(math.ceil(search.total / PAGE_SIZE), 1)
-    if request.url_vars.get("database") is None:
+    results, database, failed = await run_search(datasette, request)
+    asked = results.request
+    ui = i18n.interface(request, TEXT)
+    if request.url_vars.get("database") is None or database is None:
         base = str(datasette.urls.path(SEARCH_PATH))
     else:
-        base = await search_path(datasette, database)
+        base = str(datasette.urls.database(database)) + SEARCH_PATH
 
-    def page_url(page: int) -> str:
-        args = {"q": search.query}
-        if search.topic:
-            args["topic"] = search.topic
-        if search.has_zh:
-            args["has_zh"] = "1"
-        if page > 1:
-            args["page"] = str(page)
-        return f"{base}?{urllib.parse.urlencode(args)}"
+    def url(args: dict[str, str]) -> str:
+        return f"{base}?{urllib.parse.urlencode(args)}" if args else base
 
-    json_url = base + ".json"
-    if request.query_string:
-        json_url += "?" + request.query_string
+    pages = max(math.ceil(results.total / PAGE_SIZE), 1)
     context = {
-        "search": search,
+        "lb": ui,
+        "results": results,
+        "asked": asked,
+        "failed": failed,
         "database": database,
-        "topic_labels": TOPIC_LABELS,
         "search_url": base,
-        "json_url": json_url,
-        "table_url": str(datasette.urls.table(database, "articles")),
-        "prev_url": page_url(search.page - 1) if search.page > 1 else None,
-        "next_url": page_url(search.page + 1) if search.page < pages else None,
+        "json_url": base + ".json" + (f"?{request.query_string}" if request.query_string else ""),
+        "home_url": str(datasette.urls.database(database)) if database else "/",
+        "table_url": str(datasette.urls.table(database, "articles")) if database else "/",
+        "hits": [
+            _shown(hit, _article_url(datasette, database, hit.id), ui) for hit in results.hits
+        ],
+        "stub_urls": {
+            stub.id: _article_url(datasette, database, stub.id) for stub in results.stubs
+        },
+        "topics": [(t, ui.topic(t)) for t in i18n.topic_names()],
+        "facets": _facet_links(results, ui, url),
+        "suggestions": [] if results.hits or failed else suggestions(asked),
+        "suggestion_url": url,
+        "examples": [(example, url({"q": example})) for example in EXAMPLES],
+        "prev_url": url(asked.args(page=asked.page - 1)) if asked.page > 1 else None,
+        "next_url": url(asked.args(page=asked.page + 1)) if asked.page < pages else None,
         "pages": pages,
-        "first": (search.page - 1) * PAGE_SIZE + 1,
+        "first": (asked.page - 1) * PAGE_SIZE + 1,
         "css_url": _css_url(datasette),
+        "metadata": datasette.metadata(),  # the footer's licence and source, on every request
     }
     return Response.html(
         await datasette.render_template("litbalint_search.html", context, request=request)
     )
+
+
+def _shown(hit: Hit, url: str, ui: i18n.Interface) -> ShownHit:
+    return ShownHit(
+        hit,
+        url,
+        [ui.topic(topic) for topic in hit.topics],
+        [ui.publication_type(t) for t in hit.publication_types if t != "Journal Article"],
+        html_runs(hit.snippet_en),
+        html_runs(hit.snippet_zh),
+    )
+
+
+def _facet_links(results: Results, ui: i18n.Interface, url) -> dict[str, list[FacetLink]]:
+    """Each facet's values with their counts, linking to the search with that value chosen (or
+    removed, for the chosen one)."""
+    asked, facets = results.request, results.facets
+
+    def links(name: str, counts: dict, chosen: object, label) -> list[FacetLink]:
+        return [
+            FacetLink(
+                label(value),
+                n,
+                url(asked.args(**{name: None if value == chosen else value, "page": None})),
+                value == chosen,
+            )
+            for value, n in counts.items()
+        ]
+
+    return {
+        "topic": links("topic", facets.topic, asked.topic, ui.topic),
+        "year": links("year", facets.year, asked.year, str),
+        "type": links("type", facets.publication_type, asked.publication_type, ui.publication_type),
+        "has_zh": links(
+            "has_zh",
+            {True: facets.has_zh} if facets.has_zh else {},
+            asked.has_zh or None,
+            lambda _: ui.t("with_zh"),
+        ),
+    }
 
 
 def _css_url(datasette) -> str:

@@ -1,0 +1,303 @@
+"""What the readers' search reads: the ranked hits, the facets and, on request, citation-only
+articles (stubs), for one `SearchRequest`. Pure reads over an SQLite connection; search.py runs
+them in one read transaction and draws the page.
+
+With a query, corpus articles are ranked inside the full-text index by FTS5's bm25 with titles
+(10) and keywords and MeSH (3) weighing more than abstracts (1); without one (a topic or a year
+chosen from the landing page), the filtered articles are listed newest first. Stubs (articles
+known only from a citation) are not in the index: with `stubs=1` their titles and citation lines
+are searched for every word of the query, shown apart.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+
+from litbalint.publish.article_model import json_list
+from litbalint.publish.fts_query import escape_fts
+from litbalint.publish.snippets import CLOSE, ELLIPSIS, OPEN, snippet_runs
+from litbalint.store.schema import FTS_WEIGHTS
+from litbalint.zh import segment_query
+
+PAGE_SIZE = 20
+MAX_PAGE = 500
+MAX_QUERY_CHARS = 500  # longer queries are cut here
+SNIPPET_TOKENS = {"en": 24, "zh": 40}  # Chinese: sub-words take tokens and are dropped
+FACET_SIZE = {"topic": 20, "year": 12, "type": 8}
+STUBS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What a reader asked: the query and the filters (from `?q=&topic=&year=&type=&has_zh=1&
+    stubs=1&page=`)."""
+
+    query: str = ""
+    topic: str | None = None
+    year: int | None = None
+    publication_type: str | None = None
+    has_zh: bool = False
+    stubs: bool = False
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> SearchRequest:
+        """From a request's arguments (a MultiParams or a dict); bad values are ignored."""
+        query = " ".join((args.get("q") or "").split())[:MAX_QUERY_CHARS]
+        return cls(
+            query=query,
+            topic=args.get("topic") or None,
+            year=_int(args.get("year"), 1, 9999),
+            publication_type=args.get("type") or None,
+            has_zh=args.get("has_zh") in ("1", "on", "true"),
+            stubs=args.get("stubs") in ("1", "on", "true"),
+            page=_int(args.get("page"), 1, MAX_PAGE) or 1,
+        )
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.topic or self.year or self.publication_type or self.has_zh)
+
+    @property
+    def asks(self) -> bool:
+        """True when there is something to list (a query or a filter)."""
+        return bool(self.query or self.filtered)
+
+    def args(self, **changes: object) -> dict[str, str]:
+        """The URL arguments of this search with some changed (None or False removes one)."""
+        values: dict[str, object] = {
+            "q": self.query,
+            "topic": self.topic,
+            "year": self.year,
+            "type": self.publication_type,
+            "has_zh": self.has_zh,
+            "stubs": self.stubs,
+            "page": self.page if self.page > 1 else None,
+            **changes,
+        }
+        return {
+            name: "1" if value is True else str(value)
+            for name, value in values.items()
+            if value not in (None, False, "")
+        }
+
+
+def _int(value: str | None, low: int, high: int) -> int | None:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return min(max(number, low), high)
+
+
+@dataclass
+class Hit:
+    id: int
+    pmid: int | None
+    doi: str | None
+    title_en: str | None
+    title_zh: str | None
+    journal: str | None
+    year: int | None
+    topics: list[str]
+    publication_types: list[str]
+    has_zh: bool
+    score: float | None  # bm25 relevance (higher is better); None when listed without a query
+    snippet_en: list[tuple[str, bool]] = field(default_factory=list)  # (text, highlighted)
+    snippet_zh: list[tuple[str, bool]] = field(default_factory=list)
+    opening: Opening | None = None  # when the article has no title
+
+
+@dataclass(frozen=True)
+class Opening:
+    """The first words of an untitled article's abstracts, shown in place of its title."""
+
+    en: str | None
+    zh: str | None
+
+    @classmethod
+    def of(cls, en: str | None, zh: str | None) -> Opening | None:
+        if not (en or zh):
+            return None
+        return cls(_cut(en, OPENING_CHARS["en"]), _cut(zh, OPENING_CHARS["zh"]))
+
+
+def _cut(text: str | None, size: int) -> str | None:
+    if not text:
+        return None
+    return text if len(text) < size else text[: size - 1].rstrip() + "…"
+
+
+@dataclass
+class Stub:
+    """An article known only from a citation whose title or citation line has every word."""
+
+    id: int
+    pmid: int | None
+    title_en: str | None
+    title_zh: str | None
+    citation: str | None
+    journal: str | None
+    year: int | None
+
+
+@dataclass
+class Facets:
+    """Counts over every matching article (not just the page): value -> number."""
+
+    topic: dict[str, int] = field(default_factory=dict)
+    year: dict[int, int] = field(default_factory=dict)
+    publication_type: dict[str, int] = field(default_factory=dict)
+    has_zh: int = 0
+
+
+@dataclass
+class Results:
+    request: SearchRequest
+    match: str | None  # the FTS5 query the index was asked
+    total: int
+    hits: list[Hit]
+    facets: Facets
+    stubs: list[Stub] = field(default_factory=list)
+
+
+OPENING_CHARS = {"en": 110, "zh": 50}  # of the abstract, shown for an article without a title
+OPENING_SQL = (  # the opening words of the abstracts, for an article without a title
+    "CASE WHEN coalesce(a.title_en, a.title_zh) IS NULL THEN "
+    f"substr(a.abstract_en, 1, {OPENING_CHARS['en']}) END, "
+    "CASE WHEN coalesce(a.title_en, a.title_zh) IS NULL THEN "
+    f"substr(a.abstract_zh, 1, {OPENING_CHARS['zh']}) END"
+)
+_HIT_COLUMNS = (
+    "a.id, a.pmid, a.doi, a.title_en, a.title_zh, a.journal, a.year, a.topics, "
+    f"a.publication_types, a.has_zh, {OPENING_SQL}"
+)
+
+
+def _where(request: SearchRequest) -> tuple[str, dict[str, object]]:
+    """The FROM and WHERE of the matching corpus articles, and their parameters."""
+    params: dict[str, object] = {}
+    if request.query:
+        source = "articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+        where = ["articles_fts MATCH :match"]
+        params["match"] = escape_fts(request.query)
+    else:
+        source, where = "articles a", []
+    where += ["a.is_stub = 0", "a.deleted = 0"]
+    if request.topic:
+        where.append("EXISTS (SELECT 1 FROM json_each(a.topics) WHERE value = :topic)")
+        params["topic"] = request.topic
+    if request.year:
+        where.append("a.year = :year")
+        params["year"] = request.year
+    if request.publication_type:
+        where.append("EXISTS (SELECT 1 FROM json_each(a.publication_types) WHERE value = :type)")
+        params["type"] = request.publication_type
+    if request.has_zh:
+        where.append("a.has_zh = 1")
+    return f"FROM {source} WHERE " + " AND ".join(where), params
+
+
+def read_results(conn: sqlite3.Connection, request: SearchRequest) -> Results:
+    """The page of hits, the facets and the stubs for a request (nothing when it asks nothing)."""
+    if not request.asks:
+        return Results(request, None, 0, [], Facets())
+    joined, params = _where(request)
+    facets, total = _facets(conn, joined, params)
+    hits = _page(conn, request, joined, params)
+    stubs = _stubs(conn, request.query) if request.stubs and request.query else []
+    match = str(params["match"]) if request.query else None
+    return Results(request, match, total, hits, facets, stubs)
+
+
+def _facets(conn: sqlite3.Connection, joined: str, params: dict[str, object]) -> tuple[Facets, int]:
+    """The facet counts and the number of matching articles (the has_zh groups add up to it)."""
+    sql = f"""
+    WITH m AS MATERIALIZED (SELECT a.year, a.topics, a.publication_types, a.has_zh {joined})
+    SELECT 'topic', j.value, count(*) FROM m, json_each(m.topics) j GROUP BY j.value
+    UNION ALL SELECT 'year', m.year, count(*) FROM m WHERE m.year IS NOT NULL GROUP BY m.year
+    UNION ALL SELECT 'type', j.value, count(*) FROM m, json_each(m.publication_types) j
+      GROUP BY j.value
+    UNION ALL SELECT 'has_zh', m.has_zh, count(*) FROM m GROUP BY m.has_zh
+    """
+    counts = Facets()
+    total = 0
+    for kind, value, n in conn.execute(sql, params):
+        if kind == "topic":
+            counts.topic[str(value)] = n
+        elif kind == "year" and isinstance(value, int):
+            counts.year[value] = n
+        elif kind == "type":
+            counts.publication_type[str(value)] = n
+        elif kind == "has_zh":
+            total += n
+            counts.has_zh += n if value else 0
+    counts.topic = _top(counts.topic, FACET_SIZE["topic"])
+    counts.publication_type = _top(counts.publication_type, FACET_SIZE["type"])
+    counts.year = dict(sorted(_top(counts.year, FACET_SIZE["year"]).items(), reverse=True))
+    return counts, total
+
+
+def _top(counts: dict, size: int) -> dict:
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))[:size])
+
+
+def _page(
+    conn: sqlite3.Connection, request: SearchRequest, joined: str, params: dict[str, object]
+) -> list[Hit]:
+    offset = (request.page - 1) * PAGE_SIZE
+    if request.query:
+        sql = (
+            f"SELECT {_HIT_COLUMNS}, bm25(articles_fts, {FTS_WEIGHTS}) AS score, "
+            f"snippet(articles_fts, 1, :open, :close, :ellipsis, {SNIPPET_TOKENS['en']}), "
+            f"snippet(articles_fts, 3, :open, :close, :ellipsis, {SNIPPET_TOKENS['zh']}) "
+            f"{joined} ORDER BY score, a.id LIMIT {PAGE_SIZE} OFFSET {offset}"
+        )
+        marks = {"open": OPEN, "close": CLOSE, "ellipsis": ELLIPSIS}
+        rows = conn.execute(sql, {**params, **marks}).fetchall()
+    else:
+        sql = (
+            f"SELECT {_HIT_COLUMNS}, NULL, NULL, NULL {joined} "
+            "ORDER BY coalesce(a.pub_date, a.year) DESC, a.id DESC "
+            f"LIMIT {PAGE_SIZE} OFFSET {offset}"
+        )
+        rows = conn.execute(sql, params).fetchall()
+    return [_hit(row) for row in rows]
+
+
+def _hit(row: tuple) -> Hit:
+    return Hit(
+        id=row[0],
+        pmid=row[1],
+        doi=row[2],
+        title_en=row[3],
+        title_zh=row[4],
+        journal=row[5],
+        year=row[6],
+        topics=json_list(row[7]),
+        publication_types=json_list(row[8]),
+        has_zh=bool(row[9]),
+        opening=Opening.of(row[10], row[11]),
+        score=None if row[12] is None else float(f"{-row[12]:.6g}"),
+        snippet_en=snippet_runs(row[13]),
+        snippet_zh=snippet_runs(row[14], chinese=True),
+    )
+
+
+def _stubs(conn: sqlite3.Connection, query: str) -> list[Stub]:
+    """Stubs whose title or citation line contains every word of the query (case-insensitive
+    for Latin letters), newest first."""
+    words = [word.lower() for word in segment_query(query.replace('"', " ")) if word.strip()]
+    if not words:
+        return []
+    text = "lower(coalesce(title_en, '') || ' ' || coalesce(title_zh, '') || ' ' || "
+    text += "coalesce(citation_text, ''))"
+    where = " AND ".join(f"instr({text}, ?) > 0" for _ in words)
+    rows = conn.execute(
+        "SELECT id, pmid, title_en, title_zh, citation_text, journal, year FROM articles "
+        f"WHERE is_stub = 1 AND deleted = 0 AND {where} "
+        f"ORDER BY year DESC, id DESC LIMIT {STUBS_SHOWN}",
+        words,
+    )
+    return [Stub(*row) for row in rows]
