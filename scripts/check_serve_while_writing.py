@@ -55,7 +55,7 @@ QUERIES = ["burnout", "support", "training", "residents", "职业倦怠", "住�
 CORPUS_COUNT = "SELECT count(*) FROM articles WHERE is_stub = 0 AND deleted = 0"
 MAX_LAG_SECONDS = 5.0
 WRITER_NICE = 10  # the writers run niced, as README's cron and systemd recipes say
-_ARTICLES_NUMBER = re.compile(r"<strong>([\d,]+)</strong></a> corpus articles")
+_ARTICLES_NUMBER = re.compile(r'<li class="lb-articles-count"><strong>([\d,]+)</strong>')
 
 
 @dataclass
