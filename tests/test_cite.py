@@ -241,7 +241,8 @@ def test_bibtex_seed_000_protects_capitals_and_keeps_chinese():
         "{CHC-Based} Family Medicine Residency Program},\n" in entry
     )
     assert "  url = {https://doi.org/10.1177/00912174221122862},\n" in entry
-    assert "  note = {Chinese title: 新冠疫情期间的虚拟巴林特小组:" in entry
+    assert "  annote = {Chinese title (中文标题): 新冠疫情期间的虚拟巴林特小组:" in entry
+    assert "note = " not in entry.replace("annote = ", "")
     assert "pmid" not in entry
 
 
@@ -343,6 +344,7 @@ def test_ris_seed_000_and_chapter():
     record = ris([SEED_000])
     assert "\n" not in record.replace("\r\n", "")
     assert "TT  - 新冠疫情期间的虚拟巴林特小组:" in record
+    assert "N1  - Chinese title (中文标题): 新冠疫情期间的虚拟巴林特小组:" in record
     assert "UR  - https://doi.org/10.1177/00912174221122862\r\n" in record
     assert "AN  - " not in record and "AU  - " not in record
     chapter = ris([CHAPTER]).split("\r\n")
@@ -427,12 +429,14 @@ def test_table_as_bibtex(datasette):
     response = get(datasette, "/litbalint/articles.bib?is_stub=0")
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/x-bibtex; charset=utf-8"
-    assert response.headers["content-disposition"] == 'attachment; filename="litbalint.bib"'
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="litbalint-articles.bib"'
+    )
     assert response.text.count("@article{") == 5
     assert set(dois(response.text)) == SEED_DOIS
     assert (
-        "  note = {Chinese title: 理解同伴支持:寻求支持一年后医生的定性访谈研究。},\n"
-        in response.text
+        "  annote = {Chinese title (中文标题): 理解同伴支持:寻求支持一年后医生的定性访谈研究。 "
+        "Chinese abstract (中文摘要): " in response.text
     )
 
 
@@ -442,7 +446,9 @@ def test_row_page_as_ris(datasette):
     assert response.headers["content-type"] == (
         "application/x-research-info-systems; charset=utf-8"
     )
-    assert response.headers["content-disposition"] == 'attachment; filename="litbalint.ris"'
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="doi-10.1177-00912174221122862.ris"'  # no PMID in seed 000
+    )
     text = response.text
     assert text.startswith("TY  - JOUR\r\nTI  - Virtual Balint Groups During COVID-19:")
     assert text.count("ER  - ") == 1 and text.endswith("ER  - \r\n\r\n")

@@ -1,4 +1,13 @@
-"""BibTeX entries (@article, @incollection, @book) with keys unique within one output."""
+"""BibTeX entries (@article, @incollection, @book) with keys unique within one output.
+
+Chinese: `title` and `abstract` hold the English title and abstract, or the Chinese ones when
+there are no English ones; otherwise the Chinese title and abstract go, labelled, into `annote`.
+Why (Zotero's BibTeX.js importer): `abstract` becomes the abstract, one field only; `note`,
+`annote`, `comment` and `review` each become a child note; fields it does not know (`titleaddon`,
+`origtitle`, ...) are dropped; and every run of whitespace in a value becomes one space, so
+paragraphs cannot survive anyway. Of the note fields, `annote` is the one bibliography styles do
+not print (`note` they do), and JabRef and biblatex keep it as a field of its own.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from litbalint.cite.parts import page_range, split_name
-from litbalint.cite.record import MONTH_ABBREVIATIONS, CitedArticle, clean
+from litbalint.cite.record import MONTH_ABBREVIATIONS, CitedArticle, chinese_notes, clean
 
 _TEX_SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -142,11 +151,10 @@ def _bib_entry(key: str, article: CitedArticle) -> str:
     add("pmid", str(article.pmid) if article.pmid else None)
     add("pmcid", article.pmc)
     add("url", _bib_verbatim(article.url) if article.url else None, raw=True)
-    add("abstract", article.abstract_en)
+    add("abstract", article.abstract)
     add("keywords", ", ".join(clean(k) or "" for k in article.keywords))
     add("language", article.language)
-    if article.title_zh and article.title_en:
-        add("note", f"Chinese title: {article.title_zh}")
+    add("annote", " ".join(chinese_notes(article)))  # each part starts with its label
     lines = [f"@{_BIB_ENTRY_TYPES[kind]}{{{key},"]
     for name, value in fields:
         value = value if name == "month" else "{" + value + "}"

@@ -11,6 +11,8 @@ from typing import Any, Literal
 MONTH_ABBREVIATIONS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{}/"
 DOI_URL = "https://doi.org/{}"
+ZH_TITLE_LABEL = "Chinese title (中文标题): "
+ZH_ABSTRACT_LABEL = "Chinese abstract (中文摘要): "
 
 Kind = Literal["article", "chapter", "book"]
 
@@ -38,6 +40,7 @@ class CitedArticle:
     book_title: str | None = None
     publisher: str | None = None
     abstract_en: str | None = None
+    abstract_zh: str | None = None
     keywords: list[str] = field(default_factory=list)
     language: str | None = None  # PubMed codes, comma-separated when several: "eng, chi"
 
@@ -56,6 +59,11 @@ class CitedArticle:
         return clean(self.title_en) or clean(self.title_zh)
 
     @property
+    def abstract(self) -> str | None:
+        """The English abstract, else the Chinese one."""
+        return clean(self.abstract_en) or clean(self.abstract_zh)
+
+    @property
     def url(self) -> str | None:
         """The PubMed page when the PMID is known, else the DOI resolver."""
         if self.pmid:
@@ -70,6 +78,18 @@ def clean(text: str | None) -> str | None:
     if text is None:
         return None
     return " ".join(text.split()) or None
+
+
+def chinese_notes(article: CitedArticle) -> list[str]:
+    """The Chinese title and abstract, labelled, when the title and abstract fields already hold
+    the English ones (a Chinese-only article has its Chinese there, and no notes)."""
+    title_zh, abstract_zh = clean(article.title_zh), clean(article.abstract_zh)
+    notes = []
+    if title_zh and clean(article.title_en):
+        notes.append(ZH_TITLE_LABEL + title_zh)
+    if abstract_zh and clean(article.abstract_en):
+        notes.append(ZH_ABSTRACT_LABEL + abstract_zh)
+    return notes
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -112,6 +132,7 @@ def from_row(row: Mapping[str, Any], authors: Sequence[str] = ()) -> CitedArticl
         book_title=text("book_title"),
         publisher=text("publisher"),
         abstract_en=text("abstract_en"),
+        abstract_zh=text("abstract_zh"),
         keywords=_json_list(row.get("keywords")),
         language=", ".join(languages) or None,
     )

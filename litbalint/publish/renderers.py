@@ -5,7 +5,7 @@ and SQL or canned queries whose rows have an `id` column of articles (the query 
 `articles` table). Whatever columns the page
 shows, each article is read again in full, with its journal title and its authors (two read
 queries per page of rows). Everything else is refused with a 400, and `can_render` hides the
-links there. Read-only.
+links there. Read-only. Downloads are named after what they hold (download_names.py).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from litbalint.cite import CitedArticle, bibtex, from_row, ris
+from litbalint.publish.download_names import ExportSource, download_name
 
 BIBTEX_CONTENT_TYPE = "application/x-bibtex; charset=utf-8"
 RIS_CONTENT_TYPE = "application/x-research-info-systems; charset=utf-8"
@@ -87,7 +88,9 @@ def _refusal(message: str) -> dict[str, Any]:
 def _renderer(
     extension: str, content_type: str, formatter: Callable[[list[CitedArticle]], str]
 ) -> dict[str, Any]:
-    async def render(datasette, database, table, columns, rows, sql, data) -> dict[str, Any]:
+    async def render(
+        datasette, database, table, columns, rows, sql, query_name, view_name, request, data
+    ) -> dict[str, Any]:
         error = (data or {}).get("error")
         if error:
             return _refusal(str(error))
@@ -96,17 +99,26 @@ def _renderer(
                 f".{extension} is only for articles: the articles table or its search, an article, "
                 "or a query on articles with an id column."
             )
+        ids = article_ids(columns, rows)
         try:
-            articles = await load_articles(
-                datasette.get_database(database), article_ids(columns, rows)
-            )
+            articles = await load_articles(datasette.get_database(database), ids)
         except sqlite3.Error as exc:  # not a litbalint database
             return _refusal(str(exc))
+        source = ExportSource(
+            database=database,
+            extension=extension,
+            table=table,
+            query_name=query_name,
+            search=request.args.get("_search"),
+            row_id=ids[0] if view_name == "row" and ids else None,
+        )
+        article = articles[0] if source.row_id is not None and articles else None
+        name = download_name(source, article)
         return {
             "body": formatter(articles),
             "status_code": 200,
             "content_type": content_type,
-            "headers": {"content-disposition": f'attachment; filename="litbalint.{extension}"'},
+            "headers": {"content-disposition": name.content_disposition},
         }
 
     def can_render(columns, sql, table) -> bool:
