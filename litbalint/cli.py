@@ -25,6 +25,7 @@ from litbalint.publish import SERVE_SETTINGS
 from litbalint.publish.served import read_schema_version, served_names, unreadable
 from litbalint.resources import METADATA, data_dir, default_db_path, packaged_path
 from litbalint.store import SaveCounts, Store
+from litbalint.synonyms import synonym_table
 
 
 class _OneLineErrors(click.Group):
@@ -308,6 +309,10 @@ def serve(
         except sqlite3.Error as error:
             fail(unreadable(db, error, mutable))
     metadata = _metadata_for(metadata, corpora)
+    try:
+        synonym_table()  # read once here: a wrong line is one error now, not failing searches
+    except LitbalintError as error:
+        fail(str(error))
     args = ["serve", "--metadata", str(metadata), "--host", host, "--port", str(port)]
     for db in databases:
         args += [str(db)] if mutable else ["--immutable", str(db)]

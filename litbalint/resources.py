@@ -1,10 +1,10 @@
 """Files the package ships (read with importlib.resources) and the user's data folder.
 
-Shipped in the package: `litbalint/bundled/` (the jieba user dictionary and the glossary in
-`lexicon/`, the harvest topics, the seed documents in `seeds/`) and `litbalint/publish/`
-(Datasette metadata, templates, static files). The user's data folder (`$LITBALINT_DATA`, else
-`data/` in the current folder) holds further documents for `litbalint build` and, by default,
-the database.
+Shipped in the package: `litbalint/bundled/` (the jieba user dictionary, the glossary and the
+search synonyms in `lexicon/`, the harvest topics, the seed documents in `seeds/`) and
+`litbalint/publish/` (Datasette metadata, templates, static files). The user's data folder
+(`$LITBALINT_DATA`, else `data/` in the current folder) holds further documents for
+`litbalint build` and, by default, the database.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 BUNDLED = "bundled"  # the folder of shipped data files inside the package
 USER_DICTIONARY = "bundled/lexicon/zh_userdict.txt"
 GLOSSARY = "bundled/lexicon/glossary.tsv"
+SYNONYMS = "bundled/lexicon/synonyms.tsv"
 TOPICS = "bundled/topics.yml"
 SEEDS = "bundled/seeds"
 METADATA = "publish/metadata.yml"

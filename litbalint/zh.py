@@ -18,6 +18,7 @@ import jieba
 from litbalint.resources import USER_DICTIONARY, packaged_path
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_TOKEN = re.compile(r"[^\W_]+")  # a run of letters and digits: what FTS5's unicode61 keeps
 
 
 @cache
@@ -66,3 +67,19 @@ def _with_subwords(segmenter: jieba.Tokenizer, run: str) -> list[str]:
 def segment_query(text: str) -> list[str]:
     """A user's query as words: CJK runs cut precisely, other text split on white space."""
     return _segment(text, lambda segmenter, run: segmenter.cut(run, HMM=False)).split()
+
+
+def fts_tokens(text: str) -> list[str]:
+    """The tokens FTS5's unicode61 makes of segmented text: runs of letters and digits
+    (burn-out -> burn, out; COVID-19 -> COVID, 19)."""
+    return _TOKEN.findall(text)
+
+
+def index_phrase(text: str) -> str:
+    """Text as the index's tokens in order, space-separated, for an FTS5 phrase. One query
+    word stays one word (found wherever the index has it, also inside a longer word); several
+    are cut as the index cuts them, sub-words included, so that the phrase's tokens are next to
+    each other there too (住院医师职业倦怠 -> 住院 医师 住院医师 职业 倦怠 职业倦怠)."""
+    words = segment_query(text)
+    segmented = words[0] if len(words) == 1 else segment_for_index(text)
+    return " ".join(fts_tokens(segmented))

@@ -43,7 +43,8 @@ def search(datasette: Datasette, query: str) -> set[str]:
         ("group", BALINT - {"10.1080/14739879.2020.1764397"}),  # 001 never says "group"
         ("groups", BALINT - {"10.1080/14739879.2020.1764397"}),  # porter: groups = group
         ("Balint 住院医师", {"10.1177/00912174221122862"}),  # mixed: both required
-        ("住院医师职业倦怠", set()),  # two words, no seed has both
+        ("住院医师职业倦怠", set()),  # two words (with their variants), no seed has both
+        ("全科医生职业倦怠", {"10.1080/14739879.2020.1764397"}),  # 001 says 职业枯竭
         ('"peer support" 同伴支持', PEER),
         ('unbalanced " quote (AND', set()),
     ],
@@ -53,7 +54,7 @@ def test_search_box_understands_chinese_and_english(datasette, query, expected):
 
 
 def test_escape_fts_quotes_every_word():
-    assert escape_fts("住院医师职业倦怠") == '"住院医师" "职业倦怠"'
+    assert escape_fts("巴林特小组培训 医学生") == '"巴林特小组培训" "医学生"'
     assert escape_fts('AND "peer support" NEAR(') == '"AND" "peer support" "NEAR("'
     assert escape_fts("") == '""'
     assert escape_fts('say "hi') == '"say" "hi"'

@@ -1,0 +1,31 @@
+"""The example searches the site and README show, in one place (tests check that each finds
+something in the bundled corpus and that README lists exactly these)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Example:
+    """A search box query and what it demonstrates."""
+
+    query: str
+    shows: str
+
+
+EXAMPLES: tuple[Example, ...] = (
+    Example("巴林特小组", "Chinese unsegmented; also finds its variants 巴林特团体, 巴林特组"),
+    Example("巴林特", "a dictionary word inside a longer one: finds 巴林特小组"),
+    Example("职业倦怠", "a synonym: finds 职业枯竭 (and 职业耗竭, 倦怠)"),
+    Example("住院医师", "also finds 住院医生"),
+    Example(
+        "全科医生职业倦怠", "two words, both required, each with its variants: 全科医师, 职业枯竭"
+    ),
+    Example("同伴支持", "also finds 朋辈支持, 同伴互助, 同辈支持, 同侪支持"),
+    Example("burnout", "English, also finds burn-out and burn out"),
+    Example("general practitioners", "stemmed (plural), a term of two words, also finds GP"),
+    Example('"peer support"', "a phrase in double quotes: those words in that order, no variants"),
+    Example('"Balint group"', "a phrase; Balint groups matches too (stemming)"),
+    Example("Balint 住院医师", "English and Chinese mixed: every word required"),
+)
