@@ -226,3 +226,14 @@ def test_landing_page_names_untitled_articles_by_their_opening_words(datasette):
 
 def test_search_page_carries_the_licence(datasette):
     assert "PubMed/MEDLINE citation data" in get(datasette, "/-/search", q="巴林特").text
+
+
+def test_every_example_link_on_the_site_is_a_tested_example(datasette):
+    from litbalint.publish.examples import EXAMPLES
+
+    queries = {example.query for example in EXAMPLES}
+    for path in ("/", "/-/search"):
+        page = get(datasette, path).text
+        shown = re.findall(r'<a class="lb-chip" href="/-/search\?q=([^"&]+)', page)
+        assert len(shown) >= 5
+        assert {urllib.parse.unquote_plus(q) for q in shown} <= queries

@@ -21,7 +21,7 @@ from litbalint.publish import i18n
 from litbalint.publish.article_model import _plugin_name
 from litbalint.publish.chart import CHART_SQL, svg_chart
 from litbalint.publish.corpus import read_snapshot, schema_version, search_path, unchanged_since
-from litbalint.publish.search import EXAMPLES
+from litbalint.publish.examples import FEATURED
 from litbalint.publish.search_query import OPENING_SQL, Opening
 
 NEWEST = 6
@@ -181,7 +181,7 @@ async def home_context(datasette, database: str, request) -> dict:
         "lb": ui,
         "overview": overview,
         "search_url": search,
-        "examples": [(example, find(q=example)) for example in EXAMPLES],
+        "examples": [(example, find(q=example)) for example in FEATURED],
         "topic_chips": [
             Chip(ui.topic(t), overview.topics.get(t, 0), find(topic=t)) for t in topics
         ],

@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from litbalint.publish import i18n
 from litbalint.publish.corpus import SEARCH_PATH, corpus_names, is_corpus, read_snapshot
+from litbalint.publish.examples import FEATURED
 from litbalint.publish.search_query import (
     PAGE_SIZE,
     Facets,
@@ -91,8 +92,6 @@ TEXT = i18n.Messages(
         "article": ("Article {id}", "文献 {id}"),
     }
 )
-
-EXAMPLES = ("巴林特小组", "职业倦怠", "住院医师", "burnout", "peer support")
 
 
 def routes() -> list[tuple[str, object]]:
@@ -246,7 +245,7 @@ async def search_view(datasette, request) -> Response:
         "facets": _facet_links(results, ui, url),
         "suggestions": [] if results.hits or failed else suggestions(asked),
         "suggestion_url": url,
-        "examples": [(example, url({"q": example})) for example in EXAMPLES],
+        "examples": [(example, url({"q": example})) for example in FEATURED],
         "prev_url": url(asked.args(page=asked.page - 1)) if asked.page > 1 else None,
         "next_url": url(asked.args(page=asked.page + 1)) if asked.page < pages else None,
         "pages": pages,
