@@ -26,6 +26,7 @@ from litbalint.publish.served import read_schema_version, served_names, unreadab
 from litbalint.resources import METADATA, data_dir, default_db_path, packaged_path
 from litbalint.store import SaveCounts, Store
 from litbalint.synonyms import synonym_table
+from litbalint.zh import segment_query
 
 
 class _OneLineErrors(click.Group):
@@ -313,6 +314,8 @@ def serve(
         synonym_table()  # read once here: a wrong line is one error now, not failing searches
     except LitbalintError as error:
         fail(str(error))
+    if corpora:  # jieba's dictionary loads in ~1 s: here, not inside a first Chinese search
+        segment_query("巴林特小组")
     args = ["serve", "--metadata", str(metadata), "--host", host, "--port", str(port)]
     for db in databases:
         args += [str(db)] if mutable else ["--immutable", str(db)]
