@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
 import json
 import os
 import sqlite3
@@ -342,6 +343,13 @@ def _metadata_for(metadata: Path, corpora: list[str]) -> Path:
     block = databases.pop("litbalint")
     for name in corpora:
         databases[name] = copy.deepcopy(block)
-    copied = Path(tempfile.mkdtemp(prefix="litbalint-")) / "metadata.json"
-    copied.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    text = json.dumps(data, ensure_ascii=False)
+    # named by its content: the same serve reuses it, never a new file per start (a server
+    # stopped by a signal cannot remove what it made)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    copied = Path(tempfile.gettempdir()) / f"litbalint-metadata-{os.getuid()}-{digest}.json"
+    if not copied.exists():
+        partial = copied.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(copied)
     return copied

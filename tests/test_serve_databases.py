@@ -115,6 +115,7 @@ def test_names_and_metadata_follow_datasette(tmp_path: Path):
     databases = json.loads(copied.read_text(encoding="utf-8"))["databases"]
     assert databases == {"corpus": block, "corpus_2": block}
     assert _metadata_for(metadata, ["litbalint"]) == metadata
+    assert _metadata_for(metadata, ["corpus", "corpus_2"]) == copied  # reused, not one per start
 
 
 def test_files_are_served_mutable_unless_told_immutable(tmp_path: Path, monkeypatch):
