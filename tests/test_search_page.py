@@ -237,3 +237,23 @@ def test_every_example_link_on_the_site_is_a_tested_example(datasette):
         shown = re.findall(r'<a class="lb-chip" href="/-/search\?q=([^"&]+)', page)
         assert len(shown) >= 5
         assert {urllib.parse.unquote_plus(q) for q in shown} <= queries
+
+
+def test_landing_page_shows_the_last_successful_harvest(tmp_path):
+    import sqlite3
+
+    conftest.register_publish_plugin()
+    db = conftest.seeded_database(tmp_path)
+    with sqlite3.connect(db) as conn:
+        conn.executemany(
+            "INSERT INTO harvest_runs (started_at, finished_at, mode, topics, status) "
+            "VALUES (?, ?, 'incremental', '[]', ?)",
+            [
+                ("2026-11-30T02:00:00", "2026-11-30T02:10:00", "ok"),
+                ("2026-12-01T02:00:00", "2026-12-01T02:09:00", "ok"),
+                ("2026-12-02T02:00:00", "2026-12-02T02:01:00", "failed"),
+            ],
+        )
+    served = Datasette([str(db)], metadata=conftest.project_metadata())
+    assert "最近一次 PubMed 更新：2026-12-01" in get(served, "/").text
+    assert "last PubMed update: 2026-12-01" in get(served, "/litbalint", lang="en").text
