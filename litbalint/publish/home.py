@@ -141,7 +141,7 @@ def _overview(conn: sqlite3.Connection) -> Overview:
         if isinstance(year, int):
             chart.setdefault(year, {})[str(topic)] = n
     newest = [
-        NewArticle(*row[:5], Opening.of(row[5], row[6]))
+        NewArticle(row[0], row[1], row[2], row[3], row[4], Opening.of(row[5], row[6]))
         for row in conn.execute(
             f"SELECT a.id, a.title_en, a.title_zh, a.journal, a.year, {OPENING_SQL} "
             f"FROM articles a WHERE {CORPUS} "
