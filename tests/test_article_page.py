@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 import shutil
@@ -147,8 +148,10 @@ def article_id(db: Path, where: str, value: object) -> int:
     return row[0]
 
 
-def page(site: Site, where: str, value: object) -> str:
-    response = get(site.datasette, f"/litbalint/articles/{article_id(site.db, where, value)}")
+def page(site: Site, where: str, value: object, lang: str = "en") -> str:
+    """The article page in an interface language (English unless told)."""
+    number = article_id(site.db, where, value)
+    response = get(site.datasette, f"/litbalint/articles/{number}?lang={lang}")
     assert response.status_code == 200, response.text
     assert "lb-article-page" in response.text  # our template, not Datasette's row.html
     return response.text
@@ -186,8 +189,8 @@ def test_seed_003_page_is_bilingual_sentence_by_sentence(site):
     )
     assert beads[4][1].startswith("12 名医生在参加了一项对所有挪威医生开放的同伴支持服务")
     assert "lb-low" not in re.sub(r"lb-low-sample", "", text)  # no low-confidence bead here
-    assert "low confidence 低置信度" in text  # the legend
-    for label in ["Abstract 摘要", "Cite 引用", "Affiliations 机构"]:
+    assert "low confidence" in text  # the legend
+    for label in ["<h2>Abstract</h2>", "<h2>Cite</h2>", "<h2>Affiliations</h2>"]:
         assert label in text
     assert "Research Institute Modum Bad, Postbox 33, Vikersund, 3371, Norway." in text
     assert '<a href="https://doi.org/10.1186/s12913-023-09312-y"' in text
@@ -197,15 +200,15 @@ def test_seed_003_page_is_bilingual_sentence_by_sentence(site):
 def test_seed_003_references_and_cited_by(site):
     text = page(site, "doi", SEED_003)
     references = section(text, "references")
-    assert "References 参考文献 (2)" in references
+    assert "References (2)" in references
     assert "支持同伴支持者。" in references and "Supporting Peer Supporters." in references
     assert "医学生对未来工作条件的态度和期望。" in references
     assert "Tidsskr Nor Laegeforen" in references and "2019" in references
     assert 'href="https://doi.org/10.4045/tidsskr.19.0185"' in references  # a stub: its DOI
     cited_by = section(text, "cited-by")
-    assert "Cited by 被引 (1)" in cited_by
+    assert "Cited by (1)" in cited_by
     assert "医学领域的心理健康污名:我们从何处出发?" in cited_by
-    assert "Similar articles 相似文献 (0)" in text
+    assert "Similar articles (0)" in text
 
 
 def test_seed_003_cite_block(site):
@@ -224,35 +227,35 @@ def test_seed_003_cite_block(site):
 def test_seed_000_similar_articles_and_beads(site):
     text = page(site, "doi", SEED_000)
     similar = section(text, "similar")
-    assert "Similar articles 相似文献 (4)" in similar
+    assert "Similar articles (4)" in similar
     assert similar.count("<li") == 4
     assert "新冠疫情期间的虚拟巴林特小组" not in similar  # its own entry is not listed
     assert "The Juice is Worth the Squeeze" in html.unescape(similar)
     assert len(BEAD.findall(text)) == 11
-    assert "Cited by 被引 (1)" in text
+    assert "Cited by (1)" in text
 
 
 def test_pubmed_only_article(site):
     text = page(site, "pmid", 91000001)
     title = '<h1 class="lb-title-en" lang="en">Balint groups for rural general practitioners.</h1>'
     assert title in text
-    assert "Authors 作者" in text
+    assert "<h2>Authors</h2>" in text
     authors = plain(section(text, "authors"))
     assert authors.index("Lindqvist A") < authors.index("Okafor C")
     assert "Umea University, Umea, Sweden." in authors
     assert "Lagos Balint Society, Lagos, Nigeria." in authors
     assert 'href="https://orcid.org/0000-0002-1825-0097"' in text
-    assert "MeSH 主题词" in text
+    assert "<h2>MeSH terms</h2>" in text
     assert re.search(r'<li class="lb-major"><a [^>]*>Burnout, Professional</a>', text)
     assert re.search(r"<li><a [^>]*>Humans</a>", text)  # not a major topic
-    assert "Keywords 关键词" in text and "rural practice" in text
+    assert "<h2>Keywords</h2>" in text and "rural practice" in text
     assert "Journal Article" in text
     # only the English abstract, one column
-    assert "English only 仅有英文摘要" in text and "lb-single" in text
+    assert "English abstract only" in text and "lb-single" in text
     assert "Rural doctors work alone." in text and 'class="lb-zh' not in text
     # references: two with an identifier (stubs: PubMed, DOI), one without
     references = section(text, "references")
-    assert "References 参考文献 (2)" in references
+    assert "References (2)" in references
     assert 'href="https://pubmed.ncbi.nlm.nih.gov/14354967/"' in references
     assert 'href="https://doi.org/10.9999/peer.groups"' in references
     assert "Balint M. The doctor, his patient and the illness. Lancet. 1955." in references
@@ -280,7 +283,7 @@ def test_stub_pages(site):
     text = page(site, "doi", "10.1093/fampra/cmu065")
     assert "Known only from a citation link" in text
     assert "Balint seminars: the transatlantic experience through videoconference." in text
-    assert "No abstract 无摘要" in text
+    assert "No abstract" in text
     text = page(site, "pmid", 14354967)  # known only from a reference list
     assert "The doctor, his patient and the illness." in plain(section(text, "cite"))
 
@@ -315,12 +318,12 @@ def test_low_confidence_badly_aligned_and_stale(site, tmp_path):
         conn.execute("UPDATE alignments SET badly_aligned = 1 WHERE article_id = ?", [seed_003])
         conn.execute("UPDATE alignments SET stale = 1 WHERE article_id = ?", [seed_000])
     datasette = Datasette([str(db)], immutables=[])
-    text = get(datasette, f"/litbalint/articles/{seed_003}").text
+    text = get(datasette, f"/litbalint/articles/{seed_003}?lang=en").text
     assert text.count('class="lb-pair lb-bead lb-low"') == 1
     assert "1 of 16 pairs" in text
     assert "alignment of this abstract is poor" in text
     # stale beads are not shown: whole sections side by side instead
-    text = get(datasette, f"/litbalint/articles/{seed_000}").text
+    text = get(datasette, f"/litbalint/articles/{seed_000}?lang=en").text
     assert "lb-bead" not in text and "lb-mode-sections" in text
     assert "out of date" in text
     (row,) = re.findall(r'<div class="lb-pair">(.*?)</div>', text, re.DOTALL)
@@ -350,3 +353,52 @@ def test_an_articles_table_of_another_kind_gets_datasette_row_page(tmp_path):
     response = get(Datasette([str(db)], immutables=[]), "/litbalint/articles/1")
     assert response.status_code == 200
     assert "Not a litbalint article" in response.text and "lb-article" not in response.text
+
+
+def test_labels_in_chinese_by_default_and_the_switch(site):
+    number = article_id(site.db, "pmid", 91000001)
+    text = get(site.datasette, f"/litbalint/articles/{number}").text  # no choice: Chinese
+    assert '<article class="lb-article" lang="zh-CN">' in text
+    headings = ["引用", "作者", "摘要", "MeSH 主题词", "关键词", "文献类型"]
+    for label in [*(f"<h2>{h}</h2>" for h in headings), "<h3>机构</h3>", "参考文献（2）",
+                  "被引（1）", "相似文献（0）", "仅有英文摘要", "* 主要主题"]:  # fmt: skip
+        assert label in text, label
+    assert "其他无标识条目（1）" in text
+    article = text[: text.index('id="record"')]
+    for english in ["Abstract", "References (", "Cited by", "English abstract only", "Authors"]:
+        assert english not in article, english
+    assert ">期刊论文</a>" in text and 'title="Journal Article"' in text  # the type, in words
+    assert f'href="/litbalint/articles/{number}?lang=en"' in text  # the switch
+    assert '<strong lang="zh-CN">中文</strong>' in text
+    # the content keeps its language: the English title and abstract, MeSH terms
+    assert '<h1 class="lb-title-en" lang="en">' in text
+    assert '<p class="lb-en" lang="en">Rural doctors work alone.</p>' in text
+    assert '<ul class="lb-mesh" lang="en">' in text
+
+
+def test_english_labels_from_the_parameter_the_cookie_or_the_browser(site):
+    number = article_id(site.db, "doi", SEED_003)
+    path = f"/litbalint/articles/{number}"
+    asked = [
+        get(site.datasette, f"{path}?lang=en").text,
+        asyncio.run(site.datasette.client.get(path, cookies={"litbalint_lang": "en"})).text,
+        asyncio.run(site.datasette.client.get(path, headers={"accept-language": "en-GB"})).text,
+    ]
+    for text in asked:
+        assert '<article class="lb-article" lang="en">' in text
+        assert "<h2>Abstract</h2>" in text and ">Peer support</a>" in text
+        assert "Chinese abstract from" in text
+        # the English title first, the Chinese one under it; both abstracts side by side
+        assert text.index('class="lb-title-en"') < text.index('class="lb-title-zh"')
+        assert len(BEAD.findall(text)) == 16
+    chinese = page(site, "doi", SEED_003, lang="zh")
+    assert ">同伴支持</a>" in chinese and "中文摘要来源：超能文献（Suppr）" in chinese
+    assert chinese.index('class="lb-title-zh"') < chinese.index('class="lb-title-en"')
+    assert "<title>理解同伴支持" in chinese and "<title>Understanding peer support" in asked[0]
+
+
+def test_topic_labels_stay_exported_for_the_other_pages():
+    from litbalint.publish.article import TOPIC_LABELS
+
+    assert TOPIC_LABELS["balint"] == "Balint groups 巴林特小组"
+    assert TOPIC_LABELS["peer_support"] == "Peer support 同伴支持"

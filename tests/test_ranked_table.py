@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import urllib.parse
 from pathlib import Path
@@ -99,7 +100,8 @@ def test_json_and_exports_answer_in_place(datasette, extension):
 def test_json_pages_through_the_ranking(datasette):
     first = get(datasette, "/litbalint/articles.json?_search=burnout&_size=2", False).json()
     assert [row[first["columns"].index("pmid")] for row in first["rows"]] == [103, 102]
-    assert "/article_search.json?" in first["next_url"]
+    assert first["next_url"].startswith("http://localhost/litbalint/articles.json?")
+    assert "_search=burnout" in first["next_url"] and "_nocol" not in first["next_url"]
     following = get(datasette, first["next_url"].split("localhost", 1)[-1], False).json()
     assert [row[following["columns"].index("pmid")] for row in following["rows"]] == [101]
     token = first["next"]  # a client adding `_next` to its own first address
@@ -108,13 +110,14 @@ def test_json_pages_through_the_ranking(datasette):
 
 
 def test_the_view_page_is_a_full_table_page(datasette):
-    data = get(datasette, "/litbalint/articles.json?_search=burnout").json()
-    assert data["table"] == "article_search"
+    data = get(datasette, "/litbalint/article_search.json?_search=burnout").json()
+    assert data["table"] == "article_search" and data["is_view"] is True
     assert data["filtered_table_rows_count"] == 3
     assert {"topics", "year", "has_zh"} <= set(data["facet_results"])
+    assert data["columns"][0] == "rank" and data["columns"][-1] == "articles_fts"
     ranks = [row[data["columns"].index("rank")] for row in data["rows"]]
     assert ranks == sorted(ranks) and ranks[0] < 0
-    html = get(datasette, "/litbalint/articles?_search=burnout").text
+    html = get(datasette, "/litbalint/article_search?_search=burnout").text
     assert 'href="/litbalint/articles/' in html  # titles link to the article page
     assert 'name="_search" value="burnout"' in html or 'value="burnout"' in html
 
@@ -155,7 +158,7 @@ def test_sql_researchers_write(datasette, tmp_path: Path):
             "/litbalint/articles.json",
             "_search=%E5%B7%B4%E6%9E%97%E7%89%B9&_shape=array",
             "/litbalint/article_search.json?_search=%E5%B7%B4%E6%9E%97%E7%89%B9&_shape=array"
-            "&_sort=rank",
+            "&_nocol=rank&_nocol=articles_fts&_sort=rank",
         ),
         (
             "/litbalint/article_search",
@@ -181,3 +184,106 @@ def test_no_redirect_without_the_view(tmp_path: Path):
     sqlite3.connect(db).execute("CREATE TABLE articles (id INTEGER PRIMARY KEY, title TEXT)")
     plain = Datasette([str(db)])
     assert get(plain, "/other/articles?_search=x", False).status_code != 302
+
+
+# --- articles.json?_search= answers as the table does --------------------------------------
+
+RELEVANCE = [103, 102, 101]
+
+
+def both(datasette: Datasette, args: str, extension: str = "json"):
+    """The table's answer without a search and with one, for the same arguments."""
+    plain = get(datasette, f"/litbalint/articles.{extension}?_size=3&{args}", False)
+    searched = get(datasette, f"/litbalint/articles.{extension}?_search=burnout&{args}", False)
+    assert plain.status_code == searched.status_code == 200, searched.text
+    return plain, searched
+
+
+def id_to_pmid(datasette: Datasette) -> dict[int, int]:
+    rows = get(datasette, "/litbalint/articles.json?_shape=array&_col=pmid").json()
+    return {row["id"]: row["pmid"] for row in rows}
+
+
+@pytest.mark.parametrize("shape", ["", "_shape=objects", "_col=pmid&_col=doi", "_nocol=doi"])
+def test_a_search_has_the_tables_keys_and_columns(datasette, shape):
+    plain, searched = (response.json() for response in both(datasette, shape))
+    assert list(searched) == list(plain)  # the same keys, in the same order
+    for key in ("database", "table", "is_view", "primary_keys", "columns"):
+        assert searched[key] == plain[key], key
+    assert searched["table"] == "articles" and searched["is_view"] is False
+    assert searched["primary_keys"] == ["id"] and "rank" not in searched["columns"]
+    assert "articles_fts" not in searched["columns"] and searched["columns"][0] == "id"
+    assert list(searched["facet_results"]) == list(plain["facet_results"])
+    rows = searched["rows"]
+    pmids = [row["pmid"] if isinstance(row, dict) else row[1] for row in rows]
+    if "_col" in shape or "_nocol" in shape:
+        pmids = [id_to_pmid(datasette)[row[0]] for row in rows]
+    assert pmids == RELEVANCE
+    assert "sorted by relevance" in searched["human_description_en"]
+
+
+def test_the_column_choices_keep_the_primary_key(datasette):
+    plain, searched = (response.json() for response in both(datasette, "_col=pmid"))
+    assert plain["columns"] == searched["columns"] == ["id", "pmid"]
+    assert [row[1] for row in searched["rows"]] == RELEVANCE
+
+
+@pytest.mark.parametrize("args", ["_shape=array", "_shape=array&_nl=on", "_shape=arrayfirst"])
+def test_lists_of_rows_have_the_tables_columns(datasette, args):
+    plain, searched = both(datasette, args)
+    assert searched.headers["content-type"] == plain.headers["content-type"]
+    if "_nl" in args:
+        rows = [json.loads(line) for line in searched.text.splitlines()]
+        assert list(rows[0]) == list(json.loads(plain.text.splitlines()[0]))
+    else:
+        rows = searched.json()
+    if args.endswith("arrayfirst"):  # the first column: the id
+        pmids = id_to_pmid(datasette)
+        assert [pmids[i] for i in rows] == RELEVANCE
+    else:
+        assert list(rows[0]) == list(plain.json()[0] if "_nl" not in args else rows[0])
+        assert [row["pmid"] for row in rows] == RELEVANCE and "rank" not in rows[0]
+
+
+@pytest.mark.parametrize("args", ["_shape=object", "_shape=object&_col=pmid"])
+def test_the_object_shape_is_keyed_by_id(datasette, args):
+    plain, searched = (response.json() for response in both(datasette, args))
+    pmids = id_to_pmid(datasette)
+    assert [pmids[int(key)] for key in searched] == RELEVANCE  # relevance order kept
+    assert all(int(key) == row["id"] for key, row in searched.items())
+    assert list(next(iter(searched.values()))) == list(next(iter(plain.values())))
+
+
+def test_urls_in_the_answer_point_at_the_table(datasette):
+    _, response = both(datasette, "_size=1&_facet=journal")
+    data = response.json()
+    link = response.headers["link"]
+    assert link.startswith("<http://localhost/litbalint/articles.json?") and 'rel="next"' in link
+    toggles = [facet["toggle_url"] for facet in data["facet_results"].values()]
+    toggles += [v["toggle_url"] for f in data["facet_results"].values() for v in f["results"]]
+    for url in [data["next_url"], *toggles]:
+        assert "/litbalint/articles.json?" in url and "article_search" not in url, url
+        query = urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query)
+        assert ("_sort", "rank") not in query and not any(k == "_nocol" for k, _ in query)
+    following = get(datasette, data["next_url"].split("localhost", 1)[1], False).json()
+    assert [row[1] for row in following["rows"]] == [RELEVANCE[1]]
+
+
+def test_csv_has_the_tables_columns(datasette):
+    plain, searched = both(datasette, "_dl=1", "csv")
+    assert searched.text.splitlines()[0] == plain.text.splitlines()[0]
+    assert searched.headers["content-disposition"] == 'attachment; filename="articles.csv"'
+    assert searched.text.index("10.1/103") < searched.text.index("10.1/101")
+
+
+@pytest.mark.parametrize("args", ["_nocol=id", "_col=rank", "_nocol=articles_fts"])
+def test_what_the_table_refuses_is_refused(datasette, args):
+    response = get(datasette, f"/litbalint/articles.json?_search=burnout&{args}", False)
+    assert response.status_code == 400
+
+
+def test_the_researchers_view_keeps_its_rank(datasette):
+    data = get(datasette, "/litbalint/article_search.json?_search=burnout&_col=pmid").json()
+    assert data["table"] == "article_search" and data["columns"] == ["pmid"]
+    rows = get(datasette, "/litbalint/article_search.json?_search=burnout&_shape=array").json()
+    assert [row["pmid"] for row in rows] == RELEVANCE and rows[0]["rank"] < rows[1]["rank"]

@@ -39,7 +39,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> tuple[Datasette, Path]:
         "/litbalint/articles?is_stub=0",
         "/litbalint/articles/1",
         "/-/search?q=balint",
-        "/litbalint/articles?_search=balint",  # redirected to the ranked view
+        "/litbalint/articles?_search=balint",  # redirected to the search page
+        "/litbalint/articles?_search=balint&_searchmode=raw",  # to the ranked view
         "/litbalint/article_search?_search=balint&_sort=rank",
     ],
 )

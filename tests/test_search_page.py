@@ -114,14 +114,6 @@ def test_filters(datasette):
     assert found(datasette, q="巴林特", page="x")["total"] == 3
 
 
-@pytest.mark.parametrize("table", ["articles", "article_search"])
-def test_table_pages_link_to_the_search_page(datasette, table):
-    page = get(datasette, f"/litbalint/{table}", _search="巴林特 group").text
-    query = urllib.parse.quote("巴林特 group")
-    assert f'href="/-/search?q={query}"' in page and "highlighted passages" in page
-    assert 'name="_search"' in page  # Datasette's own search box is still there
-
-
 def test_snippet_reassembly():
     # the index's text for 巴林特小组 (sub-words first), the match on a sub-word
     snippet = f"{ELLIPSIS}研究 巴林 {OPEN}巴林特{CLOSE} 小组 巴林特小组"

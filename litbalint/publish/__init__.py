@@ -11,8 +11,10 @@ the article page, the search page, the chart and the .bib/.ris exports.
 from __future__ import annotations
 
 from datasette import hookimpl
+from datasette.utils import tilde_decode
 
-from litbalint.publish import i18n, ranked_table
+from litbalint.publish import i18n, ranked_table, table_pages
+from litbalint.publish.attribution import page_metadata
 from litbalint.publish.fts_query import escape_fts
 
 # The page modules import datasette.plugins, which imports this plugin while it loads entry
@@ -35,26 +37,39 @@ def prepare_connection(conn) -> None:
 @hookimpl
 def extra_template_vars(template, database, table, view_name, request, datasette):
     """Data for the landing page (`/` and the database page: home.py), the article page (row
-    page of `articles`) and the link to the search page on the table pages: for any database
-    with litbalint's schema (see corpus.py), whatever its name; {} for the others."""
+    page of `articles`) and the table pages of `articles` and `article_search`: for any
+    database with litbalint's schema (see corpus.py), whatever its name. Every row page and
+    canned query page gets the licence and source lines (attribution.py)."""
     if view_name == "table" and table in (ranked_table.ARTICLES, ranked_table.VIEW):
 
         async def table_page() -> dict:
-            from litbalint.publish.corpus import is_corpus, search_path
+            from litbalint.publish.corpus import is_corpus
+            from litbalint.publish.table_pages import table_context
 
             if not await is_corpus(datasette, database):
                 return {}
-            return {"litbalint_search_url": await search_path(datasette, database)}
+            return await table_context(datasette, database, table, request)
 
         return table_page
-    if view_name == "row" and table == ranked_table.ARTICLES:
+    if view_name == "row":
 
-        async def article_page() -> dict:
+        async def row_page() -> dict:
             from litbalint.publish.article import article_context
 
-            return await article_context(datasette, database, request)
+            context = {"metadata": page_metadata(datasette, database, table)}
+            if table == ranked_table.ARTICLES:
+                context.update(await article_context(datasette, database, request))
+            return context
 
-        return article_page
+        return row_page
+    if view_name == "table" and template == "query.html" and request is not None:
+
+        async def canned_query_page() -> dict:
+            name = tilde_decode(request.url_vars.get("table", ""))
+            query = await datasette.get_canned_query(database, name, request.actor)
+            return {"metadata": page_metadata(datasette, database, None, query)} if query else {}
+
+        return canned_query_page
     if view_name == "database":
 
         async def database_page() -> dict:
@@ -101,16 +116,17 @@ def filters_from_request(request, database, table, datasette):
 
 @hookimpl
 def asgi_wrapper(datasette):
-    """Unsorted table searches of `articles` go to the view sorted by relevance; `?lang=` is
-    remembered in a cookie (i18n.py)."""
+    """Unsorted table searches of `articles` go to the search page or the view sorted by
+    relevance (ranked_table.py); `?lang=` is remembered in a cookie (i18n.py); the table pages
+    of `articles` and the view know they are drawn (table_pages.py)."""
     ranked = ranked_table.asgi_wrapper(datasette)
 
     def wrap(app):
-        return i18n.asgi_wrapper(ranked(app))
+        return i18n.asgi_wrapper(ranked(table_pages.table_page_request(app)))
 
     return wrap
 
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    return ranked_table.render_cell(row, value, column, table, database, datasette)
+    return table_pages.render_cell(row, value, column, table, database, datasette)

@@ -24,7 +24,14 @@ import sqlite3
 
 from datasette.utils import urlsafe_components
 
-from litbalint.publish.article_model import TOPIC_LABELS, ArticlePage, Urls, _plugin_name
+from litbalint.publish import i18n
+from litbalint.publish.article_model import (
+    TOPIC_LABELS,
+    ArticlePage,
+    Urls,
+    _plugin_name,
+    text_lang,
+)
 from litbalint.publish.article_queries import load_article
 from litbalint.publish.corpus import read_snapshot, schema_version
 
@@ -32,8 +39,71 @@ from litbalint.publish.corpus import read_snapshot, schema_version
 __all__ = ["TOPIC_LABELS", "ArticlePage", "Urls", "_plugin_name", "article_context", "load_article"]
 
 
+# Every text the page draws around the article's own (English, Chinese): `lb.t(key)`
+MESSAGES = i18n.Messages(
+    {
+        "epub": ("Epub {date}", "电子版 {date}"),
+        "deleted": ("Deleted from PubMed", "已从 PubMed 删除"),
+        "stub": (
+            "Known only from a citation link; not a full record in this corpus.",
+            "仅由引用关系得知，本库未收录全文记录。",
+        ),
+        "cite": ("Cite", "引用"),
+        "vancouver": ("Vancouver (NLM) style", "温哥华（NLM）格式"),
+        "download": ("Download", "下载"),
+        "authors": ("Authors", "作者"),
+        "affiliations": ("Affiliations", "机构"),
+        "abstract": ("Abstract", "摘要"),
+        "no_abstract": ("No abstract", "无摘要"),
+        "badly_aligned": (
+            "The automatic sentence alignment of this abstract is poor (more than 30% of pairs "
+            "are low confidence): read each section as a whole.",
+            "本摘要的自动句对齐质量较差（低置信度句对超过 30%），请按段落整体阅读。",
+        ),
+        "stale": (
+            "The sentence alignment is out of date: whole sections are shown.",
+            "句对齐尚未更新，按段落显示。",
+        ),
+        "paired": ("Sentences paired automatically", "句子由程序自动配对"),
+        "low": ("low confidence", "低置信度"),
+        "low_count": ("{low} of {total} pairs marked", "{total} 个句对中 {low} 个标为"),
+        "colon": (": ", "："),
+        "score": ("score {score}", "匹配分 {score}"),
+        "en_only": ("English abstract only", "仅有英文摘要"),
+        "zh_only": ("Chinese abstract only", "仅有中文摘要"),
+        "col_en": ("English", "英文"),
+        "col_zh": ("Chinese", "中文"),
+        "zh_from": ("Chinese abstract from {source}", "中文摘要来源：{source}"),
+        "zh_source_suppr": ("Suppr (超能文献)", "超能文献（Suppr）"),
+        "zh_source_plain": ("a bilingual text", "双语文本"),
+        "zh_source_publisher": ("the publisher", "出版者"),
+        "mesh": ("MeSH terms", "MeSH 主题词"),
+        "major": ("major topic", "主要主题"),
+        "keywords": ("Keywords", "关键词"),
+        "topics": ("Topics", "主题"),
+        "publication_types": ("Publication types", "文献类型"),
+        "references": ("References ({n})", "参考文献（{n}）"),
+        "unlinked": ("Further entries without identifiers ({n})", "其他无标识条目（{n}）"),
+        "cited_by": ("Cited by ({n})", "被引（{n}）"),
+        "similar": ("Similar articles ({n})", "相似文献（{n}）"),
+        "none_listed": ("None listed", "暂无"),
+        "in_corpus": ("in corpus", "本库"),
+        "in_corpus_title": ("an article of this corpus", "本库收录的文献"),
+        "record": ("The database row, all columns", "数据库记录（全部字段）"),
+        "language": ("Interface language", "界面语言"),
+    }
+)
+
+
+def zh_source_name(lb: i18n.Interface, source: str | None) -> str | None:
+    """Where the Chinese abstract came from, named in the reader's language."""
+    key = f"zh_source_{source}"
+    return lb.t(key) if key in lb.messages.texts else source
+
+
 async def article_context(datasette, database: str, request) -> dict:
-    """Template variables for the article page, or {} when this row cannot be shown as one."""
+    """Template variables for the article page (`article_page`, the interface `lb`, and
+    `lang_of` for texts of unrecorded language), or {} when this row cannot be shown as one."""
     pks = urlsafe_components(request.url_vars.get("pks", ""))
     if len(pks) != 1 or not pks[0].isdigit():
         return {}
@@ -49,4 +119,12 @@ async def article_context(datasette, database: str, request) -> dict:
         page = await read_snapshot(datasette, database, read)
     except (sqlite3.Error, KeyError):  # over the time limit, schema too old: plain row page
         return {}
-    return {"article_page": page} if page else {}
+    if not page:
+        return {}
+    lb = i18n.interface(request, MESSAGES)
+    return {
+        "article_page": page,
+        "lb": lb,
+        "lang_of": text_lang,
+        "zh_source": zh_source_name(lb, page.abstract.zh_source),
+    }

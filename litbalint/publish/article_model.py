@@ -8,6 +8,7 @@ the Vancouver line, the parallel abstract's rows). Nothing here touches the data
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,14 +17,22 @@ from datasette.plugins import get_plugins
 from markupsafe import Markup
 
 from litbalint import cite
+from litbalint.publish import i18n
 
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
-TOPIC_LABELS = {"balint": "Balint groups 巴林特小组", "peer_support": "Peer support 同伴支持"}
-ZH_SOURCES = {
-    "suppr": "Suppr 超能文献",
-    "plain": "bilingual text 双语文本",
-    "publisher": "the publisher 出版者",
+# Both names of each topic, for the pages not yet drawn in one interface language (chart.py and
+# search.py import it); the article page names topics through i18n.topic_label.
+TOPIC_LABELS = {
+    topic: f"{i18n.topic_label(topic, 'en')} {i18n.topic_label(topic, 'zh')}"
+    for topic in i18n.topic_names()
 }
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+
+
+def text_lang(text: object) -> str:
+    """The `lang` of a database text whose language is not recorded (a keyword, an
+    affiliation, a citation line): Chinese when it has any CJK character, else English."""
+    return "zh-CN" if _CJK.search(str(text or "")) else "en"
 
 
 @dataclass
@@ -44,7 +53,7 @@ class Author:
 class Term:
     """A MeSH heading, keyword, topic or publication type, linked to the filtered table."""
 
-    label: str
+    label: str  # as stored: the template names topics and publication types through i18n
     url: str
     major: bool = False
     qualifiers: list[tuple[str, bool]] = field(default_factory=list)  # (name, major)
@@ -92,7 +101,7 @@ class Abstract:
     badly_aligned: bool = False
     stale: bool = False
     copyright: str | None = None
-    zh_source: str | None = None
+    zh_source: str | None = None  # as stored: suppr, plain, publisher (named by the template)
 
     @property
     def columns(self) -> list[str]:
@@ -106,7 +115,8 @@ class ArticlePage:
     id: int
     title_zh: str | None
     title_en: str | Markup | None
-    heading: str  # plain text for <title> and for an article without any title
+    title_en_text: str | None  # the English title as plain text
+    heading: str  # plain text for an article without any title: its identifier
     is_stub: bool
     deleted: bool
     citation_text: str | None
@@ -134,6 +144,14 @@ class ArticlePage:
     unlinked_references: list[str]  # PubMed reference-list entries without any identifier
     cited_by: list[Item]
     similar: list[Item]
+
+    def heading_for(self, lang: str) -> str:
+        """Plain text for <title>: the title in the reader's language first."""
+        titles = [self.title_zh, self.title_en_text]
+        for title in reversed(titles) if lang == "en" else titles:
+            if title:
+                return title
+        return self.heading
 
 
 class Urls:

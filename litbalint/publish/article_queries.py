@@ -7,8 +7,6 @@ import json
 import sqlite3
 
 from litbalint.publish.article_model import (
-    TOPIC_LABELS,
-    ZH_SOURCES,
     Abstract,
     ArticlePage,
     Author,
@@ -31,7 +29,7 @@ from litbalint.publish.article_model import (
 )
 
 
-def _rows(conn: sqlite3.Connection, sql: str, params: list | dict = ()) -> list[dict]:
+def _rows(conn: sqlite3.Connection, sql: str, params: list | dict | tuple = ()) -> list[dict]:
     cursor = conn.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -56,7 +54,8 @@ def load_article(conn: sqlite3.Connection, article_id: int, urls: Urls) -> Artic
         id=article_id,
         title_zh=a["title_zh"],
         title_en=title_en,
-        heading=a["title_zh"] or a["title_en"] or identifier(a),
+        title_en_text=a["title_en"],
+        heading=identifier(a),
         is_stub=bool(a["is_stub"]),
         deleted=bool(a["deleted"]),
         citation_text=a["citation_text"],
@@ -85,10 +84,7 @@ def load_article(conn: sqlite3.Connection, article_id: int, urls: Urls) -> Artic
                 [article_id],
             )
         ],
-        topics=[
-            Term(TOPIC_LABELS.get(topic, topic), urls.filtered("topics", topic))
-            for topic in json_list(a["topics"])
-        ],
+        topics=[Term(topic, urls.filtered("topics", topic)) for topic in json_list(a["topics"])],
         publication_types=[
             Term(r["publication_type"], urls.filtered("publication_types", r["publication_type"]))
             for r in _rows(
@@ -253,7 +249,7 @@ def _abstract(conn: sqlite3.Connection, a: dict) -> Abstract:
     abstract = Abstract(
         mode="none",
         copyright=a["copyright"],
-        zh_source=ZH_SOURCES.get(a["abstract_zh_source"] or "", a["abstract_zh_source"]),
+        zh_source=a["abstract_zh_source"],
     )
     alignment = _rows(
         conn, "SELECT badly_aligned, stale FROM alignments WHERE article_id = ?", [article_id]
@@ -272,7 +268,7 @@ def _abstract(conn: sqlite3.Connection, a: dict) -> Abstract:
             abstract.mode = "beads"
             group_beads(abstract, beads)
             return abstract
-    sections = {"en": [], "zh": []}
+    sections: dict[str, list[dict]] = {"en": [], "zh": []}
     for r in _rows(
         conn,
         "SELECT lang, label, text, text_html FROM abstract_sections WHERE article_id = ? "

@@ -6,14 +6,16 @@ the index's match column, so a search on the view can be sorted by relevance ins
 
     select * from article_search where articles_fts match 'burnout' order by rank
 
-Three pieces make the search box use it:
+Two pieces make Datasette's search use it:
 - `search_filter`: `?_search=` on the view becomes that MATCH (Chinese segmented by the
   plugin's `escape_fts`; `_searchmode=raw` passes FTS5 syntax through);
-- `ranked_location`: a search of `articles` (or of the view) sorted by nothing but the primary
-  key goes to the view sorted by `rank`, every other argument kept (facets, filters, paging):
-  pages by a redirect, JSON and exports answered in place; a search sorted by any other column
-  stays where it is;
-- `render_cell`: on the view, titles link to the article page; the match column stays blank.
+- `ranked_location` and `asgi_wrapper`: a search of `articles` (or of the view) sorted by
+  nothing but the primary key goes to the view sorted by `rank`, every other argument kept
+  (facets, filters, paging): pages by a redirect (the `articles` page's search box to the
+  search page for readers when it can show the search: readers_redirect.py), JSON and exports
+  answered in place, for `articles` with the table's keys and columns (ranked_answer.py); a
+  search sorted by any other column stays where it is.
+The cells of the view's page are drawn by table_pages.py.
 """
 
 from __future__ import annotations
@@ -24,12 +26,18 @@ from urllib.parse import parse_qsl, urlencode
 
 from datasette.filters import FilterArguments
 from datasette.utils import tilde_decode
-from markupsafe import Markup, escape
+
+from litbalint.publish import i18n
+from litbalint.publish.corpus import is_corpus, search_path
+from litbalint.publish.ranked_answer import Rewrite, answer_as_table
+from litbalint.publish.readers_redirect import readers_arguments
+from litbalint.publish.table_pages import send_redirect
 
 ARTICLES = "articles"
 VIEW = "article_search"
 MATCH_COLUMN = "articles_fts"
 RANK_COLUMN = "rank"
+SORT = ("_sort", RANK_COLUMN)
 
 _TABLE_PATH = re.compile(
     r"^/(?P<database>[^/]+)/(?P<table>articles|article_search)(?P<ext>\.\w+)?$"
@@ -60,13 +68,36 @@ class RankedTarget:
     """Where a table search without its own sort goes: the view sorted by rank."""
 
     database: str
+    table: str  # what was asked for: `articles` or the view itself
     path: str  # the view's path, with the format extension and Datasette's base_url
-    query: str  # every argument kept, `_sort=rank` added
+    query: str  # every argument kept, `_sort=rank` (and for `articles`, the column arguments)
     html: bool  # a page (redirected, so the address bar and its links are the view's)
+    args: tuple[tuple[str, str], ...]  # the request's own arguments
+    rewrite: Rewrite | None = None  # how a non-HTML answer is given back as the table's
 
     @property
     def url(self) -> str:
         return f"{self.path}?{self.query}"
+
+
+def _unsorted(args: list[tuple[str, str]], table: str) -> bool:
+    """No sort but the primary key's, which Datasette's search form always sends (its sort box:
+    `_sort=id` on `articles`, empty when nothing is chosen)."""
+    sorts = [(n, v) for n, v in args if n in ("_sort", "_sort_desc", "_sort_by_desc")]
+    return all(n == "_sort" and (v == "" or (v == "id" and table == ARTICLES)) for n, v in sorts)
+
+
+def _view_columns(args: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
+    """The arguments that make the view answer the table's columns: `_col=id` first when the
+    client chose columns (a table always answers its primary key), else the view's own two
+    columns left out; None when the client named those two or left out `id` (the table's own
+    answer is then the right one: Datasette's 400)."""
+    named = [v for n, v in args if n in ("_col", "_nocol")]
+    if {RANK_COLUMN, MATCH_COLUMN} & set(named) or ("_nocol", "id") in args:
+        return None
+    if any(n == "_col" for n, _ in args):
+        return [("_col", "id")]
+    return [("_nocol", RANK_COLUMN), ("_nocol", MATCH_COLUMN)]
 
 
 def ranked_location(path: str, query_string: str, datasette) -> RankedTarget | None:
@@ -79,26 +110,52 @@ def ranked_location(path: str, query_string: str, datasette) -> RankedTarget | N
     if not found:
         return None
     args = parse_qsl(query_string, keep_blank_values=True)
-    sorts = [(name, value) for name, value in args if name in ("_sort", "_sort_desc")]
-    # Datasette's search form always sends its sort box: on `articles` that is `_sort=id`
-    unsorted = [[], [("_sort", "id")]] if found["table"] == ARTICLES else [[]]
-    if sorts not in unsorted:
+    table = found["table"]
+    if not _unsorted(args, table):
         return None
     if not any(name == "_search" and value.strip() for name, value in args):
         return None
-    kept = [(name, value) for name, value in args if name != "_sort"]
-    database = tilde_decode(found["database"])
     ext = (found["ext"] or "").lstrip(".") or None
+    # `lang` is the interface's (the cookie set on the redirect keeps it), not a column
+    dropped = ("_sort",) if ext else ("_sort", i18n.PARAM)
+    kept = [(name, value) for name, value in args if name not in dropped]
+    database = tilde_decode(found["database"])
     view_path = str(datasette.urls.table(database, VIEW, format=ext))
-    return RankedTarget(database, view_path, urlencode([*kept, ("_sort", RANK_COLUMN)]), not ext)
+    rewrite = None
+    added: list[tuple[str, str]] = []
+    if ext and table == ARTICLES:
+        columns = _view_columns(args)
+        if columns is None:
+            return None
+        shape = next((value for name, value in args if name == "_shape"), "arrays")
+        if shape == "object":
+            kept = [("_shape", "objects") if a == ("_shape", "object") else a for a in kept]
+        if columns == [("_col", "id")]:  # before the client's own: the table's order
+            first = next(i for i, (name, _) in enumerate(kept) if name == "_col")
+            kept.insert(first, columns[0])
+        else:
+            added.extend(columns)
+        table_path = str(datasette.urls.table(database, ARTICLES, format=ext))
+        rewrite = Rewrite(
+            table_path=table_path,
+            view_path=view_path,
+            ext=ext,
+            added=(*columns, SORT),
+            object_shape=shape == "object",
+            shape=shape,
+        )
+    query = urlencode([*kept, *added, SORT])
+    return RankedTarget(database, table, view_path, query, not ext, tuple(args), rewrite)
 
 
 def asgi_wrapper(datasette):
-    """Unsorted table searches of `articles` go to the ranked view: a page is redirected (302);
-    JSON, .bib, .ris and .csv are answered from the view at the same address, so API clients
-    and downloads need not follow redirects (`next_url` then points at the view). Whether a
-    database has the view is asked every time (one read of its schema): a database served while
-    it is written may gain it."""
+    """Unsorted table searches: the HTML page of `articles` is redirected (302) to the search
+    page for readers when that page can show what was asked (readers_redirect.py), else to the
+    ranked view, as a search of the view is; JSON, .bib, .ris and .csv are answered from the
+    view at the same address, so API clients and downloads need not follow redirects, and for
+    `articles` shaped as the table's answer (ranked_answer.py). Whether a database is a corpus
+    and has the view is asked every time (one read of its schema): a database served while it
+    is written may gain them."""
 
     async def has_view(name: str) -> bool:
         database = datasette.databases.get(name)
@@ -112,48 +169,29 @@ def asgi_wrapper(datasette):
                     scope.get("query_string", b"").decode("utf-8", "replace"),
                     datasette,
                 )
-                if target and await has_view(target.database):
-                    if not target.html:
-                        scope = {
-                            **scope,
-                            "path": target.path,
-                            "raw_path": target.path.encode(),
-                            "query_string": target.query.encode(),
-                        }
-                        await app(scope, receive, send)
+                if target and target.html and target.table == ARTICLES:
+                    readers = readers_arguments(list(target.args))
+                    if readers is not None and await is_corpus(datasette, target.database):
+                        search = await search_path(datasette, target.database)
+                        await send_redirect(send, f"{search}?{urlencode(readers)}")
                         return
-                    await send(
-                        {
-                            "type": "http.response.start",
-                            "status": 302,
-                            "headers": [
-                                (b"location", target.url.encode("latin-1")),
-                                (b"content-length", b"0"),
-                            ],
-                        }
-                    )
-                    await send({"type": "http.response.body", "body": b""})
+                if target and await has_view(target.database):
+                    if target.html:
+                        await send_redirect(send, target.url)
+                        return
+                    scope = {
+                        **scope,
+                        "path": target.path,
+                        "raw_path": target.path.encode(),
+                        "query_string": target.query.encode(),
+                    }
+                    if target.rewrite:
+                        await answer_as_table(app, scope, receive, send, target.rewrite)
+                    else:
+                        await app(scope, receive, send)
                     return
             await app(scope, receive, send)
 
         return ranked_search
 
     return wrap
-
-
-def render_cell(row, value, column: str, table: str, database: str, datasette):
-    """On the view: titles and ids link to the article page; the match column is blank."""
-    if table != VIEW:
-        return None
-    if column == MATCH_COLUMN:
-        return ""
-    if column == RANK_COLUMN and isinstance(value, float):
-        return f"{value:.4g}"
-    if column in ("id", "title_en", "title_zh") and value is not None:
-        try:
-            article_id = row["id"]
-        except (IndexError, KeyError):  # ?_nocol=id
-            return None
-        url = datasette.urls.row(database, "articles", str(article_id))
-        return Markup(f'<a href="{escape(url)}">{escape(value)}</a>')
-    return None
