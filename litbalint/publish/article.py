@@ -33,7 +33,7 @@ from litbalint.publish.article_model import (
     text_lang,
 )
 from litbalint.publish.article_queries import load_article
-from litbalint.publish.corpus import read_snapshot, schema_version
+from litbalint.publish.corpus import read_snapshot, schema_version, search_path
 
 # TOPIC_LABELS and _plugin_name are imported from here by chart.py and search.py
 __all__ = ["TOPIC_LABELS", "ArticlePage", "Urls", "_plugin_name", "article_context", "load_article"]
@@ -42,6 +42,9 @@ __all__ = ["TOPIC_LABELS", "ArticlePage", "Urls", "_plugin_name", "article_conte
 # Every text the page draws around the article's own (English, Chinese): `lb.t(key)`
 MESSAGES = i18n.Messages(
     {
+        "nav_home": ("Home", "首页"),
+        "nav_query": ("Search titles and abstracts", "检索标题与摘要"),
+        "nav_search": ("Search", "检索"),
         "epub": ("Epub {date}", "电子版 {date}"),
         "deleted": ("Deleted from PubMed", "已从 PubMed 删除"),
         "stub": (
@@ -127,4 +130,6 @@ async def article_context(datasette, database: str, request) -> dict:
         "lb": lb,
         "lang_of": text_lang,
         "zh_source": zh_source_name(lb, page.abstract.zh_source),
+        "home_url": str(datasette.urls.database(database)),
+        "search_url": await search_path(datasette, database),
     }
