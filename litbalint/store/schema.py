@@ -11,9 +11,9 @@ import sqlite_utils
 
 from litbalint.errors import LitbalintError
 
-SCHEMA_VERSION = 6  # 2: alignments, beads; 3: harvest_runs; 4: FTS rank; 5: article_search;
+SCHEMA_VERSION = 7  # 2: alignments, beads; 3: harvest_runs; 4: FTS rank; 5: article_search;
 # 6: harvest_todo, harvest_runs.query_notes/retried/records_left/links_left/titles_left/given_up/
-# links_refreshed/topics_dropped, links_fetched
+# links_refreshed/topics_dropped, links_fetched; 7: article_vectors, learned_lexicon
 
 # bm25 weights of the index's columns: title_en abstract_en title_zh abstract_zh keywords mesh
 FTS_WEIGHTS = "10.0, 1.0, 10.0, 1.0, 3.0, 3.0"
@@ -251,6 +251,20 @@ CREATE TABLE IF NOT EXISTS harvest_runs (
     links_refreshed INTEGER NOT NULL DEFAULT 0,
     topics_dropped INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS article_vectors (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+    model TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    embedded_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS learned_lexicon (
+    zh TEXT NOT NULL,
+    en TEXT NOT NULL,
+    pairs INTEGER NOT NULL,
+    score REAL NOT NULL,
+    PRIMARY KEY (zh, en)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS harvest_todo (
     pmid INTEGER NOT NULL,
     step TEXT NOT NULL CHECK (step IN ('record', 'links', 'title', 'missing')),
