@@ -37,6 +37,7 @@ from litbalint.publish.search_query import (
 )
 from litbalint.publish.snippets import html_runs, plain
 from litbalint.publish.suggest import suggestions
+from litbalint.zh import has_cjk
 
 TEXT = i18n.Messages(
     {
@@ -80,7 +81,12 @@ TEXT = i18n.Messages(
         "remove": ("remove", "去掉"),
         "only_zh": ("With Chinese abstract ({n})", "有中文摘要（{n}）"),
         "zh_badge": ("中文", "中文摘要"),
-        "en_only": ("English only", "仅英文"),
+        "en_only": ("English only", "仅英文摘要"),
+        "zh_only": ("Chinese only", "仅中文摘要"),
+        "also_en": ("Also searched in English:", "同时检索英文："),
+        "also_zh": ("Also searched in Chinese:", "同时检索中文："),
+        "by_translation": ("found through translation", "经翻译匹配"),
+        "by_embedding": ("similar in meaning", "语义相近"),
         "stubs_title": ("Known only from citations", "仅见于引用的文献"),
         "stubs_none": ("No citation-only article has these words.", "没有含这些词的引用文献。"),
         "previous": ("← Previous", "← 上一页"),
@@ -164,6 +170,11 @@ async def search_json(datasette, request) -> Response:
             {**asdict(stub), "url": _article_url(datasette, database, stub.id)}
             for stub in results.stubs
         ],
+        "translation": (
+            [{"term": term, "searched": targets} for term, targets in results.translation.terms]
+            if results.translation
+            else []
+        ),
     }
     return Response.json(body, headers={"Access-Control-Allow-Origin": "*"})
 
@@ -181,6 +192,7 @@ def _hit_json(hit: Hit, url: str) -> dict:
         "publication_types": hit.publication_types,
         "has_zh": hit.has_zh,
         "score": hit.score,
+        "matched_by": hit.signals,
         "url": url,
         "snippet_en": plain(hit.snippet_en),
         "snippet_zh": plain(hit.snippet_zh),
@@ -251,6 +263,7 @@ async def search_view(datasette, request) -> Response:
         "pages": pages,
         "first": (asked.page - 1) * PAGE_SIZE + 1,
         "css_url": _css_url(datasette),
+        "also": "also_en" if has_cjk(asked.query) else "also_zh",
         "metadata": datasette.metadata(),  # the footer's licence and source, on every request
     }
     return Response.html(

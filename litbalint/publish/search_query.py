@@ -2,28 +2,34 @@
 articles (stubs), for one `SearchRequest`. Pure reads over an SQLite connection; search.py runs
 them in one read transaction and draws the page.
 
-With a query, corpus articles are ranked inside the full-text index by FTS5's bm25 with titles
-(10) and keywords and MeSH (3) weighing more than abstracts (1); without one (a topic or a year
-chosen from the landing page), the filtered articles are listed newest first. Stubs (articles
-known only from a citation) are not in the index: with `stubs=1` their titles and citation lines
-are searched for every word of the query, shown apart.
+With a query, corpus articles are ranked by the fusion of the query's words, its translation
+into the other language and its embedding (search_ranked.py); without one (a topic or a year
+chosen from the landing page), the filtered articles are listed newest first. Facets count
+every article found. Stubs (articles known only from a citation) are not in the index: with
+`stubs=1` their titles and citation lines are searched for every word of the query, shown apart.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass, field
 
 from litbalint.publish.article_model import json_list
 from litbalint.publish.fts_query import escape_fts
-from litbalint.publish.snippets import CLOSE, ELLIPSIS, OPEN, snippet_runs
-from litbalint.store.schema import FTS_WEIGHTS
+from litbalint.publish.search_ranked import (
+    CrossLingual,
+    Translation,
+    matched_source,
+    rank,
+    snippets,
+)
+from litbalint.publish.snippets import snippet_runs
 from litbalint.zh import segment_query
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
 MAX_QUERY_CHARS = 500  # longer queries are cut here
-SNIPPET_TOKENS = {"en": 24, "zh": 40}  # Chinese: sub-words take tokens and are dropped
 FACET_SIZE = {"topic": 20, "year": 12, "type": 8}
 STUBS_SHOWN = 20
 
@@ -103,10 +109,11 @@ class Hit:
     topics: list[str]
     publication_types: list[str]
     has_zh: bool
-    score: float | None  # bm25 relevance (higher is better); None when listed without a query
+    score: float | None  # fused relevance (higher is better); None when listed without a query
     snippet_en: list[tuple[str, bool]] = field(default_factory=list)  # (text, highlighted)
     snippet_zh: list[tuple[str, bool]] = field(default_factory=list)
     opening: Opening | None = None  # when the article has no title
+    signals: list[str] = field(default_factory=list)  # what found it: text, translation, embedding
 
 
 @dataclass(frozen=True)
@@ -160,6 +167,7 @@ class Results:
     hits: list[Hit]
     facets: Facets
     stubs: list[Stub] = field(default_factory=list)
+    translation: Translation | None = None  # the query in the other language, when it has one
 
 
 OPENING_CHARS = {"en": 110, "zh": 50}  # of the abstract, shown for an article without a title
@@ -175,16 +183,10 @@ _HIT_COLUMNS = (
 )
 
 
-def _where(request: SearchRequest) -> tuple[str, dict[str, object]]:
-    """The FROM and WHERE of the matching corpus articles, and their parameters."""
+def _filters(request: SearchRequest) -> tuple[list[str], dict[str, object]]:
+    """The conditions on `articles a` of a live corpus article that passes the filters."""
+    where = ["a.is_stub = 0", "a.deleted = 0"]
     params: dict[str, object] = {}
-    if request.query:
-        source = "articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-        where = ["articles_fts MATCH :match"]
-        params["match"] = escape_fts(request.query)
-    else:
-        source, where = "articles a", []
-    where += ["a.is_stub = 0", "a.deleted = 0"]
     if request.topic:
         where.append("EXISTS (SELECT 1 FROM json_each(a.topics) WHERE value = :topic)")
         params["topic"] = request.topic
@@ -196,19 +198,55 @@ def _where(request: SearchRequest) -> tuple[str, dict[str, object]]:
         params["type"] = request.publication_type
     if request.has_zh:
         where.append("a.has_zh = 1")
-    return f"FROM {source} WHERE " + " AND ".join(where), params
+    return where, params
 
 
-def read_results(conn: sqlite3.Connection, request: SearchRequest) -> Results:
+def read_results(
+    conn: sqlite3.Connection, request: SearchRequest, crosslingual: CrossLingual | None = None
+) -> Results:
     """The page of hits, the facets and the stubs for a request (nothing when it asks nothing)."""
     if not request.asks:
         return Results(request, None, 0, [], Facets())
-    joined, params = _where(request)
-    facets, total = _facets(conn, joined, params)
-    hits = _page(conn, request, joined, params)
+    where, params = _filters(request)
+    offset = (request.page - 1) * PAGE_SIZE
     stubs = _stubs(conn, request.query) if request.stubs and request.query else []
-    match = str(params["match"]) if request.query else None
-    return Results(request, match, total, hits, facets, stubs)
+    if not request.query:  # a topic, year or type chosen: newest first
+        joined = "FROM articles a WHERE " + " AND ".join(where)
+        facets, total = _facets(conn, joined, params)
+        rows = conn.execute(
+            f"SELECT {_HIT_COLUMNS} {joined} ORDER BY coalesce(a.pub_date, a.year) DESC, "
+            f"a.id DESC LIMIT {PAGE_SIZE} OFFSET {offset}",
+            params,
+        ).fetchall()
+        return Results(request, None, total, [_hit(row) for row in rows], facets, stubs)
+    text_match = escape_fts(request.query)
+    ranked = rank(conn, text_match, (where, params), offset, PAGE_SIZE, crosslingual, request.query)
+    found = {**params, "found_match": ranked.match, "found_vectors": json.dumps(ranked.vector_ids)}
+    joined = (
+        f"FROM articles a WHERE a.id IN ({matched_source('found_match', 'found_vectors')}) AND "
+        + " AND ".join(where)
+    )
+    facets, total = _facets(conn, joined, found)
+    ids = [article_id for article_id, _, _ in ranked.page]
+    rows = {
+        row[0]: row
+        for row in conn.execute(
+            f"SELECT {_HIT_COLUMNS} FROM articles a "
+            "WHERE a.id IN (SELECT value FROM json_each(:ids))",
+            {"ids": json.dumps(ids)},
+        )
+    }
+    texts = snippets(conn, ranked.match, ids)
+    hits = []
+    for article_id, score, signals in ranked.page:
+        if article_id in rows:
+            hit = _hit(rows[article_id])
+            hit.score = float(f"{score:.6g}")
+            hit.signals = signals
+            english, chinese = texts.get(article_id, (None, None))
+            hit.snippet_en, hit.snippet_zh = snippet_runs(english), snippet_runs(chinese, True)
+            hits.append(hit)
+    return Results(request, ranked.match, total, hits, facets, stubs, ranked.translation)
 
 
 def _facets(conn: sqlite3.Connection, joined: str, params: dict[str, object]) -> tuple[Facets, int]:
@@ -243,29 +281,6 @@ def _top(counts: dict, size: int) -> dict:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))[:size])
 
 
-def _page(
-    conn: sqlite3.Connection, request: SearchRequest, joined: str, params: dict[str, object]
-) -> list[Hit]:
-    offset = (request.page - 1) * PAGE_SIZE
-    if request.query:
-        sql = (
-            f"SELECT {_HIT_COLUMNS}, bm25(articles_fts, {FTS_WEIGHTS}) AS score, "
-            f"snippet(articles_fts, 1, :open, :close, :ellipsis, {SNIPPET_TOKENS['en']}), "
-            f"snippet(articles_fts, 3, :open, :close, :ellipsis, {SNIPPET_TOKENS['zh']}) "
-            f"{joined} ORDER BY score, a.id LIMIT {PAGE_SIZE} OFFSET {offset}"
-        )
-        marks = {"open": OPEN, "close": CLOSE, "ellipsis": ELLIPSIS}
-        rows = conn.execute(sql, {**params, **marks}).fetchall()
-    else:
-        sql = (
-            f"SELECT {_HIT_COLUMNS}, NULL, NULL, NULL {joined} "
-            "ORDER BY coalesce(a.pub_date, a.year) DESC, a.id DESC "
-            f"LIMIT {PAGE_SIZE} OFFSET {offset}"
-        )
-        rows = conn.execute(sql, params).fetchall()
-    return [_hit(row) for row in rows]
-
-
 def _hit(row: tuple) -> Hit:
     return Hit(
         id=row[0],
@@ -278,10 +293,8 @@ def _hit(row: tuple) -> Hit:
         topics=json_list(row[7]),
         publication_types=json_list(row[8]),
         has_zh=bool(row[9]),
+        score=None,
         opening=Opening.of(row[10], row[11]),
-        score=None if row[12] is None else float(f"{-row[12]:.6g}"),
-        snippet_en=snippet_runs(row[13]),
-        snippet_zh=snippet_runs(row[14], chinese=True),
     )
 
 

@@ -1,0 +1,145 @@
+"""The ranked half of the readers' search: a query's hits from up to three signals, fused.
+
+- `text`: the query's own words in the full-text index (Chinese segmented, synonyms expanded:
+  fts_query.escape_fts), ranked by bm25 (titles 10, keywords and MeSH 3, abstracts 1);
+- `translation`: the query translated into the other language through the bilingual lexicon
+  and matched against that language's columns only, ranked by bm25: how a Chinese query finds
+  English-only articles and the other way round;
+- `embedding`: the corpus articles nearest to the query's multilingual embedding.
+
+The three rankings (each at most `depth` long, the search's filters applied) are fused by
+reciprocal rank fusion (fusion.py). What finds an article is kept with it (`Hit.signals`), so
+the page can say why an English-only article matched a Chinese query. The cross-lingual signals
+come from a `CrossLingual` (crosslingual_search.py); without one the search is the text signal.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from litbalint.publish.fusion import fuse
+from litbalint.publish.snippets import CLOSE, ELLIPSIS, OPEN
+from litbalint.store.schema import FTS_WEIGHTS
+
+DEPTH = 200  # candidates each signal gives the fusion (more when paging deeper)
+WEIGHTS = {"text": 1.0, "translation": 1.0, "embedding": 1.0}
+SNIPPET_TOKENS = {"en": 24, "zh": 40}  # Chinese: sub-words take tokens and are dropped
+
+
+@dataclass
+class Translation:
+    """The query in the other language: an FTS5 query over that language's columns, and the
+    terms as readers see them (source term -> the target terms searched)."""
+
+    match: str | None
+    terms: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+class CrossLingual(Protocol):
+    def translate(self, conn: sqlite3.Connection, query: str) -> Translation | None: ...
+
+    def nearest(self, conn: sqlite3.Connection, query: str, k: int) -> list[tuple[int, float]]:
+        """Corpus article ids nearest to the query's embedding, best first (only those close
+        enough to count as found)."""
+        ...
+
+
+@dataclass
+class Ranked:
+    """What the signals found: the fused page, the MATCH for snippets and counts, and the
+    articles only the embedding found (they match no words)."""
+
+    page: list[tuple[int, float, list[str]]]  # (id, fused score, signals), this page's
+    match: str  # the text and translation queries as one FTS5 query
+    vector_ids: list[int]
+    translation: Translation | None
+
+
+def rank(
+    conn: sqlite3.Connection,
+    text_match: str,
+    filters: tuple[list[str], dict[str, object]],
+    offset: int,
+    size: int,
+    crosslingual: CrossLingual | None,
+    query: str,
+) -> Ranked:
+    """The fused ranking's page `offset:offset+size` for a query."""
+    depth = max(DEPTH, offset + size)
+    translation = crosslingual.translate(conn, query) if crosslingual else None
+    rankings: dict[str, Sequence[int]] = {"text": _by_bm25(conn, text_match, filters, depth)}
+    match = text_match
+    if translation and translation.match:
+        rankings["translation"] = _by_bm25(conn, translation.match, filters, depth)
+        match = f"({text_match}) OR ({translation.match})"
+    vector_ids: list[int] = []
+    if crosslingual:
+        nearest = [article_id for article_id, _ in crosslingual.nearest(conn, query, depth)]
+        rankings["embedding"] = _filtered(conn, nearest, filters)
+        vector_ids = list(rankings["embedding"])
+    fused = fuse(rankings, WEIGHTS)[offset : offset + size]
+    page = [(f.id, f.score, f.signals) for f in fused]
+    return Ranked(page, match, vector_ids, translation)
+
+
+def matched_source(match_param: str, vector_param: str) -> str:
+    """SQL for the ids of every article found: the words (in either language) or the
+    embedding."""
+    return (
+        f"SELECT rowid FROM articles_fts WHERE articles_fts MATCH :{match_param} "
+        f"UNION SELECT value FROM json_each(:{vector_param})"
+    )
+
+
+def _by_bm25(
+    conn: sqlite3.Connection,
+    match: str,
+    filters: tuple[list[str], dict[str, object]],
+    depth: int,
+) -> list[int]:
+    where, params = filters
+    sql = (
+        f"SELECT a.id, bm25(articles_fts, {FTS_WEIGHTS}) AS score FROM articles_fts "
+        "JOIN articles a ON a.id = articles_fts.rowid "
+        f"WHERE articles_fts MATCH :ranked_match AND {' AND '.join(where)} "
+        f"ORDER BY score, a.id LIMIT {int(depth)}"
+    )
+    return [row[0] for row in conn.execute(sql, {**params, "ranked_match": match})]
+
+
+def _filtered(
+    conn: sqlite3.Connection, ids: list[int], filters: tuple[list[str], dict[str, object]]
+) -> list[int]:
+    """The ids that pass the filters, in their order."""
+    if not ids:
+        return []
+    where, params = filters
+    sql = (
+        "SELECT a.id FROM articles a WHERE a.id IN (SELECT value FROM json_each(:ids)) "
+        f"AND {' AND '.join(where)}"
+    )
+    kept = {row[0] for row in conn.execute(sql, {**params, "ids": json.dumps(ids)})}
+    return [article_id for article_id in ids if article_id in kept]
+
+
+def snippets(
+    conn: sqlite3.Connection, match: str, ids: list[int]
+) -> dict[int, tuple[str | None, str | None]]:
+    """English and Chinese snippets of these articles for the MATCH (translated terms
+    highlighted too); an article only the embedding found has none."""
+    if not ids:
+        return {}
+    sql = (
+        "SELECT rowid, "
+        f"snippet(articles_fts, 1, :open, :close, :ellipsis, {SNIPPET_TOKENS['en']}), "
+        f"snippet(articles_fts, 3, :open, :close, :ellipsis, {SNIPPET_TOKENS['zh']}) "
+        "FROM articles_fts WHERE articles_fts MATCH :match "
+        "AND rowid IN (SELECT value FROM json_each(:ids))"
+    )
+    params = {"match": match, "ids": json.dumps(ids), "open": OPEN, "close": CLOSE}
+    rows = conn.execute(sql, {**params, "ellipsis": ELLIPSIS})
+    return {row[0]: (row[1], row[2]) for row in rows}
