@@ -21,7 +21,14 @@ from litbalint.cli_common import DB_OPTION, fail
 from litbalint.cli_harvest import harvest
 from litbalint.errors import LitbalintError
 from litbalint.exports import tmx, tsv
-from litbalint.pipeline import FileReport, corpus_files, expand_paths, import_paths
+from litbalint.pipeline import (
+    FileReport,
+    LexiconUpdate,
+    corpus_files,
+    expand_paths,
+    import_paths,
+    relearn_lexicon,
+)
 from litbalint.publish import SERVE_SETTINGS
 from litbalint.publish.served import read_schema_version, served_names, unreadable
 from litbalint.resources import METADATA, data_dir, default_db_path, packaged_path
@@ -53,7 +60,9 @@ def cli() -> None:
     """litbalint: a bilingual (English/Chinese) corpus on Balint groups and peer support."""
 
 
-def _print_reports(reports: list[FileReport], quiet: bool = False) -> int:
+def _print_reports(
+    reports: list[FileReport], quiet: bool = False, lexicon: LexiconUpdate | None = None
+) -> int:
     total = SaveCounts()
     failed = 0
     for report in reports:
@@ -73,6 +82,8 @@ def _print_reports(reports: list[FileReport], quiet: bool = False) -> int:
         for problem in report.problems:
             click.echo(f"Warning: {problem}", err=True)
         failed += bool(report.problems)
+    if lexicon and not quiet:
+        click.echo(f"learned lexicon: {lexicon.pairs} word pairs from {lexicon.beads} beads")
     click.echo(
         f"{len(reports)} file(s): {total.new} new, {total.updated} updated, "
         f"{total.unchanged} unchanged, {total.deleted} deleted, {total.new_edges} new edges"
@@ -84,7 +95,8 @@ def _print_reports(reports: list[FileReport], quiet: bool = False) -> int:
 def _run_import(db_path: Path | None, paths: list[Path], quiet: bool) -> None:
     try:
         with Store(db_path or default_db_path(create_folder=True)) as store:
-            code = _print_reports(import_paths(store, paths), quiet)
+            reports = import_paths(store, paths)
+            code = _print_reports(reports, quiet, relearn_lexicon(store))
     except LitbalintError as error:
         fail(str(error))
     sys.exit(code)

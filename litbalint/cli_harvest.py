@@ -23,6 +23,7 @@ from litbalint.harvest import (
 from litbalint.harvest import dry_run as run_dry
 from litbalint.harvest import harvest as run_harvest
 from litbalint.harvest_reconcile import LINKS_REFRESH_DAYS
+from litbalint.pipeline import relearn_lexicon
 from litbalint.resources import TOPICS, default_db_path, packaged_path
 from litbalint.store import Store
 
@@ -153,6 +154,8 @@ def harvest(
         else:
             with harvest_lock(db), Store(db) as store:
                 report = run_harvest(store, client, topics, options, _progress(quiet))
+                if report.ok:  # records with a Chinese abstract were aligned: learn from them
+                    relearn_lexicon(store)
     except HarvestLocked as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(3)

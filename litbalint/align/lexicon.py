@@ -32,6 +32,7 @@ one's sb sth etc e.g i.e cl variant see also used abbr old esp fig lit pr someth
 up out off again further once per via among between within upon while whereas whether
 """.split()
 )
+ENGLISH_STOPWORDS = _STOPWORDS  # also the learned lexicon's (align/learned_lexicon.py)
 _NUMBER_WORDS = {
     "zero": 0,
     "one": 1,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from litbalint.align.learned_lexicon import BeadText, LearnedPair
 from litbalint.align.pipeline import AbstractAlignment
 from litbalint.errors import DatabaseUnavailable, LitbalintError
 from litbalint.model import (
@@ -21,7 +22,7 @@ from litbalint.model import (
     Section,
     SentencePair,
 )
-from litbalint.store import alignments, links, reconcile, runs, todo
+from litbalint.store import alignments, learned, links, reconcile, runs, todo
 from litbalint.store.articles import now, save_article
 from litbalint.store.schema import SCHEMA_VERSION, ensure_schema, schema_version
 
@@ -209,6 +210,21 @@ class Store:
         )
         for row in cursor:
             yield SentencePair(*row)
+
+    def confident_beads(self) -> list[BeadText]:
+        """The beads the learned lexicon is learned from (store/learned.py)."""
+        return list(learned.confident_beads(self.db))
+
+    def beads_fingerprint(self) -> str:
+        return learned.beads_fingerprint(self.db)
+
+    def learned_from(self) -> str | None:
+        """The beads fingerprint the stored learned lexicon was learned from."""
+        return learned.learned_from(self.db)
+
+    def replace_learned_lexicon(self, pairs: list[LearnedPair], fingerprint: str) -> None:
+        with self.transaction():
+            learned.replace_learned_lexicon(self.db, pairs, fingerprint)
 
     # -- harvest ---------------------------------------------------------------------------
 

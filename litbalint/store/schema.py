@@ -265,6 +265,7 @@ CREATE TABLE IF NOT EXISTS learned_lexicon (
     score REAL NOT NULL,
     PRIMARY KEY (zh, en)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS learned_lexicon_en ON learned_lexicon(en);
 CREATE TABLE IF NOT EXISTS harvest_todo (
     pmid INTEGER NOT NULL,
     step TEXT NOT NULL CHECK (step IN ('record', 'links', 'title', 'missing')),
