@@ -17,6 +17,7 @@ import yaml
 from datasette.cli import cli as datasette_cli
 
 from litbalint.align.lines import align_lines, align_paragraphs
+from litbalint.bilingual import cedict
 from litbalint.cli_common import DB_OPTION, fail
 from litbalint.cli_harvest import harvest
 from litbalint.errors import LitbalintError
@@ -327,8 +328,9 @@ def serve(
         synonym_table()  # read once here: a wrong line is one error now, not failing searches
     except LitbalintError as error:
         fail(str(error))
-    if corpora:  # jieba's dictionary loads in ~1 s: here, not inside a first Chinese search
+    if corpora:  # jieba and CC-CEDICT load in ~1 s each: here, not inside a first search
         segment_query("巴林特小组")
+        cedict()
     args = ["serve", "--metadata", str(metadata), "--host", host, "--port", str(port)]
     for db in databases:
         args += [str(db)] if mutable else ["--immutable", str(db)]

@@ -43,7 +43,7 @@ def dois(data: dict) -> list[str]:
 def test_json_shape_and_chinese_query(datasette):
     data = found(datasette, q="巴林特")
     assert set(dois(data)) == BALINT and data["total"] == 3
-    assert data["query"] == "巴林特" and data["match"] == '"巴林特"'
+    assert data["query"] == "巴林特" and data["match"].startswith('("巴林特") OR ({title_en')
     keys = {"id", "pmid", "doi", "title_en", "title_zh", "journal", "year", "score"}
     keys |= {"snippet_en", "snippet_zh"}
     assert all(keys <= set(result) for result in data["results"])
@@ -249,3 +249,44 @@ def test_landing_page_shows_the_last_successful_harvest(tmp_path):
     served = Datasette([str(db)], metadata=conftest.project_metadata())
     assert "最近一次 PubMed 更新：2026-12-01" in get(served, "/").text
     assert "last PubMed update: 2026-12-01" in get(served, "/litbalint", lang="en").text
+
+
+@pytest.fixture(scope="module")
+def english_only(tmp_path_factory: pytest.TempPathFactory) -> Datasette:
+    """The seeds with their Chinese removed (articles and index): English-only articles, as
+    most harvested ones are."""
+    import sqlite3
+
+    from litbalint.pipeline import relearn_lexicon
+    from litbalint.store import Store
+
+    conftest.register_publish_plugin()
+    db = conftest.seeded_database(tmp_path_factory.mktemp("english-only-search"))
+    with Store(db) as store:
+        relearn_lexicon(store)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE articles SET title_zh = NULL, abstract_zh = NULL, has_zh = 0")
+        conn.execute("UPDATE articles_fts SET title_zh = '', abstract_zh = ''")
+    return Datasette([str(db)], metadata=conftest.project_metadata())
+
+
+def test_a_chinese_query_finds_english_only_articles(english_only):
+    data = found(english_only, q="巴林特小组 住院医师")
+    assert dois(data)[0] == "10.1177/00912174221122862"
+    assert data["results"][0]["matched_by"] == ["translation"]
+    assert data["translation"][0]["term"] == "巴林特小组"
+    assert "Balint group" in data["translation"][0]["searched"]
+    assert set(dois(found(english_only, q="巴林特小组"))) == BALINT
+    assert set(dois(found(english_only, q="同伴支持"))) == PEER
+    page = get(english_only, "/-/search", q="巴林特小组 住院医师").text
+    assert "同时检索英文：" in page  # readers see what was searched
+    assert "仅英文摘要" in page and "经翻译匹配" in page
+    assert "<mark>Balint</mark>" in page or "<mark>Balint group</mark>" in page
+
+
+def test_translation_does_not_widen_same_language_search(datasette):
+    # bilingual seeds: an English query is matched on their English, not on a loose
+    # translation of it into Chinese
+    assert set(dois(found(datasette, q="qualitative"))) == PEER | {"10.1080/14739879.2020.1764397"}
+    everything = {r["id"]: r["matched_by"] for r in found(datasette, q="health")["results"]}
+    assert everything and all("translation" not in by for by in everything.values())

@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from litbalint.publish import i18n
 from litbalint.publish.corpus import SEARCH_PATH, corpus_names, is_corpus, read_snapshot
+from litbalint.publish.crosslingual_search import SIGNALS
 from litbalint.publish.examples import FEATURED
 from litbalint.publish.search_query import (
     PAGE_SIZE,
@@ -132,7 +133,9 @@ async def run_search(datasette, request) -> tuple[Results, str | None, bool]:
     if database is None or not asked.asks:
         return empty, database, database is None and asked.asks
     try:
-        results = await read_snapshot(datasette, database, lambda conn: read_results(conn, asked))
+        results = await read_snapshot(
+            datasette, database, lambda conn: read_results(conn, asked, SIGNALS)
+        )
     except Exception:  # sqlite3 errors, the time limit: "could not be run", never a 500
         return empty, database, True
     return results, database, False

@@ -20,7 +20,6 @@ from litbalint.publish.fts_query import escape_fts
 from litbalint.publish.search_ranked import (
     CrossLingual,
     Translation,
-    matched_source,
     rank,
     snippets,
 )
@@ -221,12 +220,8 @@ def read_results(
         return Results(request, None, total, [_hit(row) for row in rows], facets, stubs)
     text_match = escape_fts(request.query)
     ranked = rank(conn, text_match, (where, params), offset, PAGE_SIZE, crosslingual, request.query)
-    found = {**params, "found_match": ranked.match, "found_vectors": json.dumps(ranked.vector_ids)}
-    joined = (
-        f"FROM articles a WHERE a.id IN ({matched_source('found_match', 'found_vectors')}) AND "
-        + " AND ".join(where)
-    )
-    facets, total = _facets(conn, joined, found)
+    joined = f"FROM articles a WHERE a.id IN ({ranked.found_sql}) AND " + " AND ".join(where)
+    facets, total = _facets(conn, joined, {**params, **ranked.found_params})
     ids = [article_id for article_id, _, _ in ranked.page]
     rows = {
         row[0]: row

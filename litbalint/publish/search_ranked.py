@@ -3,8 +3,10 @@
 - `text`: the query's own words in the full-text index (Chinese segmented, synonyms expanded:
   fts_query.escape_fts), ranked by bm25 (titles 10, keywords and MeSH 3, abstracts 1);
 - `translation`: the query translated into the other language through the bilingual lexicon
-  and matched against that language's columns only, ranked by bm25: how a Chinese query finds
-  English-only articles and the other way round;
+  and matched against that language's columns of the articles that lack the query's language,
+  ranked by bm25: how a Chinese query finds English-only articles and the other way round (an
+  article in both languages is found, or not, by the query's own words: a translation is
+  looser than what the reader typed);
 - `embedding`: the corpus articles nearest to the query's multilingual embedding.
 
 The three rankings (each at most `depth` long, the search's filters applied) are fused by
@@ -30,13 +32,25 @@ WEIGHTS = {"text": 1.0, "translation": 1.0, "embedding": 1.0}
 SNIPPET_TOKENS = {"en": 24, "zh": 40}  # Chinese: sub-words take tokens and are dropped
 
 
+LACKS = {  # articles without the query's language, on `articles a`
+    "zh": "a.has_zh = 0",
+    "en": "coalesce(a.title_en, '') = '' AND coalesce(a.abstract_en, '') = ''",
+}
+
+
 @dataclass
 class Translation:
-    """The query in the other language: an FTS5 query over that language's columns, and the
-    terms as readers see them (source term -> the target terms searched)."""
+    """The query in the other language: an FTS5 query over that language's columns, the
+    query's language, and the terms as readers see them (source term -> target terms)."""
 
     match: str | None
+    source_lang: str = "zh"
     terms: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    @property
+    def lacking(self) -> str:
+        """The articles it is for: those without the query's language."""
+        return LACKS[self.source_lang]
 
 
 class CrossLingual(Protocol):
@@ -50,12 +64,13 @@ class CrossLingual(Protocol):
 
 @dataclass
 class Ranked:
-    """What the signals found: the fused page, the MATCH for snippets and counts, and the
-    articles only the embedding found (they match no words)."""
+    """What the signals found: the fused page, the MATCH for snippets, and every article found
+    (SQL for their ids, with its parameters: for the count and the facets)."""
 
     page: list[tuple[int, float, list[str]]]  # (id, fused score, signals), this page's
     match: str  # the text and translation queries as one FTS5 query
-    vector_ids: list[int]
+    found_sql: str
+    found_params: dict[str, object]
     translation: Translation | None
 
 
@@ -73,26 +88,26 @@ def rank(
     translation = crosslingual.translate(conn, query) if crosslingual else None
     rankings: dict[str, Sequence[int]] = {"text": _by_bm25(conn, text_match, filters, depth)}
     match = text_match
+    found_sql = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :found_text"
+    found_params: dict[str, object] = {"found_text": text_match}
     if translation and translation.match:
-        rankings["translation"] = _by_bm25(conn, translation.match, filters, depth)
+        where, params = filters
+        lacking = (where + [translation.lacking], params)
+        rankings["translation"] = _by_bm25(conn, translation.match, lacking, depth)
         match = f"({text_match}) OR ({translation.match})"
-    vector_ids: list[int] = []
+        found_sql += (
+            " UNION SELECT a.id FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+            f"WHERE articles_fts MATCH :found_translated AND {translation.lacking}"
+        )
+        found_params["found_translated"] = translation.match
     if crosslingual:
         nearest = [article_id for article_id, _ in crosslingual.nearest(conn, query, depth)]
         rankings["embedding"] = _filtered(conn, nearest, filters)
-        vector_ids = list(rankings["embedding"])
+        found_sql += " UNION SELECT value FROM json_each(:found_vectors)"
+        found_params["found_vectors"] = json.dumps(list(rankings["embedding"]))
     fused = fuse(rankings, WEIGHTS)[offset : offset + size]
     page = [(f.id, f.score, f.signals) for f in fused]
-    return Ranked(page, match, vector_ids, translation)
-
-
-def matched_source(match_param: str, vector_param: str) -> str:
-    """SQL for the ids of every article found: the words (in either language) or the
-    embedding."""
-    return (
-        f"SELECT rowid FROM articles_fts WHERE articles_fts MATCH :{match_param} "
-        f"UNION SELECT value FROM json_each(:{vector_param})"
-    )
+    return Ranked(page, match, found_sql, found_params, translation)
 
 
 def _by_bm25(
