@@ -19,7 +19,9 @@ from datasette.cli import cli as datasette_cli
 from litbalint.align.lines import align_lines, align_paragraphs
 from litbalint.bilingual import cedict
 from litbalint.cli_common import DB_OPTION, fail
+from litbalint.cli_embed import embed, embed_step
 from litbalint.cli_harvest import harvest
+from litbalint.embed import MODEL_NAME, switched_off
 from litbalint.errors import LitbalintError
 from litbalint.exports import tmx, tsv
 from litbalint.pipeline import (
@@ -93,14 +95,32 @@ def _print_reports(
     return 1 if failed else 0
 
 
-def _run_import(db_path: Path | None, paths: list[Path], quiet: bool) -> None:
+def _run_import(
+    db_path: Path | None, paths: list[Path], quiet: bool, embeddings: bool = False
+) -> None:
     try:
         with Store(db_path or default_db_path(create_folder=True)) as store:
             reports = import_paths(store, paths)
             code = _print_reports(reports, quiet, relearn_lexicon(store))
+            if embeddings:
+                embed_step(store, quiet)
+            elif not quiet:
+                _embed_hint(store)
     except LitbalintError as error:
         fail(str(error))
     sys.exit(code)
+
+
+def _embed_hint(store: Store) -> None:
+    """After an import: how many corpus articles have no vector yet (`litbalint embed`)."""
+    if switched_off():
+        return
+    with_vector, corpus = store.vector_counts(MODEL_NAME)
+    if corpus > with_vector:
+        click.echo(
+            f"{corpus - with_vector:,} corpus article(s) not embedded yet: run `litbalint embed` "
+            "(related articles, cross-lingual search)"
+        )
 
 
 @cli.command()
@@ -113,10 +133,16 @@ def _run_import(db_path: Path | None, paths: list[Path], quiet: bool) -> None:
     help="Folder of further documents (default: $LITBALINT_DATA, else ./data when it exists).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary and problems.")
-def build(db_path: Path | None, data: Path | None, quiet: bool) -> None:
+@click.option(
+    "--embed/--no-embed",
+    "embeddings",
+    default=True,
+    help="End by embedding the new and changed articles (`litbalint embed`; default), or not.",
+)
+def build(db_path: Path | None, data: Path | None, quiet: bool, embeddings: bool) -> None:
     """Build (or refresh) the corpus: the bundled seed documents, then every document in the
-    data folder."""
-    _run_import(db_path, corpus_files(data or _default_documents()), quiet)
+    data folder, then the embeddings of new and changed articles."""
+    _run_import(db_path, corpus_files(data or _default_documents()), quiet, embeddings)
 
 
 def _default_documents() -> Path | None:
@@ -267,6 +293,7 @@ def export(db_path: Path | None, file_format: str, min_score: float, output: Pat
 
 
 cli.add_command(harvest)
+cli.add_command(embed)
 
 
 @cli.command()

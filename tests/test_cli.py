@@ -87,7 +87,7 @@ def test_build_adds_the_documents_of_the_data_folder(tmp_path: Path) -> None:
     result = run("build", "--db", db, "--data", documents)
     assert result.exit_code == 0, result.output
     assert stats(db)["files"] == 6  # the five bundled seeds, then the folder's one document
-    assert result.stdout.splitlines()[-1].startswith("6 file(s): ")
+    assert result.stdout.splitlines()[-3].startswith("6 file(s): ")  # then embed progress, summary
 
 
 # -- files refused -------------------------------------------------------------------------------

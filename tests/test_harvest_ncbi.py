@@ -257,19 +257,26 @@ def test_cli_unknown_field_fails_fast_naming_the_topic(tmp_path: Path, monkeypat
 def test_nightly_script_is_quiet_with_q(tmp_path: Path) -> None:
     fake_cli = tmp_path / "litbalint"
     fake_cli.write_text(
-        '#!/usr/bin/env bash\nif [ "$1" = harvest ]; then echo "harvest ok: run 1: 3 records"; '
-        'else echo "articles: 3"; fi\n',
+        '#!/usr/bin/env bash\necho "$*" >> "$0.calls"\n'
+        'case "$1" in harvest) echo "harvest ok: run 1: 3 records" ;; '
+        'embed) echo "embed ok: 3 articles embedded"; exit "${EMBED_CODE:-0}" ;; '
+        '*) echo "articles: 3" ;; esac\n',
         encoding="utf-8",
     )
     fake_cli.chmod(0o755)
     script = Path(__file__).resolve().parents[1] / "scripts" / "nightly-harvest.sh"
     env = {"PATH": "/usr/bin:/bin", "LITBALINT": str(fake_cli)}
     quiet = subprocess.run([script, "-q"], env=env, capture_output=True, text=True, check=True)
-    assert quiet.stdout == "harvest ok: run 1: 3 records\n" and quiet.stderr == ""
+    assert quiet.stdout == "harvest ok: run 1: 3 records\nembed ok: 3 articles embedded\n"
+    assert quiet.stderr == ""
+    assert (tmp_path / "litbalint.calls").read_text().splitlines() == ["harvest -q", "embed -q"]
     loud = subprocess.run([script], env=env, capture_output=True, text=True, check=True)
     lines = loud.stdout.splitlines()
     assert lines[0].startswith("== ") and lines[1] == "harvest ok: run 1: 3 records"
-    assert lines[2].endswith("harvest exit code 0") and lines[3] == "articles: 3"
+    assert lines[2].endswith("harvest exit code 0") and lines[3] == "embed ok: 3 articles embedded"
+    assert lines[4].endswith("embed exit code 0") and lines[5] == "articles: 3"
+    failed = subprocess.run([script, "-q"], env={**env, "EMBED_CODE": "1"}, capture_output=True)
+    assert failed.returncode == 1  # the harvest went well, the embedding did not
 
 
 def test_cli_dry_run_reads_the_last_windows_and_writes_nothing(tmp_path: Path, monkeypatch) -> None:

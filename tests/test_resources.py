@@ -106,7 +106,7 @@ def test_build_reads_documents_from_litbalint_data(
     assert default_db_path() == folder / "litbalint.db"
     result = run("build")
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[-1].startswith("6 file(s): ")
+    assert result.stdout.splitlines()[-3].startswith("6 file(s): ")  # then embed progress, summary
     assert (folder / "litbalint.db").exists() and not (tmp_path / "data").exists()
 
 

@@ -20,6 +20,7 @@ wrapped in `Markup` there and nowhere else.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 
 from datasette.utils import urlsafe_components
@@ -32,7 +33,7 @@ from litbalint.publish.article_model import (
     _plugin_name,
     text_lang,
 )
-from litbalint.publish.article_queries import load_article
+from litbalint.publish.article_queries import load_article, related_items
 from litbalint.publish.corpus import read_snapshot, schema_version, search_path
 
 # TOPIC_LABELS and _plugin_name are imported from here by chart.py and search.py
@@ -89,6 +90,12 @@ MESSAGES = i18n.Messages(
         "unlinked": ("Further entries without identifiers ({n})", "其他无标识条目（{n}）"),
         "cited_by": ("Cited by ({n})", "被引（{n}）"),
         "similar": ("Similar articles ({n})", "相似文献（{n}）"),
+        "related": ("Related in this corpus", "语料内相关文献"),
+        "related_how": (
+            "Nearest by meaning, in either language (multilingual embeddings of titles and "
+            "abstracts)",
+            "按语义最接近的本库文献，中英文皆可（标题与摘要的多语言向量）",
+        ),
         "none_listed": ("None listed", "暂无"),
         "in_corpus": ("in corpus", "本库"),
         "in_corpus_title": ("an article of this corpus", "本库收录的文献"),
@@ -116,7 +123,12 @@ async def article_context(datasette, database: str, request) -> dict:
     def read(conn: sqlite3.Connection) -> ArticlePage | None:
         if schema_version(conn) is None:
             return None  # not a litbalint database: Datasette's row page
-        return load_article(conn, article_id, urls)
+        page = load_article(conn, article_id, urls)
+        if page is not None and not page.is_stub:
+            # last: over the time limit, the page still shows, without this list
+            with contextlib.suppress(sqlite3.Error):
+                page.related = related_items(conn, article_id, urls)
+        return page
 
     try:
         page = await read_snapshot(datasette, database, read)

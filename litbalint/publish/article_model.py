@@ -144,6 +144,7 @@ class ArticlePage:
     unlinked_references: list[str]  # PubMed reference-list entries without any identifier
     cited_by: list[Item]
     similar: list[Item]
+    related: list[Item] = field(default_factory=list)  # nearest corpus articles by embedding
 
     def heading_for(self, lang: str) -> str:
         """Plain text for <title>: the title in the reader's language first."""

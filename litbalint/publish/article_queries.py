@@ -27,6 +27,7 @@ from litbalint.publish.article_model import (
     section_text,
     vancouver_line,
 )
+from litbalint.publish.vectors import related
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: list | dict | tuple = ()) -> list[dict]:
@@ -240,6 +241,37 @@ def _items(conn: sqlite3.Connection, article_id: int, kind: str, urls: Urls) -> 
             )
         )
     return items
+
+
+def related_items(conn: sqlite3.Connection, article_id: int, urls: Urls) -> list[Item]:
+    """The corpus articles nearest to this one by embedding (publish/vectors.py), best first;
+    [] when it has no vector or embeddings are off."""
+    nearest = related(conn, article_id)
+    if not nearest:
+        return []
+    ids = [other for other, _ in nearest]
+    marks = ",".join("?" * len(ids))
+    found = {
+        r["id"]: r
+        for r in _rows(
+            conn,
+            "SELECT id, pmid, doi, title_en, title_zh, citation_text, journal, book_title, year "
+            f"FROM articles WHERE id IN ({marks})",
+            ids,
+        )
+    }
+    return [
+        Item(
+            title_zh=r["title_zh"],
+            title_en=r["title_en"],
+            fallback=r["citation_text"] or identifier(r),
+            journal=r["journal"] or r["book_title"],
+            year=r["year"],
+            url=urls.row(r["id"]),
+            in_corpus=True,
+        )
+        for r in (found[other] for other in ids if other in found)
+    ]
 
 
 def _abstract(conn: sqlite3.Connection, a: dict) -> Abstract:

@@ -4,7 +4,7 @@ report counts."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +22,7 @@ from litbalint.model import (
     Section,
     SentencePair,
 )
-from litbalint.store import alignments, learned, links, reconcile, runs, todo
+from litbalint.store import alignments, learned, links, reconcile, runs, todo, vectors
 from litbalint.store.articles import now, save_article
 from litbalint.store.schema import SCHEMA_VERSION, ensure_schema, schema_version
 
@@ -225,6 +225,30 @@ class Store:
     def replace_learned_lexicon(self, pairs: list[LearnedPair], fingerprint: str) -> None:
         with self.transaction():
             learned.replace_learned_lexicon(self.db, pairs, fingerprint)
+
+    # -- embeddings (store/vectors.py) -------------------------------------------------------
+
+    def vectors_pending(
+        self,
+        model: str,
+        text_of: Callable[[str | None, str | None, str | None, str | None], str],
+        hash_of: Callable[[str], str],
+    ) -> tuple[list[vectors.Pending], int]:
+        """Corpus articles whose vector is missing or out of date; how many are current."""
+        return vectors.pending(self.db, model, text_of, hash_of)
+
+    def save_vectors(self, model: str, rows: list[tuple[int, str, bytes]]) -> int:
+        return vectors.save(self.db, model, rows)
+
+    def remove_vectors(self, article_ids: list[int]) -> int:
+        return vectors.remove(self.db, article_ids)
+
+    def remove_gone_vectors(self) -> int:
+        return vectors.remove_gone(self.db)
+
+    def vector_counts(self, model: str) -> tuple[int, int]:
+        """(corpus articles with a vector of this model, corpus articles)."""
+        return vectors.counts(self.db, model)
 
     # -- harvest ---------------------------------------------------------------------------
 

@@ -125,6 +125,7 @@ def absorb(db: Database, keep: int, drop: int) -> None:
     db.execute("DELETE FROM alignment_beads WHERE article_id = ?", [drop])
     db.execute("DELETE FROM alignments WHERE article_id = ?", [drop])
     db.execute("UPDATE alignments SET stale = 1 WHERE article_id = ?", [keep])
+    db.execute("DELETE FROM article_vectors WHERE article_id = ?", [drop])  # keep's is redone
     db.execute("UPDATE reference_lists SET cited_id = ? WHERE cited_id = ?", [keep, drop])
     db.execute("DELETE FROM articles_fts WHERE rowid = ?", [drop])
     db.execute("DELETE FROM articles WHERE id = ?", [drop])

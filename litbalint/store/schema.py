@@ -258,6 +258,7 @@ CREATE TABLE IF NOT EXISTS article_vectors (
     vector BLOB NOT NULL,
     embedded_at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS article_vectors_embedded_at ON article_vectors(embedded_at);
 CREATE TABLE IF NOT EXISTS learned_lexicon (
     zh TEXT NOT NULL,
     en TEXT NOT NULL,

@@ -1,0 +1,181 @@
+"""Nearest corpus articles by embedding, for the search page and the article page's related
+list; read-only.
+
+`nearest` is brute force: one matrix product over every stored vector (numpy), the best k by
+`argpartition`, then only live corpus articles kept (is_stub = 0, deleted = 0, checked in the
+caller's snapshot, so an article deleted since its vector was stored never shows). The matrix
+(float32, one row per vector of the current `embed.MODEL_NAME`) is read once per database file
+and shared by the connections that read it: each connection checks, only when `PRAGMA
+data_version` says something was committed (`corpus.unchanged_since`), a signature of
+`article_vectors` (count, latest `embedded_at`, sum of ids: every write of store/vectors.py
+moves it), and when it changed reads only the rows written since (or everything again
+when rows were deleted). When embeddings are switched off, or there are
+no vectors, everything here answers "nothing" (empty lists, None): no vector signal.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from litbalint import embed
+from litbalint.publish.corpus import unchanged_since
+
+if TYPE_CHECKING:
+    import numpy as np
+
+RELATED = 8  # articles in the article page's related list
+SIGNATURE_SQL = "SELECT count(*), max(embedded_at), total(article_id) FROM article_vectors"
+
+
+@dataclass(frozen=True)
+class Vectors:
+    """Every stored vector of one model: ids sorted, rows in the same order."""
+
+    ids: np.ndarray  # int64 (n,)
+    matrix: np.ndarray  # float32 (n, DIM), rows L2-normalised
+    others: int = 0  # rows of other models (an older recipe, not re-embedded yet): left out
+    others_total: float = 0.0  # the sum of their ids
+
+    def row_of(self, article_id: int) -> int | None:
+        import numpy as np
+
+        at = int(np.searchsorted(self.ids, article_id))
+        return at if at < len(self.ids) and self.ids[at] == article_id else None
+
+
+_lock = threading.Lock()
+_shared: dict[str, tuple[tuple, Vectors]] = {}  # database file -> (signature, its vectors)
+
+
+def _database_file(conn: sqlite3.Connection) -> str:
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return row[2] or f"memory:{id(conn)}"
+
+
+def stored_vectors(conn: sqlite3.Connection) -> Vectors | None:
+    """The vectors of this database as the connection's snapshot sees them (cached; see the
+    module's docstring), or None when there are none or embeddings are switched off."""
+    if embed.switched_off():
+        return None
+    try:
+        signature = unchanged_since(
+            conn, "vectors-signature", lambda: tuple(conn.execute(SIGNATURE_SQL).fetchone())
+        )
+    except sqlite3.OperationalError:  # no article_vectors: an older litbalint's database
+        return None
+    if not signature[0]:
+        return None
+    key = _database_file(conn)
+    with _lock:
+        kept = _shared.get(key)
+    if kept is not None and kept[0] == signature:
+        return kept[1]
+    loaded = _added(conn, kept, signature) if kept is not None else None
+    if loaded is None:
+        loaded = _load(conn)
+    with _lock:
+        _shared[key] = (signature, loaded)
+    return loaded
+
+
+def _load(conn: sqlite3.Connection) -> Vectors:
+    import numpy as np
+
+    rows = conn.execute(
+        "SELECT article_id, vector, model = ? FROM article_vectors ORDER BY article_id",
+        [embed.MODEL_NAME],
+    ).fetchall()
+    current = [row for row in rows if row[2]]
+    ids = np.fromiter((row[0] for row in current), dtype=np.int64, count=len(current))
+    others = float(sum(row[0] for row in rows if not row[2]))
+    return Vectors(
+        ids, embed.from_blobs([row[1] for row in current]), len(rows) - len(current), others
+    )
+
+
+def _added(conn: sqlite3.Connection, kept: tuple[tuple, Vectors], now: tuple) -> Vectors | None:
+    """The kept vectors with the rows written since (`embedded_at` later than the kept
+    signature's): a nightly `embed` committing batch after batch costs their rows, not a
+    reload each time. None when that does not give the table as it is now (rows deleted,
+    another model): reload."""
+    import numpy as np
+
+    (_, latest, _), old = kept
+    if latest is None or now[1] is None or now[1] < latest:
+        return None
+    rows = conn.execute(
+        "SELECT article_id, vector, model = ? FROM article_vectors WHERE embedded_at > ? "
+        "ORDER BY article_id",
+        [embed.MODEL_NAME, latest],
+    ).fetchall()
+    if not all(row[2] for row in rows):
+        return None
+    new_ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    keep = ~np.isin(old.ids, new_ids)
+    ids = np.concatenate([old.ids[keep], new_ids])
+    if len(ids) + old.others != now[0] or float(ids.sum()) + old.others_total != float(now[2]):
+        return None
+    order = np.argsort(ids, kind="stable")
+    matrix = np.concatenate([old.matrix[keep], embed.from_blobs([row[1] for row in rows])])
+    return Vectors(ids[order], matrix[order], old.others, old.others_total)
+
+
+def nearest(
+    conn: sqlite3.Connection,
+    query_vector: np.ndarray | None,
+    k: int,
+    exclude_ids: Iterable[int] = (),
+) -> list[tuple[int, float]]:
+    """The `k` live corpus articles whose vectors are closest to `query_vector` (cosine, best
+    first), as (article id, similarity); none of `exclude_ids`. [] when there is no query
+    vector or no stored vector."""
+    import numpy as np
+
+    vectors = stored_vectors(conn)
+    if vectors is None or query_vector is None or k <= 0:
+        return []
+    scores = vectors.matrix @ np.asarray(query_vector, dtype=np.float32).reshape(-1)
+    excluded = set(exclude_ids)
+    total = len(scores)
+    want = min(total, k + len(excluded) + 8)
+    while True:
+        top = np.argpartition(-scores, want - 1)[:want] if want < total else np.arange(total)
+        top = top[np.argsort(-scores[top], kind="stable")]
+        candidates = [int(vectors.ids[i]) for i in top if int(vectors.ids[i]) not in excluded]
+        live = _live(conn, candidates)
+        found = [(int(vectors.ids[i]), float(scores[i])) for i in top]
+        found = [(article_id, score) for article_id, score in found if article_id in live]
+        if len(found) >= k or want >= total:
+            return found[:k]
+        want = min(total, want * 4)  # articles deleted since they were embedded: look further
+
+
+def _live(conn: sqlite3.Connection, article_ids: list[int]) -> set[int]:
+    """Those of these articles that are in the corpus now (not stubs, not deleted)."""
+    rows = conn.execute(
+        "SELECT id FROM articles WHERE id IN (SELECT value FROM json_each(?)) "
+        "AND is_stub = 0 AND deleted = 0",
+        [json.dumps(article_ids)],
+    )
+    return {row[0] for row in rows}
+
+
+def related(conn: sqlite3.Connection, article_id: int, k: int = RELATED) -> list[tuple[int, float]]:
+    """The corpus articles nearest to this one by embedding, best first; [] when it has no
+    vector (not embedded yet, a stub) or embeddings are off."""
+    vectors = stored_vectors(conn)
+    row = vectors.row_of(article_id) if vectors is not None else None
+    if vectors is None or row is None:
+        return []
+    return nearest(conn, vectors.matrix[row], k, exclude_ids=(article_id,))
+
+
+def query_vector(text: str) -> np.ndarray | None:
+    """A search query's embedding (e5's "query: " side, one thread so the site's other
+    requests go on), or None when embeddings are off or unavailable or the text is blank."""
+    return embed.query_vector(text, threads=1)
