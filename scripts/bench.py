@@ -5,6 +5,7 @@
     python scripts/bench.py align [--rounds 20]        sentence aligner vs NLTK Gale–Church
     python scripts/bench.py harvest [--records 20000]  runs scripts/bench_harvest.py
     python scripts/bench.py search [--articles 100000] runs scripts/bench_publish.py
+    python scripts/bench.py xlingual [--distractors 10000]  runs scripts/bench_xlingual.py
     python scripts/bench.py all [--out bench-results.md]
 
 Each prints a small markdown table; `all` runs everything (about 10 minutes on 2 cores) and
@@ -273,6 +274,7 @@ def main() -> int:
     commands.add_parser("align").add_argument("--rounds", type=int, default=20)
     commands.add_parser("harvest").add_argument("--records", type=int, default=20_000)
     commands.add_parser("search").add_argument("--articles", type=int, default=100_000)
+    commands.add_parser("xlingual").add_argument("--distractors", type=int, default=10_000)
     commands.add_parser("all").add_argument("--out", type=Path, default=ROOT / "bench-results.md")
     plain = commands.add_parser("_plain")  # the build anchor, run in its own process
     plain.add_argument("folder")
@@ -289,6 +291,9 @@ def main() -> int:
             "align": lambda: bench_align(args.rounds),
             "harvest": lambda: bench_script("bench_harvest.py", "--records", args.records),
             "search": lambda: bench_script("bench_publish.py", "--articles", args.articles),
+            "xlingual": lambda: bench_script(
+                "bench_xlingual.py", "--distractors", args.distractors
+            ),
         }[args.command]()
         print(f"\n{text}")
     return 0

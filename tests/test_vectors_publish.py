@@ -148,3 +148,22 @@ def test_article_page_without_related_list(
     off = get(embedded_datasette, "/litbalint/articles/9?lang=en")
     assert off.status_code == 200 and 'id="related"' not in off.text
     assert 'id="similar"' in off.text
+
+
+def test_the_search_signal_keeps_only_articles_that_stand_out(
+    hand_made: Path, english_only: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from litbalint.publish import crosslingual_search
+
+    signals = crosslingual_search.SIGNALS
+    conn = sqlite3.connect(hand_made)  # articles at growing angles from the x axis
+    monkeypatch.setattr(vectors, "query_vector", lambda text: unit(1.0, 0.0))
+    # similarities 1.0, 0.98, 0.93, 0.86, 0.78: the median is 0.93, so 1 and 7 stand out
+    assert [i for i, _ in signals.nearest(conn, "x", 10)] == [1, 7]
+    monkeypatch.setattr(vectors, "query_vector", lambda text: unit(0.0, 0.0, 1.0))
+    assert signals.nearest(conn, "x", 10) == []  # far from all of them alike: none stands out
+    monkeypatch.undo()
+    # the real model on the five seeds (all on the same subjects): unrelated queries find none
+    seeds = sqlite3.connect(english_only)
+    for unrelated in ("zzzznothing", "心脏手术 并发症", "quantum black holes"):
+        assert signals.nearest(seeds, unrelated, 10) == [], unrelated
