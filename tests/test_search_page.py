@@ -290,3 +290,20 @@ def test_translation_does_not_widen_same_language_search(datasette):
     assert set(dois(found(datasette, q="qualitative"))) == PEER | {"10.1080/14739879.2020.1764397"}
     everything = {r["id"]: r["matched_by"] for r in found(datasette, q="health")["results"]}
     assert everything and all("translation" not in by for by in everything.values())
+
+
+def test_the_same_search_from_sql(english_only):
+    sql = (
+        "select a.doi, j.value ->> 'matched_by' as matched_by from "
+        "json_each(litbalint_search(:q)) j join articles a on a.id = j.value ->> 'id'"
+    )
+    path = "/litbalint.json?" + urllib.parse.urlencode(
+        {"sql": sql, "q": "巴林特小组 住院医师", "_shape": "array"}
+    )
+    rows = get(english_only, path).json()
+    assert rows[0]["doi"] == "10.1177/00912174221122862"
+    assert "translation" in rows[0]["matched_by"]
+    empty = "/litbalint.json?" + urllib.parse.urlencode(
+        {"sql": "select litbalint_search('', 3) as r", "_shape": "array"}
+    )
+    assert get(english_only, empty).json() == [{"r": "[]"}]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datasette import hookimpl
 from datasette.utils import tilde_decode
 
-from litbalint.publish import i18n, ranked_table, table_pages
+from litbalint.publish import i18n, ranked_table, sql_search, table_pages
 from litbalint.publish.attribution import page_metadata
 from litbalint.publish.fts_query import escape_fts
 
@@ -32,6 +32,7 @@ SERVE_SETTINGS: dict[str, object] = {
 @hookimpl(trylast=True)  # after Datasette's own escape_fts, so this one is the one in use
 def prepare_connection(conn) -> None:
     conn.create_function("escape_fts", 1, escape_fts)
+    sql_search.register(conn)  # litbalint_search(query [, limit]): the readers' search in SQL
 
 
 @hookimpl
