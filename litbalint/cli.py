@@ -26,6 +26,7 @@ from litbalint.exports import tmx, tsv
 from litbalint.pipeline import FileReport, corpus_files, expand_paths, import_paths
 from litbalint.publish import SERVE_SETTINGS
 from litbalint.publish.served import read_schema_version, served_names, unreadable
+from litbalint.publish.vectors import query_vector
 from litbalint.resources import METADATA, data_dir, default_db_path, packaged_path
 from litbalint.store import SaveCounts, Store
 from litbalint.synonyms import synonym_table
@@ -342,8 +343,9 @@ def serve(
         synonym_table()  # read once here: a wrong line is one error now, not failing searches
     except LitbalintError as error:
         fail(str(error))
-    if corpora:  # jieba's dictionary loads in ~1 s: here, not inside a first Chinese search
-        segment_query("巴林特小组")
+    if corpora:  # jieba's dictionary loads in ~1 s, the embedding model in ~0.2 s: here, not
+        segment_query("巴林特小组")  # inside a first search
+        query_vector("巴林特小组")
     args = ["serve", "--metadata", str(metadata), "--host", host, "--port", str(port)]
     for db in databases:
         args += [str(db)] if mutable else ["--immutable", str(db)]

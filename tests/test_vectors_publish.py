@@ -148,3 +148,23 @@ def test_article_page_without_related_list(
     off = get(embedded_datasette, "/litbalint/articles/9?lang=en")
     assert off.status_code == 200 and 'id="related"' not in off.text
     assert 'id="similar"' in off.text
+
+
+def test_rows_added_among_older_ids_keep_the_matrix_in_order(
+    hand_made: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Store(hand_made) as store, store.transaction():
+        store.remove_vectors([7, 9])
+    conn = sqlite3.connect(hand_made)
+    assert list(vectors.stored_vectors(conn).ids) == [1, 8, 13]
+    monkeypatch.setattr(vectors, "_load", lambda conn: pytest.fail("read all again"))
+    with Store(hand_made) as store, store.transaction():
+        store.save_vectors(
+            embed.MODEL_NAME,
+            [(7, "b", embed.to_blob(unit(0.0, 1.0))), (9, "c", embed.to_blob(unit(0.0, 0.0, 1.0)))],
+        )
+    held = vectors.stored_vectors(conn)
+    assert list(held.ids) == SEED_IDS
+    assert [i for i, _ in vectors.nearest(conn, unit(0.0, 1.0), 1)] == [7]
+    assert [i for i, _ in vectors.nearest(conn, unit(0.0, 0.0, 1.0), 1)] == [9]
+    assert float(held.matrix[held.row_of(1)] @ unit(1.0, 0.0)) == pytest.approx(1, abs=1e-3)
