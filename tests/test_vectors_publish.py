@@ -167,3 +167,23 @@ def test_the_search_signal_keeps_only_articles_that_stand_out(
     seeds = sqlite3.connect(english_only)
     for unrelated in ("zzzznothing", "心脏手术 并发症", "quantum black holes"):
         assert signals.nearest(seeds, unrelated, 10) == [], unrelated
+
+
+def test_rows_added_among_older_ids_keep_the_matrix_in_order(
+    hand_made: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Store(hand_made) as store, store.transaction():
+        store.remove_vectors([7, 9])
+    conn = sqlite3.connect(hand_made)
+    assert list(vectors.stored_vectors(conn).ids) == [1, 8, 13]
+    monkeypatch.setattr(vectors, "_load", lambda conn: pytest.fail("read all again"))
+    with Store(hand_made) as store, store.transaction():
+        store.save_vectors(
+            embed.MODEL_NAME,
+            [(7, "b", embed.to_blob(unit(0.0, 1.0))), (9, "c", embed.to_blob(unit(0.0, 0.0, 1.0)))],
+        )
+    held = vectors.stored_vectors(conn)
+    assert list(held.ids) == SEED_IDS
+    assert [i for i, _ in vectors.nearest(conn, unit(0.0, 1.0), 1)] == [7]
+    assert [i for i, _ in vectors.nearest(conn, unit(0.0, 0.0, 1.0), 1)] == [9]
+    assert float(held.matrix[held.row_of(1)] @ unit(1.0, 0.0)) == pytest.approx(1, abs=1e-3)

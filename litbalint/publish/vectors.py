@@ -116,13 +116,18 @@ def _added(conn: sqlite3.Connection, kept: tuple[tuple, Vectors], now: tuple) ->
     if not all(row[2] for row in rows):
         return None
     new_ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-    keep = ~np.isin(old.ids, new_ids)
-    ids = np.concatenate([old.ids[keep], new_ids])
+    fresh = embed.from_blobs([row[1] for row in rows])
+    at = np.minimum(np.searchsorted(old.ids, new_ids), max(len(old.ids) - 1, 0))
+    known = old.ids[at] == new_ids if len(old.ids) else np.zeros(len(rows), dtype=bool)
+    ids = np.concatenate([old.ids, new_ids[~known]])
     if len(ids) + old.others != now[0] or float(ids.sum()) + old.others_total != float(now[2]):
         return None
-    order = np.argsort(ids, kind="stable")
-    matrix = np.concatenate([old.matrix[keep], embed.from_blobs([row[1] for row in rows])])
-    return Vectors(ids[order], matrix[order], old.others, old.others_total)
+    matrix = np.concatenate([old.matrix, fresh[~known]])  # the one copy of the matrix
+    matrix[at[known]] = fresh[known]  # re-embedded articles in place, in the copy
+    if len(old.ids) and (~known).any() and new_ids[~known].min() < old.ids[-1]:
+        order = np.argsort(ids, kind="stable")  # new articles are mostly the newest ids
+        ids, matrix = ids[order], matrix[order]
+    return Vectors(ids, matrix, old.others, old.others_total)
 
 
 def nearest(
