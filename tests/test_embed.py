@@ -202,3 +202,12 @@ def test_build_embeds_unless_told_not_to(tmp_path: Path) -> None:
     built = run("build", "--db", tmp_path / "a.db", "--data", empty, "-q")
     assert built.exit_code == 0
     assert built.stdout.splitlines()[-1].startswith("embed ok: 5 articles embedded")
+
+
+def test_a_schema_7_database_without_the_index_gets_it(seeds_db: Path) -> None:
+    with Store(seeds_db) as store:
+        store.db.execute("DROP INDEX article_vectors_embedded_at")
+        embed_articles(store, limit=1)
+        assert "article_vectors_embedded_at" in {
+            row[0] for row in store.db.execute("SELECT name FROM sqlite_master")
+        }

@@ -244,6 +244,9 @@ class Store:
         return vectors.remove(self.db, article_ids)
 
     def remove_gone_vectors(self) -> int:
+        """Delete the vectors of articles no longer in the corpus (and make sure of the index
+        the site reads)."""
+        vectors.ensure_index(self.db)
         return vectors.remove_gone(self.db)
 
     def vector_counts(self, model: str) -> tuple[int, int]:
