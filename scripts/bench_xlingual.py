@@ -122,15 +122,13 @@ def rankings(conn: sqlite3.Connection, query: str) -> dict[str, list[int]]:
     """Each signal's ranking of the corpus for a query, as the search page computes them."""
     from litbalint.publish.crosslingual_search import SIGNALS
     from litbalint.publish.fts_query import escape_fts
-    from litbalint.publish.search_ranked import by_bm25
+    from litbalint.publish.search_ranked import by_bm25, translated
 
     live = (["a.is_stub = 0", "a.deleted = 0"], {})
     found = {"text": by_bm25(conn, escape_fts(query), live, DEPTH)}
     translation = SIGNALS.translate(conn, query)
     found["translation"] = (
-        by_bm25(conn, translation.match, ([*live[0], translation.lacking], {}), DEPTH)
-        if translation and translation.match
-        else []
+        translated(conn, translation, live, DEPTH) if translation and translation.match else []
     )
     found["embedding"] = [article_id for article_id, _ in SIGNALS.nearest(conn, query, DEPTH)]
     return found

@@ -307,3 +307,9 @@ def test_the_same_search_from_sql(english_only):
         {"sql": "select litbalint_search('', 3) as r", "_shape": "array"}
     )
     assert get(english_only, empty).json() == [{"r": "[]"}]
+
+
+def test_a_translation_no_article_matches_in_full_falls_back_to_any_term(english_only):
+    data = found(english_only, q="巴林特小组 量子物理")  # no seed is about quantum physics
+    assert set(dois(data)) == BALINT
+    assert " OR " in data["match"] and all(r["matched_by"] for r in data["results"])

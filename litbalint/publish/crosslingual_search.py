@@ -31,7 +31,7 @@ class CorpusCrossLingual:
             for term in found.terms
             if term.alternatives
         ]
-        return Translation(found.fts, found.source_lang, terms)
+        return Translation(found.fts, found.source_lang, terms, found.fts_any or None)
 
     def nearest(self, conn: sqlite3.Connection, query: str, k: int) -> list[tuple[int, float]]:
         """The corpus articles whose embedding stands out for the query, best first."""
