@@ -17,7 +17,6 @@ import yaml
 from datasette.cli import cli as datasette_cli
 
 from litbalint.align.lines import align_lines, align_paragraphs
-from litbalint.bilingual import cedict
 from litbalint.cli_common import DB_OPTION, fail
 from litbalint.cli_embed import embed, embed_step
 from litbalint.cli_harvest import harvest
@@ -34,11 +33,9 @@ from litbalint.pipeline import (
 )
 from litbalint.publish import SERVE_SETTINGS
 from litbalint.publish.served import read_schema_version, served_names, unreadable
-from litbalint.publish.vectors import query_vector
 from litbalint.resources import METADATA, data_dir, default_db_path, packaged_path
 from litbalint.store import SaveCounts, Store
 from litbalint.synonyms import synonym_table
-from litbalint.zh import segment_query
 
 
 class _OneLineErrors(click.Group):
@@ -356,10 +353,6 @@ def serve(
         synonym_table()  # read once here: a wrong line is one error now, not failing searches
     except LitbalintError as error:
         fail(str(error))
-    if corpora:  # jieba, CC-CEDICT (~1 s each) and the embedding model (~0.2 s) load here,
-        segment_query("巴林特小组")  # not inside a first search
-        cedict()
-        query_vector("巴林特小组")
     args = ["serve", "--metadata", str(metadata), "--host", host, "--port", str(port)]
     for db in databases:
         args += [str(db)] if mutable else ["--immutable", str(db)]

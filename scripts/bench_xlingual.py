@@ -128,7 +128,7 @@ def rankings(conn: sqlite3.Connection, query: str) -> dict[str, list[int]]:
     found = {"text": by_bm25(conn, escape_fts(query), live, DEPTH)}
     translation = SIGNALS.translate(conn, query)
     found["translation"] = (
-        translated(conn, translation, live, DEPTH) if translation and translation.match else []
+        translated(conn, translation, live, DEPTH)[0] if translation and translation.match else []
     )
     found["embedding"] = [article_id for article_id, _ in SIGNALS.nearest(conn, query, DEPTH)]
     return found

@@ -36,6 +36,21 @@ def prepare_connection(conn) -> None:
 
 
 @hookimpl
+def startup(datasette):
+    """When a litbalint corpus is served, load the search's dictionaries and model now, not
+    inside the first search (crosslingual_search.preload)."""
+
+    async def preload_search() -> None:
+        from litbalint.publish.corpus import corpus_names
+        from litbalint.publish.crosslingual_search import preload
+
+        if await corpus_names(datasette):
+            preload()
+
+    return preload_search
+
+
+@hookimpl
 def extra_template_vars(template, database, table, view_name, request, datasette):
     """Data for the landing page (`/` and the database page: home.py), the article page (row
     page of `articles`) and the table pages of `articles` and `article_search`: for any

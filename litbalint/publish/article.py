@@ -30,14 +30,12 @@ from litbalint.publish.article_model import (
     TOPIC_LABELS,
     ArticlePage,
     Urls,
-    _plugin_name,
     text_lang,
 )
 from litbalint.publish.article_queries import load_article, related_items
 from litbalint.publish.corpus import read_snapshot, schema_version, search_path
 
-# TOPIC_LABELS and _plugin_name are imported from here by chart.py and search.py
-__all__ = ["TOPIC_LABELS", "ArticlePage", "Urls", "_plugin_name", "article_context", "load_article"]
+__all__ = ["TOPIC_LABELS", "ArticlePage", "Urls", "article_context", "load_article"]
 
 
 # Every text the page draws around the article's own (English, Chinese): `lb.t(key)`

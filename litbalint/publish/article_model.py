@@ -162,7 +162,7 @@ class Urls:
         self._urls = datasette.urls
         self._database = database
         self._table = datasette.urls.table(database, "articles")
-        self.css = str(datasette.urls.static_plugins(_plugin_name(), "litbalint.css"))
+        self.css = css_url(datasette)
 
     def row(self, article_id: int, format: str | None = None) -> str:
         return str(self._urls.row(self._database, "articles", str(article_id), format=format))
@@ -170,6 +170,11 @@ class Urls:
     def filtered(self, column: str, value: str) -> str:
         query = urllib.parse.urlencode({f"{column}__arraycontains": value})
         return f"{self._table}?{query}"
+
+
+def css_url(datasette) -> str:
+    """The address of the plugin's stylesheet, `static/litbalint.css`."""
+    return str(datasette.urls.static_plugins(_plugin_name(), "litbalint.css"))
 
 
 def _plugin_name() -> str:

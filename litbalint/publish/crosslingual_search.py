@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from litbalint.bilingual import cedict
+from litbalint.crosslingual import translate_query
 from litbalint.publish import crosslingual, vectors
 from litbalint.publish.search_ranked import Translation
 
@@ -47,3 +49,11 @@ class CorpusCrossLingual:
 
 
 SIGNALS = CorpusCrossLingual()
+
+
+def preload() -> None:
+    """Load what a search loads on first use — jieba's dictionary, CC-CEDICT both ways (~1 s
+    each), the embedding model — so that no first search pays for it under its time limit."""
+    translate_query("巴林特小组")  # jieba, the glossary and the synonym table
+    cedict().to_chinese  # noqa: B018 - CC-CEDICT, and its reverse lookup built on first use
+    vectors.query_vector("巴林特小组")

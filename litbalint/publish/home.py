@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from litbalint.publish import i18n
-from litbalint.publish.article_model import _plugin_name
+from litbalint.publish.article_model import css_url
+from litbalint.publish.attribution import attribution
 from litbalint.publish.chart import CHART_SQL, svg_chart
 from litbalint.publish.corpus import read_snapshot, schema_version, search_path, unchanged_since
 from litbalint.publish.examples import FEATURED
@@ -195,11 +196,11 @@ async def home_context(datasette, database: str, request) -> dict:
         "chart": Markup(svg_chart(overview.chart, i18n.topic_names(), ui.lang)),
         "links": _researcher_links(datasette, database, ui),
         "queries": await _canned_queries(datasette, database, request),
-        "attribution": _attribution(datasette, database),
+        "attribution": attribution(datasette, database),
     }
     return {
         "litbalint_home": home,
-        "litbalint_css": str(datasette.urls.static_plugins(_plugin_name(), "litbalint.css")),
+        "litbalint_css": css_url(datasette),
     }
 
 
@@ -226,21 +227,3 @@ async def _canned_queries(datasette, database: str, request) -> list[tuple[str, 
         (str(query.get("title") or name), str(datasette.urls.query(database, name)))
         for name, query in queries.items()
     ]
-
-
-@dataclass
-class Attribution:
-    licence: str | None
-    licence_url: str | None
-    source: str | None
-    source_url: str | None
-
-
-def _attribution(datasette, database: str) -> Attribution:
-    """The licence and source from the metadata (the database's, else the instance's)."""
-
-    def value(key: str) -> str | None:
-        found = datasette.metadata(key, database=database)
-        return str(found) if found else None
-
-    return Attribution(value("license"), value("license_url"), value("source"), value("source_url"))

@@ -25,6 +25,7 @@ from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
 from litbalint.publish import i18n
+from litbalint.publish.article_model import css_url
 from litbalint.publish.corpus import SEARCH_PATH, corpus_names, is_corpus, read_snapshot
 from litbalint.publish.crosslingual_search import SIGNALS
 from litbalint.publish.examples import FEATURED
@@ -265,7 +266,7 @@ async def search_view(datasette, request) -> Response:
         "next_url": url(asked.args(page=asked.page + 1)) if asked.page < pages else None,
         "pages": pages,
         "first": (asked.page - 1) * PAGE_SIZE + 1,
-        "css_url": _css_url(datasette),
+        "css_url": css_url(datasette),
         "also": "also_en" if has_cjk(asked.query) else "also_zh",
         "metadata": datasette.metadata(),  # the footer's licence and source, on every request
     }
@@ -312,9 +313,3 @@ def _facet_links(results: Results, ui: i18n.Interface, url) -> dict[str, list[Fa
             lambda _: ui.t("with_zh"),
         ),
     }
-
-
-def _css_url(datasette) -> str:
-    from litbalint.publish.article import _plugin_name
-
-    return str(datasette.urls.static_plugins(_plugin_name(), "litbalint.css"))

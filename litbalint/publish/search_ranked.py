@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from litbalint.publish.fusion import fuse
@@ -95,8 +95,9 @@ def rank(
     found_sql = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :found_text"
     found_params: dict[str, object] = {"found_text": text_match}
     if translation and translation.match:
-        rankings["translation"] = translated(conn, translation, filters, depth)
-        match = f"({text_match}) OR ({translation.match})"
+        rankings["translation"], used = translated(conn, translation, filters, depth)
+        translation = replace(translation, match=used)
+        match = f"({text_match}) OR ({used})"
         found_sql += (
             " UNION SELECT a.id FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
             f"WHERE articles_fts MATCH :found_translated AND {translation.lacking}"
@@ -117,16 +118,17 @@ def translated(
     translation: Translation,
     filters: tuple[list[str], dict[str, object]],
     depth: int,
-) -> list[int]:
-    """The articles lacking the query's language that the translation finds, by bm25; when
-    none has every term, those with any (`translation.match` then says which was used)."""
+) -> tuple[list[int], str]:
+    """The articles lacking the query's language that the translation finds, by bm25, and the
+    FTS5 query that found them: every term required, or, when no article has them all, any."""
     where, params = filters
     lacking = (where + [translation.lacking], params)
-    found = by_bm25(conn, translation.match or "", lacking, depth)
+    match = translation.match or ""
+    found = by_bm25(conn, match, lacking, depth)
     if not found and translation.match_any:
-        translation.match = translation.match_any
-        found = by_bm25(conn, translation.match, lacking, depth)
-    return found
+        match = translation.match_any
+        found = by_bm25(conn, match, lacking, depth)
+    return found, match
 
 
 def by_bm25(

@@ -97,7 +97,7 @@ def table_page_request(app):
 
 async def table_context(datasette, database: str, table: str, request) -> dict:
     """Template variables for the table page of `articles` or `article_search` of a corpus."""
-    from litbalint.publish.article_model import _plugin_name
+    from litbalint.publish.article_model import css_url
     from litbalint.publish.corpus import search_path
 
     own = datasette.metadata(database=database, table=table, fallback=False) or {}
@@ -109,7 +109,7 @@ async def table_context(datasette, database: str, table: str, request) -> dict:
         "litbalint_search_url": search_url,
         "lb_query": query,
         "lb_readers_url": readers_url,
-        "litbalint_css": str(datasette.urls.static_plugins(_plugin_name(), "litbalint.css")),
+        "litbalint_css": css_url(datasette),
         "lb": i18n.interface(request, MESSAGES),
         "lb_columns": columns,
         "metadata": {**page_metadata(datasette, database, table, own), "columns": {}},
