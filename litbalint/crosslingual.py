@@ -94,6 +94,13 @@ class Translation:
         return self.fts_all if translated <= ALL_TERMS_UP_TO else self.fts_any
 
     @property
+    def fts_terms(self) -> tuple[str, ...]:
+        """One FTS5 query per translated term (its alternatives, any of them), over the target
+        language's columns: to rank articles by how many of the terms they have."""
+        groups = dict.fromkeys(_group(term) for term in self.terms if term.alternatives)
+        return tuple(_filtered(self.columns, [group], "") for group in groups)
+
+    @property
     def target_words(self) -> tuple[str, ...]:
         """The target-language words searched for (each once, in order): what to highlight."""
         words = (

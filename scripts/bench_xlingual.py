@@ -210,7 +210,7 @@ def latency(articles: int) -> str:
     import numpy as np
 
     from litbalint import embed
-    from litbalint.publish.crosslingual_search import SIGNALS
+    from litbalint.publish.crosslingual_search import SIGNALS, preload
     from litbalint.publish.search_query import SearchRequest, read_results
 
     cached = Path(f"/tmp/litbalint-bench-publish-zipf-{articles}-1-plain/litbalint.db")
@@ -242,10 +242,11 @@ def latency(articles: int) -> str:
     reader = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
     texts = [t for texts in PHRASES.values() for t in texts] + ["burnout", "peer support", "group"]
     times: dict[str, list[float]] = {"Chinese phrase": [], "English": []}
-    start = time.perf_counter()  # CC-CEDICT, the model, the vector matrix: loaded once
+    start = time.perf_counter()  # what the plugin's startup hook loads, then the vectors
+    preload()
     read_results(reader, SearchRequest(query="巴林特小组 peer"), SIGNALS)
     print(
-        f"first search (loads the lexicons, the model, the vectors): "
+        f"start-up and first search (loads the lexicons, the model, the vectors): "
         f"{time.perf_counter() - start:.1f} s"
     )
     for _ in range(3):

@@ -43,7 +43,9 @@ def dois(data: dict) -> list[str]:
 def test_json_shape_and_chinese_query(datasette):
     data = found(datasette, q="巴林特")
     assert set(dois(data)) == BALINT and data["total"] == 3
-    assert data["query"] == "巴林特" and data["match"].startswith('("巴林特") OR ({title_en')
+    assert data["query"] == "巴林特" and data["match"] == '"巴林特"'
+    assert data["translation"] == []  # every seed has Chinese: nothing to translate for
+    assert "同时检索英文" not in get(datasette, "/-/search", q="巴林特").text
     keys = {"id", "pmid", "doi", "title_en", "title_zh", "journal", "year", "score"}
     keys |= {"snippet_en", "snippet_zh"}
     assert all(keys <= set(result) for result in data["results"])
@@ -313,3 +315,17 @@ def test_a_translation_no_article_matches_in_full_falls_back_to_any_term(english
     data = found(english_only, q="巴林特小组 量子物理")  # no seed is about quantum physics
     assert set(dois(data)) == BALINT
     assert " OR " in data["match"] and all(r["matched_by"] for r in data["results"])
+
+
+def test_a_query_matching_more_than_the_window_is_ranked_among_the_newest(datasette, monkeypatch):
+    from litbalint.publish import match_window
+
+    everything = found(datasette, q="Balint")
+    assert not everything["windowed"] and set(dois(everything)) == BALINT
+    monkeypatch.setattr(match_window, "WINDOW", 2)
+    data = found(datasette, q="Balint")
+    assert data["windowed"] and data["total"] == 2
+    newest = sorted((r["id"] for r in everything["results"]), reverse=True)[:2]
+    assert sorted(r["id"] for r in data["results"]) == sorted(newest)
+    assert "most recently added" in get(datasette, "/-/search", q="Balint", lang="en").text
+    assert not found(datasette, q="巴林特小组 住院医师")["windowed"]  # one match: no window

@@ -33,19 +33,13 @@ class CorpusCrossLingual:
             for term in found.terms
             if term.alternatives
         ]
-        return Translation(found.fts, found.source_lang, terms, found.fts_any or None)
+        return Translation(
+            found.fts_all, found.source_lang, terms, found.fts_any or None, found.fts_terms
+        )
 
     def nearest(self, conn: sqlite3.Connection, query: str, k: int) -> list[tuple[int, float]]:
         """The corpus articles whose embedding stands out for the query, best first."""
-        import numpy as np
-
-        query_vector = vectors.query_vector(query)
-        stored = vectors.stored_vectors(conn) if query_vector is not None else None
-        if stored is None or query_vector is None or not len(stored.ids):
-            return []
-        floor = float(np.median(stored.matrix @ query_vector)) + STAND_OUT
-        found = vectors.nearest(conn, query_vector, k)
-        return [(article_id, score) for article_id, score in found if score >= floor]
+        return vectors.nearest(conn, vectors.query_vector(query), k, above_median=STAND_OUT)
 
 
 SIGNALS = CorpusCrossLingual()

@@ -29,6 +29,7 @@ from litbalint.publish.article_model import css_url
 from litbalint.publish.corpus import SEARCH_PATH, corpus_names, is_corpus, read_snapshot
 from litbalint.publish.crosslingual_search import SIGNALS
 from litbalint.publish.examples import FEATURED
+from litbalint.publish.match_window import WINDOW
 from litbalint.publish.search_query import (
     PAGE_SIZE,
     Facets,
@@ -63,6 +64,11 @@ TEXT = i18n.Messages(
         "result": ("1 result", "共 1 条结果"),
         "listed": ("{n} articles, newest first", "共 {n} 篇，按出版时间由新到旧"),
         "shown": ("{first}–{last} shown", "显示第 {first}–{last} 条"),
+        "windowed": (
+            "More articles match: the {n} most recently added are ranked and counted. "
+            "Add a word to narrow the search.",
+            "匹配的文献更多：仅对最近收录的 {n} 篇排序和计数。加一个词可缩小范围。",
+        ),
         "none": ("No results for {query}.", "没有找到“{query}”的结果。"),
         "none_filtered": ("No articles match these filters.", "没有符合这些筛选条件的文献。"),
         "failed": (
@@ -150,14 +156,16 @@ def _article_url(datasette, database: str | None, article_id: int) -> str:
 
 
 async def search_json(datasette, request) -> Response:
-    """`{"query", "match", "total", "page", "page_size", "error", "results": [...], "facets",
-    "stubs"}`; snippets are plain text with the highlighted parts in « » (`snippet_*_html`: the
-    same as escaped HTML)."""
+    """`{"query", "match", "total", "windowed", "page", "page_size", "error", "results": [...],
+    "facets", "stubs"}` (`windowed`: more matched than are ranked and counted, match_window.py);
+    snippets are plain text with the highlighted parts in « » (`snippet_*_html`: the same as
+    escaped HTML)."""
     results, database, failed = await run_search(datasette, request)
     body = {
         "query": results.request.query,
         "match": results.match,
         "total": results.total,
+        "windowed": results.windowed,
         "page": results.request.page,
         "page_size": PAGE_SIZE,
         "error": failed,
@@ -265,6 +273,7 @@ async def search_view(datasette, request) -> Response:
         "prev_url": url(asked.args(page=asked.page - 1)) if asked.page > 1 else None,
         "next_url": url(asked.args(page=asked.page + 1)) if asked.page < pages else None,
         "pages": pages,
+        "window": WINDOW,
         "first": (asked.page - 1) * PAGE_SIZE + 1,
         "css_url": css_url(datasette),
         "also": "also_en" if has_cjk(asked.query) else "also_zh",

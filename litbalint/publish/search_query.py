@@ -167,6 +167,7 @@ class Results:
     facets: Facets
     stubs: list[Stub] = field(default_factory=list)
     translation: Translation | None = None  # the query in the other language, when it has one
+    windowed: bool = False  # more matched than are ranked and counted (match_window.py)
 
 
 OPENING_CHARS = {"en": 110, "zh": 50}  # of the abstract, shown for an article without a title
@@ -241,7 +242,9 @@ def read_results(
             english, chinese = texts.get(article_id, (None, None))
             hit.snippet_en, hit.snippet_zh = snippet_runs(english), snippet_runs(chinese, True)
             hits.append(hit)
-    return Results(request, ranked.match, total, hits, facets, stubs, ranked.translation)
+    return Results(
+        request, ranked.match, total, hits, facets, stubs, ranked.translation, ranked.windowed
+    )
 
 
 def _facets(conn: sqlite3.Connection, joined: str, params: dict[str, object]) -> tuple[Facets, int]:

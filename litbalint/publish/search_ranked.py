@@ -23,7 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from litbalint.publish.corpus import unchanged_since
+from litbalint.publish.coverage import best_covered, by_coverage, term_hits
 from litbalint.publish.fusion import fuse
+from litbalint.publish.match_window import window_floor
 from litbalint.publish.snippets import CLOSE, ELLIPSIS, OPEN
 from litbalint.store.schema import FTS_WEIGHTS
 
@@ -49,7 +52,8 @@ class Translation:
     match: str | None
     source_lang: str = "zh"
     terms: list[tuple[str, list[str]]] = field(default_factory=list)
-    match_any: str | None = None  # any term enough: tried when `match` finds nothing
+    match_any: str | None = None  # any term: the MATCH for snippets when not all are found
+    term_matches: tuple[str, ...] = ()  # one FTS5 query per term (coverage.py)
 
     @property
     def lacking(self) -> str:
@@ -76,6 +80,7 @@ class Ranked:
     found_sql: str
     found_params: dict[str, object]
     translation: Translation | None
+    windowed: bool = False  # more matched than match_window.WINDOW: ranked among the newest
 
 
 def rank(
@@ -90,19 +95,35 @@ def rank(
     """The fused ranking's page `offset:offset+size` for a query."""
     depth = max(DEPTH, offset + size)
     translation = crosslingual.translate(conn, query) if crosslingual else None
-    rankings: dict[str, Sequence[int]] = {"text": by_bm25(conn, text_match, filters, depth)}
+    floor = window_floor(conn, text_match, filters)
+    rankings: dict[str, Sequence[int]] = {"text": by_bm25(conn, text_match, filters, depth, floor)}
     match = text_match
-    found_sql = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :found_text"
-    found_params: dict[str, object] = {"found_text": text_match}
-    if translation and translation.match:
-        rankings["translation"], used = translated(conn, translation, filters, depth)
-        translation = replace(translation, match=used)
-        match = f"({text_match}) OR ({used})"
-        found_sql += (
-            " UNION SELECT a.id FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-            f"WHERE articles_fts MATCH :found_translated AND {translation.lacking}"
+    found_sql = (
+        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :found_text "
+        "AND rowid >= :found_text_floor"
+    )
+    found_params: dict[str, object] = {"found_text": text_match, "found_text_floor": floor or 0}
+    windowed = floor is not None
+    if translation and translation.match and _some_lack(conn, translation.source_lang):
+        rankings["translation"], used, translated_floor = translated(
+            conn, translation, filters, depth
         )
-        found_params["found_translated"] = translation.match
+        match = f"({text_match}) OR ({used})"
+        if used == translation.match:  # every term: all it finds (the count may pass depth)
+            found_sql += (
+                " UNION SELECT a.id FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                f"WHERE articles_fts MATCH :found_translated AND {translation.lacking} "
+                "AND articles_fts.rowid >= :found_translated_floor"
+            )
+            found_params["found_translated"] = translation.match
+            found_params["found_translated_floor"] = translated_floor or 0
+            windowed = windowed or translated_floor is not None
+        else:
+            found_sql += " UNION SELECT value FROM json_each(:found_translated)"
+            found_params["found_translated"] = json.dumps(list(rankings["translation"]))
+        translation = replace(translation, match=used)
+    else:
+        translation = None  # no article lacks the query's language: nothing was translated
     if crosslingual:
         nearest = [article_id for article_id, _ in crosslingual.nearest(conn, query, depth)]
         rankings["embedding"] = filtered(conn, nearest, filters)
@@ -110,7 +131,13 @@ def rank(
         found_params["found_vectors"] = json.dumps(list(rankings["embedding"]))
     fused = fuse(rankings, WEIGHTS)[offset : offset + size]
     page = [(f.id, f.score, f.signals) for f in fused]
-    return Ranked(page, match, found_sql, found_params, translation)
+    return Ranked(page, match, found_sql, found_params, translation, windowed)
+
+
+def _some_lack(conn: sqlite3.Connection, lang: str) -> bool:
+    """Whether some corpus article lacks this language (checked once per database change)."""
+    sql = f"SELECT EXISTS (SELECT 1 FROM articles a WHERE a.is_stub = 0 AND {LACKS[lang]})"
+    return bool(unchanged_since(conn, f"lacks-{lang}", lambda: conn.execute(sql).fetchone()[0]))
 
 
 def translated(
@@ -118,17 +145,21 @@ def translated(
     translation: Translation,
     filters: tuple[list[str], dict[str, object]],
     depth: int,
-) -> tuple[list[int], str]:
-    """The articles lacking the query's language that the translation finds, by bm25, and the
-    FTS5 query that found them: every term required, or, when no article has them all, any."""
+) -> tuple[list[int], str, int | None]:
+    """The articles lacking the query's language that the translation finds, best first, the
+    FTS5 query for their snippets, and the window's floor (match_window): those with every term
+    by bm25 when there are `depth` of them, else all by how much of the query they have
+    (coverage.py)."""
     where, params = filters
     lacking = (where + [translation.lacking], params)
     match = translation.match or ""
-    found = by_bm25(conn, match, lacking, depth)
-    if not found and translation.match_any:
-        match = translation.match_any
-        found = by_bm25(conn, match, lacking, depth)
-    return found, match
+    floor = window_floor(conn, match, lacking)
+    found = by_bm25(conn, match, lacking, depth, floor)
+    if len(found) >= depth or len(translation.term_matches) < 2:
+        return found, match, floor
+    ranked = by_coverage(term_hits(conn, translation.term_matches))
+    found = best_covered(ranked, lambda ids: filtered(conn, ids, lacking), depth)
+    return found, translation.match_any or match, None
 
 
 def by_bm25(
@@ -136,15 +167,20 @@ def by_bm25(
     match: str,
     filters: tuple[list[str], dict[str, object]],
     depth: int,
+    floor: int | None = None,
 ) -> list[int]:
+    """The best `depth` articles for the MATCH by bm25, among those from `floor` on (the
+    window: match_window.window_floor)."""
     where, params = filters
     sql = (
         f"SELECT a.id, bm25(articles_fts, {FTS_WEIGHTS}) AS score FROM articles_fts "
         "JOIN articles a ON a.id = articles_fts.rowid "
         f"WHERE articles_fts MATCH :ranked_match AND {' AND '.join(where)} "
+        "AND articles_fts.rowid >= :ranked_floor "
         f"ORDER BY score, a.id LIMIT {int(depth)}"
     )
-    return [row[0] for row in conn.execute(sql, {**params, "ranked_match": match})]
+    found = conn.execute(sql, {**params, "ranked_match": match, "ranked_floor": floor or 0})
+    return [row[0] for row in found]
 
 
 def filtered(

@@ -20,6 +20,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from litbalint import embed
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 RELATED = 8  # articles in the article page's related list
+QUERY_VECTORS_KEPT = 256  # the latest queries' embeddings (1.5 KB each)
 SIGNATURE_SQL = "SELECT count(*), max(embedded_at), total(article_id) FROM article_vectors"
 
 
@@ -135,16 +137,35 @@ def nearest(
     query_vector: np.ndarray | None,
     k: int,
     exclude_ids: Iterable[int] = (),
+    above_median: float | None = None,
 ) -> list[tuple[int, float]]:
     """The `k` live corpus articles whose vectors are closest to `query_vector` (cosine, best
-    first), as (article id, similarity); none of `exclude_ids`. [] when there is no query
-    vector or no stored vector."""
+    first), as (article id, similarity); none of `exclude_ids`; with `above_median`, only
+    those at least that much above the median similarity of every stored vector. [] when
+    there is no query vector or no stored vector."""
     import numpy as np
 
     vectors = stored_vectors(conn)
     if vectors is None or query_vector is None or k <= 0:
         return []
     scores = vectors.matrix @ np.asarray(query_vector, dtype=np.float32).reshape(-1)
+    if above_median is not None:
+        middle = len(scores) // 2
+        floor = float(np.partition(scores, middle)[middle]) + above_median
+        return [hit for hit in nearest_of(conn, vectors, scores, k, exclude_ids) if hit[1] >= floor]
+    return nearest_of(conn, vectors, scores, k, exclude_ids)
+
+
+def nearest_of(
+    conn: sqlite3.Connection,
+    vectors: Vectors,
+    scores: np.ndarray,
+    k: int,
+    exclude_ids: Iterable[int],
+) -> list[tuple[int, float]]:
+    """The `k` live articles of the best `scores` (one per stored vector), best first."""
+    import numpy as np
+
     excluded = set(exclude_ids)
     total = len(scores)
     want = min(total, k + len(excluded) + 8)
@@ -182,5 +203,11 @@ def related(conn: sqlite3.Connection, article_id: int, k: int = RELATED) -> list
 
 def query_vector(text: str) -> np.ndarray | None:
     """A search query's embedding (e5's "query: " side, one thread so the site's other
-    requests go on), or None when embeddings are off or unavailable or the text is blank."""
+    requests go on), or None when embeddings are off or unavailable or the text is blank.
+    The latest queries' are kept: the next page or a facet of the same query costs nothing."""
+    return None if embed.switched_off() else _query_vector(text)
+
+
+@lru_cache(maxsize=QUERY_VECTORS_KEPT)
+def _query_vector(text: str) -> np.ndarray | None:
     return embed.query_vector(text, threads=1)

@@ -1,0 +1,74 @@
+"""Coordination-level ranking of a translated query (publish/coverage.py)."""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+
+import pytest
+
+from litbalint.publish.coverage import TermHits, best_covered, by_coverage, idf, term_hits
+
+
+def test_idf_is_bm25s() -> None:
+    assert idf(1, 100) == pytest.approx(math.log(1 + 99.5 / 1.5))
+    assert idf(50, 100) < idf(5, 100) < idf(1, 100)
+
+
+def test_articles_with_more_of_the_query_come_first() -> None:
+    rare, common = TermHits(frozenset({1, 2}), 3.0), TermHits(frozenset({2, 3, 4}), 1.0)
+    assert by_coverage([rare, common]) == [(2, 4.0), (1, 3.0), (4, 1.0), (3, 1.0)]
+    assert by_coverage([]) == []
+
+
+def test_best_covered_filters_in_chunks_and_drops_weak_matches() -> None:
+    ranked = [(10, 4.0), (9, 3.0), (8, 2.0), (7, 1.0)]
+    everything = best_covered(ranked, lambda ids: ids, depth=10)
+    assert everything == [10, 9, 8]  # 7 has less than half of the best one's weight
+    odd = best_covered(ranked, lambda ids: [i for i in ids if i % 2], depth=10)
+    assert odd == [9]  # the best one kept sets the floor: 7 has 1.0 < 1.5
+    assert best_covered(ranked, lambda ids: [], depth=10) == []
+    assert best_covered(ranked, lambda ids: ids, depth=1) == [10]
+
+
+def _index(rows: dict[int, str]) -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE articles (id INTEGER PRIMARY KEY)")
+    conn.execute("CREATE VIRTUAL TABLE articles_fts USING fts5(abstract_en)")
+    for rowid, text in rows.items():
+        conn.execute("INSERT INTO articles (id) VALUES (?)", [rowid])
+        conn.execute("INSERT INTO articles_fts (rowid, abstract_en) VALUES (?, ?)", [rowid, text])
+    return conn
+
+
+def test_term_hits_weigh_each_term_and_skip_terms_found_nowhere() -> None:
+    conn = _index({1: "balint group residents", 2: "balint group", 3: "nurses"})
+    hits = term_hits(conn, ['"balint group"', '"residents"', '"quantum"'])
+    assert [sorted(h.ids) for h in hits] == [[1, 2], [1]]
+    assert hits[1].weight > hits[0].weight  # the rarer term weighs more
+    assert [article_id for article_id, _ in by_coverage(hits)] == [1, 2]
+
+
+def test_a_term_in_more_articles_than_the_window_gives_no_weight(monkeypatch) -> None:
+    from litbalint.publish import coverage
+
+    monkeypatch.setattr(coverage.match_window, "WINDOW", 10)
+    conn = _index({i: "group" + (" balint" if i == 7 else "") for i in range(1, 21)})
+    hits = term_hits(conn, ['"group"', '"balint"'])
+    assert [sorted(h.ids) for h in hits] == [[7]]  # "group" is in all 20: no weight
+
+
+def test_the_window_floor_is_the_lowest_id_of_the_newest_matches(monkeypatch) -> None:
+    from litbalint.publish import match_window
+
+    monkeypatch.setattr(match_window, "WINDOW", 3)
+    conn = _index({i: "group" if i % 2 else "other" for i in range(1, 12)})
+    conn.execute("ALTER TABLE articles ADD COLUMN year INTEGER")
+    conn.execute("UPDATE articles SET year = 2000 + id")
+    live: tuple[list[str], dict[str, object]] = ([], {})  # the index alone
+    assert match_window.window_floor(conn, '"group"', live) == 7  # 11, 9, 7
+    assert match_window.window_floor(conn, '"other"', live) == 6  # 10, 8, 6
+    assert match_window.window_floor(conn, '"nothing"', live) is None
+    old = (["a.year < :year"], {"year": 2008})  # 7, 5, 3 of the matches before 2008
+    assert match_window.window_floor(conn, '"group"', old) == 3
+    assert match_window.window_floor(conn, '"group"', (["a.year < 2004"], {})) is None
