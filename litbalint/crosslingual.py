@@ -144,11 +144,50 @@ def _from_chinese(text: str, learned: LearnedLookup | None) -> list[TermTranslat
         term = "".join(span)
         if has_cjk(term):
             if len(term) > 1 and term not in CHINESE_STOPWORDS:
-                terms.append(TermTranslation(term, _english_for(term, learned)))
+                alternatives = _english_for(term, learned)
+                if alternatives or len(term) < 3:
+                    terms.append(TermTranslation(term, alternatives))
+                else:  # a compound no dictionary has: its known words (同伴支持服务)
+                    terms += [
+                        TermTranslation(piece, _english_for(piece, learned))
+                        for piece in _known_pieces(term)
+                    ] or [TermTranslation(term, ())]
         elif _latin_word(term):
             typed = _english(term, 1.0, AS_TYPED)
             terms.append(TermTranslation(term, _with_variants([typed], _english)))
     return terms
+
+
+def _known_pieces(term: str) -> list[str]:
+    """A Chinese compound cut into the words a dictionary knows, longest first from the left
+    (同伴支持服务 -> 同伴支持, 服务; 社区卫生 -> 社区, 卫生); characters no word starts with
+    are left out."""
+    pieces: list[str] = []
+    start = 0
+    while start < len(term):
+        end = next(
+            (
+                end
+                for end in range(len(term) - (start == 0), start + 1, -1)
+                if _known_chinese(term[start:end])
+            ),
+            None,
+        )
+        if end is None:
+            start += 1
+            continue
+        if term[start:end] not in CHINESE_STOPWORDS:
+            pieces.append(term[start:end])
+        start = end
+    return pieces
+
+
+def _known_chinese(word: str) -> bool:
+    return (
+        word in glossary().to_english
+        or word in cedict().to_english
+        or term_key(word) in synonym_table().by_key
+    )
 
 
 def _latin_word(word: str) -> bool:

@@ -49,13 +49,24 @@ def test_term_hits_weigh_each_term_and_skip_terms_found_nowhere() -> None:
     assert [article_id for article_id, _ in by_coverage(hits)] == [1, 2]
 
 
-def test_a_term_in_more_articles_than_the_window_gives_no_weight(monkeypatch) -> None:
+def test_a_common_term_is_read_where_it_meets_the_other_terms(monkeypatch) -> None:
     from litbalint.publish import coverage
 
     monkeypatch.setattr(coverage.match_window, "WINDOW", 10)
-    conn = _index({i: "group" + (" balint" if i == 7 else "") for i in range(1, 21)})
-    hits = term_hits(conn, ['"group"', '"balint"'])
-    assert [sorted(h.ids) for h in hits] == [[7]]  # "group" is in all 20: no weight
+    texts = {i: "group" + (" balint" if i in (3, 7) else "") for i in range(1, 21)}
+    texts.update({21: "balint", 22: "peer support", 23: "peer support", 24: "peer"})
+    conn = _index(texts)
+    balint, group = term_hits(conn, ['"group"', '"balint"'])  # the rarer first
+    assert sorted(balint.ids) == [3, 7, 21]
+    # "group" (20 articles) is common: the newest 10 with it, and where it meets "balint"
+    assert sorted(group.ids) == [3, 7, *range(11, 21)]
+    assert group.weight == pytest.approx(idf(20, 24)) and group.weight < balint.weight
+    ranked = [article_id for article_id, _ in by_coverage([balint, group])]
+    assert ranked[:3] == [7, 3, 21]
+    # only common terms: the newest articles with all of them
+    monkeypatch.setattr(coverage.match_window, "WINDOW", 1)
+    peer, support = term_hits(conn, ['"peer"', '"support"'])
+    assert peer.ids == support.ids == frozenset({23})
 
 
 def test_the_window_floor_is_the_lowest_id_of_the_newest_matches(monkeypatch) -> None:

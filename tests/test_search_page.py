@@ -329,3 +329,16 @@ def test_a_query_matching_more_than_the_window_is_ranked_among_the_newest(datase
     assert sorted(r["id"] for r in data["results"]) == sorted(newest)
     assert "most recently added" in get(datasette, "/-/search", q="Balint", lang="en").text
     assert not found(datasette, q="巴林特小组 住院医师")["windowed"]  # one match: no window
+
+
+def test_whether_any_article_lacks_english_is_answered_by_an_index(datasette):
+    import sqlite3
+
+    from litbalint.publish.search_ranked import LACKS
+
+    path = next(db.path for db in datasette.databases.values() if db.path)
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    sql = f"SELECT EXISTS (SELECT 1 FROM articles a WHERE a.is_stub = 0 AND {LACKS['en']})"
+    plan = " ".join(str(row) for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
+    assert "articles_without_english" in plan
+    assert conn.execute(sql).fetchone() == (0,)  # every seed has English

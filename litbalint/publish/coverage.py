@@ -7,9 +7,10 @@ document frequency (bm25's idf: a rare term found says more than a common one), 
 an article with every term comes first, then those missing the least. Articles with less than
 `MIN_SHARE` of the best article's weight are left out (a lone common word is not a match).
 
-A term found in more articles than the search's window (match_window.WINDOW) gives no weight
-to anyone: it hardly tells articles apart, and reading all its articles would cost the search
-its time limit.
+A term found in more articles than the search's window (match_window.WINDOW) is common:
+reading all its articles would cost the search its time limit. It is read only where it meets
+the query's other terms (the articles of the rarer terms, and the newest window of articles
+with every common term), its weight from its count.
 """
 
 from __future__ import annotations
@@ -35,15 +36,38 @@ class TermHits:
 
 
 def term_hits(conn: sqlite3.Connection, term_matches: Sequence[str]) -> list[TermHits]:
-    """Each term's articles in the full-text index, with its idf; common terms left out."""
+    """Each term's articles in the full-text index, with its idf. A common term (in more
+    articles than the search window) is read only where it meets the query's other terms:
+    in the articles of the rarer terms, and in the newest window of articles with every
+    common term."""
     corpus = conn.execute("SELECT max(rowid) FROM articles").fetchone()[0] or 0
-    hits = []
+    window = match_window.WINDOW
+    rare: list[tuple[str, frozenset[int]]] = []
+    common: list[str] = []
     for match in term_matches:
-        sql = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?"
-        ids = frozenset(row[0] for row in conn.execute(sql, [match, match_window.WINDOW + 1]))
-        if ids and len(ids) <= match_window.WINDOW:
-            hits.append(TermHits(ids, idf(len(ids), max(corpus, len(ids)))))
+        ids = _ids(conn, match, window + 1)
+        if len(ids) > window:
+            common.append(match)
+        elif ids:
+            rare.append((match, ids))
+    hits = [TermHits(ids, idf(len(ids), max(corpus, len(ids)))) for _, ids in rare]
+    if common:
+        with_all = _ids(conn, " AND ".join(f"({match})" for match in common), window)
+        with_rare = " OR ".join(f"({match})" for match, _ in rare)
+        for match in common:
+            found_in = conn.execute(
+                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [match]
+            ).fetchone()[0]
+            met = _ids(conn, f"({match}) AND ({with_rare})", None) if with_rare else frozenset()
+            hits.append(TermHits(with_all | met, idf(found_in, max(corpus, found_in))))
     return hits
+
+
+def _ids(conn: sqlite3.Connection, match: str, limit: int | None) -> frozenset[int]:
+    """The articles the MATCH finds, the newest `limit` of them."""
+    sql = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC"
+    rows = conn.execute(sql + (f" LIMIT {int(limit)}" if limit else ""), [match])
+    return frozenset(row[0] for row in rows)
 
 
 def idf(found_in: int, corpus: int) -> float:

@@ -135,7 +135,8 @@ def rank(
 
 
 def _some_lack(conn: sqlite3.Connection, lang: str) -> bool:
-    """Whether some corpus article lacks this language (checked once per database change)."""
+    """Whether some corpus article lacks this language (checked once per database change;
+    English through the index articles_without_english, when the database has it)."""
     sql = f"SELECT EXISTS (SELECT 1 FROM articles a WHERE a.is_stub = 0 AND {LACKS[lang]})"
     return bool(unchanged_since(conn, f"lacks-{lang}", lambda: conn.execute(sql).fetchone()[0]))
 

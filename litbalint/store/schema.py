@@ -11,9 +11,10 @@ import sqlite_utils
 
 from litbalint.errors import LitbalintError
 
-SCHEMA_VERSION = 7  # 2: alignments, beads; 3: harvest_runs; 4: FTS rank; 5: article_search;
+SCHEMA_VERSION = 8  # 2: alignments, beads; 3: harvest_runs; 4: FTS rank; 5: article_search;
 # 6: harvest_todo, harvest_runs.query_notes/retried/records_left/links_left/titles_left/given_up/
-# links_refreshed/topics_dropped, links_fetched; 7: article_vectors, learned_lexicon
+# links_refreshed/topics_dropped, links_fetched; 7: article_vectors, learned_lexicon;
+# 8: articles_without_english
 
 # bm25 weights of the index's columns: title_en abstract_en title_zh abstract_zh keywords mesh
 FTS_WEIGHTS = "10.0, 1.0, 10.0, 1.0, 3.0, 3.0"
@@ -81,6 +82,10 @@ CREATE INDEX IF NOT EXISTS articles_pmc ON articles(pmc);
 CREATE INDEX IF NOT EXISTS articles_journal_id ON articles(journal_id);
 CREATE INDEX IF NOT EXISTS articles_year ON articles(year);
 CREATE INDEX IF NOT EXISTS articles_title ON articles(lower(title_en)) WHERE pmid IS NULL;
+-- the search asks whether any article lacks English (publish/search_ranked.py LACKS, the same
+-- condition): without this index, finding that none does reads every row
+CREATE INDEX IF NOT EXISTS articles_without_english ON articles(id)
+    WHERE is_stub = 0 AND coalesce(title_en, '') = '' AND coalesce(abstract_en, '') = '';
 CREATE TABLE IF NOT EXISTS authors (
     id INTEGER PRIMARY KEY,
     article_id INTEGER NOT NULL REFERENCES articles(id),
