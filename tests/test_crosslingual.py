@@ -18,6 +18,7 @@ from litbalint.crosslingual import (
 )
 from litbalint.pipeline import relearn_lexicon
 from litbalint.publish.crosslingual import DatabaseLearned, translate, translated_ids
+from litbalint.resources import GLOSSARY, packaged_text
 from litbalint.store import Store
 from tests.conftest import seeded_database
 
@@ -35,10 +36,30 @@ def test_glossary_both_ways() -> None:
     assert to_english["同伴支持"] == ("peer support",)
     assert to_english["倦怠"] == ("burnout",)
     assert to_english["医生"] == ("doctor", "physician")  # two English lines give 医生
+    # the literature's English, not CC-CEDICT's (fair, impartial; virtual reality)
+    assert to_english["公平"] == ("equity", "fairness")
+    assert to_english["虚拟"] == ("virtual",)
+    assert to_english["质性研究"] == ("qualitative research", "qualitative study")
+    assert to_english["挪威"] == ("Norway", "Norwegian")  # a country and its adjective
     assert to_chinese[("balint", "group")] == ("巴林特小组", "巴林特团体", "巴林特组")
     assert to_chinese[english_term_key("Residents")][0] == "住院医师"
     assert to_chinese[english_term_key("peer support")][0] == "同伴支持"
     assert to_chinese[english_term_key("burnout")] == ("倦怠", "职业倦怠", "职业枯竭")
+
+
+def test_glossary_lines_are_well_formed() -> None:
+    """One line per English term (as compared: no case, punctuation or plural s), a tab, then
+    distinct Chinese terms."""
+    keys = []
+    for line in packaged_text(GLOSSARY).splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        english, chinese = line.split("\t")
+        terms = chinese.split("|")
+        assert english.strip() == english and all(t.strip() == t != "" for t in terms), line
+        assert len(set(terms)) == len(terms), line
+        keys.append(english_term_key(english))
+    assert len(set(keys)) == len(keys), [k for k in keys if keys.count(k) > 1]
 
 
 def test_cedict_short_glosses_and_reverse_lookup() -> None:
@@ -85,20 +106,20 @@ def test_translated_fts_queries(query: str, fts: str) -> None:
 
 
 def test_terms_alternatives_and_target_words() -> None:
-    translation = translate_query("巴林特小组 住院医师 虚拟")
+    translation = translate_query("巴林特小组 住院医师 种族主义")
     assert (translation.source_lang, translation.target_lang) == ("zh", "en")
-    balint, resident, virtual = translation.terms
+    balint, resident, racism = translation.terms
     assert balint.source == "巴林特小组"
     assert [(a.text, a.weight, a.source) for a in balint.alternatives] == [
         ("Balint group", 1.0, "glossary"),
         ("Balint seminar", 0.9, "synonym"),
     ]
     assert [(a.text, a.source) for a in resident.alternatives] == [("resident", "glossary")]
-    assert virtual.alternatives[0].source == "cedict"  # not in the glossary
+    assert racism.alternatives[0].source == "cedict"  # not in the glossary
     assert translation.target_words[:4] == ("Balint", "group", "seminar", "resident")
     # three terms: all required; a fourth makes any of them enough (ranked by bm25)
     assert translation.fts == translation.fts_all
-    longer = translate_query("巴林特小组 住院医师 虚拟 职业倦怠")
+    longer = translate_query("巴林特小组 住院医师 种族主义 职业倦怠")
     assert longer.fts == longer.fts_any and " OR " in longer.fts_any and " AND " not in longer.fts
 
 
