@@ -60,7 +60,8 @@ def test_a_common_term_is_read_where_it_meets_the_other_terms(monkeypatch) -> No
     assert sorted(balint.ids) == [3, 7, 21]
     # "group" (20 articles) is common: the newest 10 with it, and where it meets "balint"
     assert sorted(group.ids) == [3, 7, *range(11, 21)]
-    assert group.weight == pytest.approx(idf(20, 24)) and group.weight < balint.weight
+    # its count estimated from its newest 11 (ids 10-20 of 24): 18, not counted (20)
+    assert group.weight == pytest.approx(idf(18, 24)) and group.weight < balint.weight
     ranked = [article_id for article_id, _ in by_coverage([balint, group])]
     assert ranked[:3] == [7, 3, 21]
     # only common terms: the newest articles with all of them
@@ -83,3 +84,11 @@ def test_the_window_floor_is_the_lowest_id_of_the_newest_matches(monkeypatch) ->
     old = (["a.year < :year"], {"year": 2008})  # 7, 5, 3 of the matches before 2008
     assert match_window.window_floor(conn, '"group"', old) == 3
     assert match_window.window_floor(conn, '"group"', (["a.year < 2004"], {})) is None
+
+
+def test_a_common_terms_count_is_estimated_from_its_newest_matches() -> None:
+    from litbalint.publish.coverage import _estimated_count
+
+    assert _estimated_count(5001, 90_001, 100_000) == 50_010  # about every other article
+    assert _estimated_count(5001, 95_000, 100_000) == 100_000  # all of them, at most
+    assert _estimated_count(5001, 1, 100_000) == 5001  # all of its matches were read

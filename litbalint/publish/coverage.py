@@ -43,24 +43,29 @@ def term_hits(conn: sqlite3.Connection, term_matches: Sequence[str]) -> list[Ter
     corpus = conn.execute("SELECT max(rowid) FROM articles").fetchone()[0] or 0
     window = match_window.WINDOW
     rare: list[tuple[str, frozenset[int]]] = []
-    common: list[str] = []
+    common: list[tuple[str, int]] = []  # with an estimate of the articles it is in
     for match in term_matches:
         ids = _ids(conn, match, window + 1)
         if len(ids) > window:
-            common.append(match)
+            common.append((match, _estimated_count(len(ids), min(ids), corpus)))
         elif ids:
             rare.append((match, ids))
     hits = [TermHits(ids, idf(len(ids), max(corpus, len(ids)))) for _, ids in rare]
     if common:
-        with_all = _ids(conn, " AND ".join(f"({match})" for match in common), window)
+        with_all = _ids(conn, " AND ".join(f"({match})" for match, _ in common), window)
         with_rare = " OR ".join(f"({match})" for match, _ in rare)
-        for match in common:
-            found_in = conn.execute(
-                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [match]
-            ).fetchone()[0]
+        for match, found_in in common:
             met = _ids(conn, f"({match}) AND ({with_rare})", None) if with_rare else frozenset()
-            hits.append(TermHits(with_all | met, idf(found_in, max(corpus, found_in))))
+            hits.append(TermHits(with_all | met, idf(found_in, corpus)))
     return hits
+
+
+def _estimated_count(newest: int, lowest_id: int, corpus: int) -> int:
+    """How many articles a common term is in, from its `newest` matches (ids from
+    `lowest_id` to the corpus's last id): their density there, over the whole corpus (a
+    count would read every match: ~15 ms for a word in 65,000 of 100,000 articles)."""
+    span = max(corpus - lowest_id + 1, newest)
+    return min(corpus, max(newest, round(newest * corpus / span)))
 
 
 def _ids(conn: sqlite3.Connection, match: str, limit: int | None) -> frozenset[int]:
