@@ -310,7 +310,7 @@ def latency(articles: int) -> str:
     import numpy as np
 
     from litbalint import embed
-    from litbalint.publish import vectors
+    from litbalint.publish import vectors as publish_vectors
     from litbalint.publish.crosslingual_search import SIGNALS, preload
     from litbalint.publish.search_query import SearchRequest, read_results
 
@@ -352,7 +352,7 @@ def latency(articles: int) -> str:
         f"{time.perf_counter() - start:.1f} s"
     )
     for _ in range(3):
-        vectors._query_vector.cache_clear()  # every search embeds its query: none kept
+        publish_vectors._query_vector.cache_clear()  # every search embeds its query
         for text in texts:
             start = time.perf_counter()
             read_results(reader, SearchRequest(query=text), SIGNALS)

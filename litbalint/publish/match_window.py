@@ -24,18 +24,19 @@ def window_floor(
     """The lowest article id among the `WINDOW` newest articles the MATCH finds (passing the
     filters), or None when fewer than `WINDOW` match: the search then reads them all."""
     where, params = filters
+    index_only = (
+        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :window_match "
+        f"ORDER BY rowid DESC LIMIT 1 OFFSET {WINDOW - 1}"
+    )
+    floor = conn.execute(index_only, {"window_match": match}).fetchone()
     narrowing = [condition for condition in where if condition not in LIVE]
-    if narrowing:  # the filters decide which matches count: read the articles too
-        sql = (
-            "SELECT articles_fts.rowid FROM articles_fts JOIN articles a "
-            "ON a.id = articles_fts.rowid WHERE articles_fts MATCH :window_match "
-            f"AND {' AND '.join(where)} "
-            f"ORDER BY articles_fts.rowid DESC LIMIT 1 OFFSET {WINDOW - 1}"
-        )
-    else:  # the index alone: a few stubs in the window cost a few places
-        sql = (
-            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :window_match "
-            f"ORDER BY rowid DESC LIMIT 1 OFFSET {WINDOW - 1}"
-        )
-    row = conn.execute(sql, {**params, "window_match": match}).fetchone()
+    if floor is None or not narrowing:  # fewer matches, or a few stubs cost a few places
+        return floor[0] if floor else None
+    with_filters = (  # the filters decide which matches count: read the articles too
+        "SELECT articles_fts.rowid FROM articles_fts JOIN articles a "
+        "ON a.id = articles_fts.rowid WHERE articles_fts MATCH :window_match "
+        f"AND {' AND '.join(where)} "
+        f"ORDER BY articles_fts.rowid DESC LIMIT 1 OFFSET {WINDOW - 1}"
+    )
+    row = conn.execute(with_filters, {**params, "window_match": match}).fetchone()
     return row[0] if row else None
