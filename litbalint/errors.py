@@ -11,3 +11,8 @@ class UnsupportedFormat(LitbalintError):
 
 class DatabaseUnavailable(LitbalintError):
     """The database cannot be used at all (locked, not a database, unwritable): stop the run."""
+
+
+class BadRecord(LitbalintError):
+    """One record that cannot be read (too deep, too large, no valid PMID): its parser
+    reports it as a Problem with its line and goes on with the next record."""

@@ -11,6 +11,13 @@ import html
 import re
 from xml.etree.ElementTree import Element
 
+from litbalint.errors import BadRecord
+
+# How deep markup may nest inside a title or abstract. Real PubMed MathML is under 20 levels;
+# the renderer recurses (about three Python frames a level), so this keeps it well within
+# Python's recursion limit: deeper markup makes its record unreadable, not the file.
+MAX_MARKUP_DEPTH = 100
+
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 
 _INLINE_TAGS = frozenset({"i", "b", "u", "sup", "sub"})
@@ -218,6 +225,16 @@ def _simple(elem: Element) -> tuple[list[str], list[str]] | None:
     return plain, markup
 
 
+def _deeper_than(elem: Element, limit: int) -> bool:
+    """True when elements nest more than `limit` levels below `elem` (without recursion)."""
+    level = [elem]
+    for _ in range(limit):
+        level = [child for parent in level for child in parent]
+        if not level:
+            return False
+    return any(len(parent) for parent in level)
+
+
 def render_inline(elem: Element | None) -> tuple[str, str | None]:
     """Plain text and safe HTML of an element's content; HTML is None when there is no markup."""
     if elem is None:
@@ -226,6 +243,10 @@ def render_inline(elem: Element | None) -> tuple[str, str | None]:
         return collapse(elem.text or ""), None
     pieces = _simple(elem)
     if pieces is None:
+        if _deeper_than(elem, MAX_MARKUP_DEPTH):
+            raise BadRecord(
+                f"markup in <{elem.tag}> nested more than {MAX_MARKUP_DEPTH} elements deep"
+            )
         out = _Out()
         _content(elem, out, False)
         pieces = out.plain, out.html

@@ -25,6 +25,7 @@ from litbalint.model import (
     Record,
     Section,
 )
+from litbalint.pmid import bad_pmid_message, read_pmid
 from litbalint.sources.dates import iso_from_text, parse_date_text
 
 _TAG_LINE = re.compile(r"^(?=[A-Z0-9 ]{4}-)(?P<tag>[A-Z][A-Z0-9]{1,3}) *-(?: (?P<value>.*))?$")
@@ -135,15 +136,18 @@ def _read_record(start: int, lines: list[str]) -> Record:
         return entries
     if not entries or entries[0].tag != "PMID":
         return Problem("MEDLINE record without a PMID line", start)
-    if not entries[0].value.isdigit():
-        return Problem(
-            f"MEDLINE record with a PMID that is not a number: {entries[0].value!r}", start
-        )
-    record = Medline.read([line + "\n" for line in lines])
+    pmid = read_pmid(entries[0].value)
+    if pmid is None:
+        return Problem(f"MEDLINE record not imported: {bad_pmid_message(entries[0].value)}", start)
     try:
-        return _article(record, entries, start)
-    except (ValueError, KeyError, IndexError) as error:  # keep going with the next record
-        return Problem(f"MEDLINE record PMID {entries[0].value}: {error}", start)
+        record = Medline.read([line + "\n" for line in lines])
+        return _article(record, entries, pmid, start)
+    except Exception as error:  # whatever one record does, it costs that record only
+        return Problem(
+            f"MEDLINE record PMID {pmid} not imported: it could not be read "
+            f"({type(error).__name__}: {str(error)[:200]})",
+            start,
+        )
 
 
 def _text(record: Medline.Record, tag: str) -> str | None:
@@ -159,8 +163,8 @@ def _values(entries: list[_Entry], tag: str) -> list[str]:
     return [entry.value for entry in entries if entry.tag == tag and entry.value]
 
 
-def _article(record: Medline.Record, entries: list[_Entry], start: int) -> Article:
-    article = Article(ids=_ids(record, entries), line=start)
+def _article(record: Medline.Record, entries: list[_Entry], pmid: int, start: int) -> Article:
+    article = Article(ids=_ids(record, entries, pmid), line=start)
     article.title_en = _text(record, "TI")
     vernacular = _text(record, "TT")
     if vernacular and _CJK.search(vernacular):
@@ -191,9 +195,9 @@ def _article(record: Medline.Record, entries: list[_Entry], start: int) -> Artic
     return article
 
 
-def _ids(record: Medline.Record, entries: list[_Entry]) -> ArticleIds:
+def _ids(record: Medline.Record, entries: list[_Entry], pmid: int) -> ArticleIds:
     """PMID, and DOI / PII from AID and LID ("10.x/y [doi]", "S0000 [pii]"), and PMC."""
-    ids = ArticleIds(pmid=int(entries[0].value), pmc=_text(record, "PMC"))
+    ids = ArticleIds(pmid=pmid, pmc=_text(record, "PMC"))
     tagged = _values(entries, "AID") + _values(entries, "LID")
     for value, kind in (m.groups() for v in tagged for m in _ID_TAGGED.finditer(v)):
         if kind == "doi" and ids.doi is None:

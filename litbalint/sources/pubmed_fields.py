@@ -14,6 +14,7 @@ from xml.etree.ElementTree import Element
 
 from litbalint.labels import category_of
 from litbalint.model import MONTHS, ArticleIds, PubDate
+from litbalint.pmid import read_pmid
 from litbalint.sources.dates import iso_date, month_number, parse_date_text
 from litbalint.sources.markup import collapse
 
@@ -62,13 +63,6 @@ def texts_of(elems: Iterable[Element]) -> list[str]:
     return [text for elem in elems if (text := text_of(elem))]
 
 
-def to_int(text: str | None) -> int | None:
-    try:
-        return int(text.strip()) if text else None
-    except ValueError:
-        return None
-
-
 def _pmc(value: str) -> str:
     return f"PMC{value}" if value.isdigit() else value.upper()
 
@@ -100,7 +94,7 @@ def apply_ids(ids: ArticleIds, id_list: Element | None) -> None:
     if not seen:
         return
     if "pubmed" in seen and ids.pmid is None:
-        ids.pmid = to_int(seen["pubmed"])
+        ids.pmid = read_pmid(seen["pubmed"])  # None when not a valid one
     if "doi" in seen:
         ids.doi = seen["doi"]
     if "pmc" in seen:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from xml.etree.ElementTree import Element
 
+from litbalint.errors import BadRecord
 from litbalint.model import Article, ArticleIds, Deletion
+from litbalint.pmid import bad_pmid_message, read_pmid
 from litbalint.sources.markup import render_inline
 from litbalint.sources.pubmed_fields import (
     apply_ids,
@@ -21,7 +23,6 @@ from litbalint.sources.pubmed_fields import (
     pub_date,
     text_of,
     texts_of,
-    to_int,
 )
 from litbalint.sources.pubmed_lists import (
     authors_of,
@@ -56,8 +57,30 @@ def _entrez(data: Element) -> str | None:
     return None
 
 
-def read_deletion(elem: Element) -> Deletion:
-    return Deletion(pmids=[pmid for pmid in (to_int(e.text) for e in elem.iter("PMID")) if pmid])
+def read_deletion(elem: Element) -> tuple[Deletion, list[str]]:
+    """The deletion of the valid PMIDs, and the texts of the invalid ones."""
+    deletion, invalid = Deletion(pmids=[]), []
+    for pmid_elem in elem.iter("PMID"):
+        text = pmid_elem.text or ""
+        pmid = read_pmid(text)
+        if pmid:
+            deletion.pmids.append(pmid)
+        else:
+            invalid.append(text)
+    return deletion, invalid
+
+
+def _ids(parent: Element, id_lists: list[Element | None]) -> ArticleIds:
+    """The record's IDs: its PMID (else the pubmed ArticleId) must be a valid one."""
+    text = text_of(parent.find("PMID"))
+    ids = ArticleIds(read_pmid(text))
+    if text and ids.pmid is None:
+        raise BadRecord(bad_pmid_message(text))
+    for id_list in id_lists:
+        apply_ids(ids, id_list)
+    if ids.pmid is None:
+        raise BadRecord("no PMID")
+    return ids
 
 
 def read_article(elem: Element) -> Article:
@@ -68,9 +91,8 @@ def read_article(elem: Element) -> Article:
     issue = find(journal, "JournalIssue")
     info = find(citation, "MedlineJournalInfo")
     data = find(elem, "PubmedData")
-    ids = ArticleIds(to_int(text_of(citation.find("PMID"))))
+    ids = _ids(citation, [data.find("ArticleIdList")])
     elocation_ids(ids, art)
-    apply_ids(ids, data.find("ArticleIdList"))
     issn_print = issn_electronic = None
     for issn in journal.findall("ISSN"):
         kind = (issn.get("IssnType") or "").lower()
@@ -123,11 +145,9 @@ def read_book(elem: Element) -> Article:
     doc = find(elem, "BookDocument")
     book = find(doc, "Book")
     data = find(elem, "PubmedBookData")
-    ids = ArticleIds(to_int(text_of(doc.find("PMID"))))
+    ids = _ids(doc, [doc.find("ArticleIdList"), data.find("ArticleIdList")])
     elocation_ids(ids, doc)
     elocation_ids(ids, book)
-    apply_ids(ids, doc.find("ArticleIdList"))
-    apply_ids(ids, data.find("ArticleIdList"))
     title, title_html = _title(doc.find("ArticleTitle"))
     if not title:
         title, title_html = _title(book.find("BookTitle"))

@@ -14,8 +14,9 @@ from typing import BinaryIO
 from xml.etree.ElementTree import Element
 from xml.parsers import expat
 
-from litbalint.errors import UnsupportedFormat
+from litbalint.errors import BadRecord, UnsupportedFormat
 from litbalint.model import Problem, Record
+from litbalint.pmid import bad_pmid_message, read_pmid
 from litbalint.sources.markup import render_inline
 from litbalint.sources.pubmed_record import read_article, read_book, read_deletion
 from litbalint.sources.xmlscan import (
@@ -103,14 +104,14 @@ def _parse_batch(pieces: list[tuple[bytes, int, int]]) -> Generator[Record, None
             elems = None
         if elems is not None and len(elems) == len(pieces):
             for elem, (_, line, _) in zip(elems, pieces, strict=True):
-                yield _record(elem, line)
+                yield from _records(elem, line)
             return False
     for data, line, column in pieces:
         elem = _parse_one(data, line, column)
         if isinstance(elem, Problem):
             yield elem
             return True
-        yield _record(elem, line)
+        yield from _records(elem, line)
     return False
 
 
@@ -178,7 +179,7 @@ def _parse_split(scanner: RecordScanner) -> Iterator[Record]:
                     yield elem
                     return
                 if kind == "record":
-                    yield _record(elem, line)
+                    yield from _records(elem, line)
             else:  # the tail: the outer parser checks the document ends where it should
                 try:
                     root = feed_outer(data, close=True) or root
@@ -225,11 +226,11 @@ def _parse_whole(source: LineTracker) -> Iterator[Record]:
                 continue
             if elem.tag not in _RECORD_TAGS:
                 continue
-            record = _record(elem, line)
+            records = list(_records(elem, line))
             elem.clear()
             if root is not None and root is not elem:
                 root.clear()
-            yield record
+            yield from records
     except ET.ParseError as error:
         position = getattr(error, "position", None)
         yield Problem(
@@ -246,16 +247,37 @@ def _parse_whole(source: LineTracker) -> Iterator[Record]:
 # -- records --------------------------------------------------------------------------------
 
 
-def _record(elem: Element, line: int | None) -> Record:
+def _records(elem: Element, line: int | None) -> Iterator[Record]:
+    """The record of one element, and a Problem for each thing in it that was left out; a
+    record that cannot be read at all is one Problem, and the file goes on."""
     tag = elem.tag
     try:
         if tag == "PubmedArticle":
             record: Record = read_article(elem)
         elif tag == "DeleteCitation":
-            record = read_deletion(elem)
+            record, invalid = read_deletion(elem)
+            for text in invalid:
+                yield Problem(f"<DeleteCitation>: {bad_pmid_message(text)}: not deleted", line)
         else:
             record = read_book(elem)
-    except (ValueError, TypeError, AttributeError, KeyError, IndexError) as error:
-        return Problem(f"could not read <{tag}>: {error!r}", line)
+    except BadRecord as error:
+        yield Problem(f"<{tag}>{_pmid_of(elem)} not imported: {error}", line)
+        return
+    except Exception as error:  # whatever one record does, it costs that record only
+        yield Problem(
+            f"<{tag}>{_pmid_of(elem)} not imported: it could not be read "
+            f"({type(error).__name__}: {str(error)[:200]})",
+            line,
+        )
+        return
     record.line = line
-    return record
+    yield record
+
+
+def _pmid_of(elem: Element) -> str:
+    """' PMID n' for a message, when the record has a valid one."""
+    for path in ("MedlineCitation/PMID", "BookDocument/PMID"):
+        pmid = read_pmid(elem.findtext(path))
+        if pmid:
+            return f" PMID {pmid}"
+    return ""

@@ -1,0 +1,190 @@
+"""One bad record costs one record: nesting too deep, PMIDs that are no PMIDs, a record that
+never ends. The good records of the file are imported, each bad one gets one warning line
+naming the file and its line, and the import exits 1 (README: "partly unreadable")."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from litbalint.model import Article, Problem
+from litbalint.pmid import read_pmid
+from litbalint.sources.medline import parse_medline
+from tests.conftest import run
+
+BAD_PMIDS = ["0", "-1", "1" * 23, "abc", "1e5", "12.5", "١٢٣", "+5", "123456789", " "]
+
+
+def record(pmid: str, title: str = "A good title") -> str:
+    return (
+        '<PubmedArticle>\n<MedlineCitation Status="MEDLINE">\n'
+        f'<PMID Version="1">{pmid}</PMID>\n'
+        f"<Article><ArticleTitle>{title}</ArticleTitle></Article>\n"
+        "</MedlineCitation>\n</PubmedArticle>\n"
+    )
+
+
+def pubmed_xml(*records: str) -> str:
+    return (
+        '<?xml version="1.0"?>\n<PubmedArticleSet>\n' + "".join(records) + "</PubmedArticleSet>\n"
+    )
+
+
+def line_of(text: str, needle: str) -> int:
+    return text[: text.index(needle)].count("\n") + 1
+
+
+def warnings(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("Warning: ")]
+
+
+def stored_pmids(db: Path) -> list[int]:
+    with closing(sqlite3.connect(db)) as conn:
+        return [row[0] for row in conn.execute("SELECT pmid FROM articles ORDER BY pmid")]
+
+
+def import_text(tmp_path: Path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    db = tmp_path / "corpus.db"
+    return run("import", path, "--db", db, "-q"), db
+
+
+# -- PMIDs -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "pmid"),
+    [("1", 1), (" 36100001\n", 36100001), ("99999999", 99999999), ("00000042", 42)]
+    + [(bad, None) for bad in BAD_PMIDS]
+    + [(None, None), ("", None)],
+)
+def test_read_pmid(text: str | None, pmid: int | None) -> None:
+    assert read_pmid(text) == pmid
+
+
+def test_xml_records_with_invalid_pmids_are_skipped_one_warning_each(tmp_path: Path) -> None:
+    bad = [record(pmid, f"Bad {number}") for number, pmid in enumerate(BAD_PMIDS[:7])]
+    text = pubmed_xml(record("101"), *bad, record("102"))
+    result, db = import_text(tmp_path, "pmids.xml", text)
+    assert result.exit_code == 1
+    assert stored_pmids(db) == [101, 102]
+    lines = warnings(result.stderr)
+    assert len(lines) == 7
+    for number, (line, pmid) in enumerate(zip(lines, BAD_PMIDS[:7], strict=True)):
+        at = line_of(text, f"Bad {number}") - 3  # the <PubmedArticle> line
+        assert line.startswith(f"Warning: {tmp_path / 'pmids.xml'}:{at}: <PubmedArticle> not ")
+        assert f"PMID {pmid!r} is not a PubMed ID" in line
+    assert "please report" not in result.stderr
+
+
+def test_xml_record_without_pmid_is_skipped(tmp_path: Path) -> None:
+    no_pmid = record("1").replace('<PMID Version="1">1</PMID>\n', "")
+    result, db = import_text(tmp_path, "none.xml", pubmed_xml(no_pmid, record("7")))
+    assert result.exit_code == 1
+    assert stored_pmids(db) == [7]
+    assert warnings(result.stderr) == [
+        f"Warning: {tmp_path / 'none.xml'}:3: <PubmedArticle> not imported: no PMID"
+    ]
+
+
+def test_deletion_with_an_invalid_pmid_deletes_the_valid_ones(tmp_path: Path) -> None:
+    text = pubmed_xml(
+        record("5"),
+        record("6"),
+        "<DeleteCitation>\n<PMID>5</PMID>\n<PMID>0</PMID>\n</DeleteCitation>\n",
+    )
+    result, db = import_text(tmp_path, "delete.xml", text)
+    assert result.exit_code == 1
+    (line,) = warnings(result.stderr)
+    assert f"delete.xml:{line_of(text, '<DeleteCitation>')}: <DeleteCitation>: PMID '0'" in line
+    with closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute("SELECT pmid, deleted FROM articles ORDER BY pmid").fetchall()
+    assert rows == [(5, 1), (6, 0)]
+
+
+def medline(pmid: str, title: str) -> str:
+    return f"PMID- {pmid}\nOWN - NLM\nTI  - {title}\nDP  - 2022 Nov\n\n"
+
+
+def test_medline_records_with_invalid_pmids_are_skipped_one_warning_each() -> None:
+    text = medline("11", "Good one") + "".join(
+        medline(pmid, f"Bad {n}") for n, pmid in enumerate(BAD_PMIDS[:7])
+    )
+    text += medline("12", "Good two")
+    records = list(parse_medline(text))
+    assert [r.ids.pmid for r in records if isinstance(r, Article)] == [11, 12]
+    problems = [r for r in records if isinstance(r, Problem)]
+    assert [p.line for p in problems] == [line_of(text, f"Bad {n}") - 2 for n in range(7)]
+    for problem, pmid in zip(problems, BAD_PMIDS, strict=False):
+        assert problem.message == (
+            f"MEDLINE record not imported: PMID {pmid!r} is not a PubMed ID "
+            "(a PMID is 1 to 8 digits 0-9, from 1 to 99999999)"
+        )
+
+
+def test_medline_file_with_a_23_digit_pmid_imports_the_rest(tmp_path: Path) -> None:
+    text = medline("11", "Good one") + medline("1" * 23, "Huge") + medline("12", "Good two")
+    result, db = import_text(tmp_path, "huge.nbib", text)
+    assert result.exit_code == 1
+    assert stored_pmids(db) == [11, 12]
+    (line,) = warnings(result.stderr)
+    assert line.startswith(f"Warning: {tmp_path / 'huge.nbib'}:6: MEDLINE record not imported")
+
+
+# -- nesting -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "deep",
+    [
+        "<i>" * 2000 + "x" + "</i>" * 2000,
+        '<math xmlns="http://www.w3.org/1998/Math/MathML">'
+        + "<mrow>" * 2000
+        + "<mi>x</mi>"
+        + "</mrow>" * 2000
+        + "</math>",
+        "<sup>" * 150 + "x" + "</sup>" * 150,
+    ],
+    ids=["i", "mathml", "sup-150"],
+)
+def test_deeply_nested_markup_costs_one_record(tmp_path: Path, deep: str) -> None:
+    text = pubmed_xml(record("1"), record("2", f"Deep {deep}"), record("3"))
+    result, db = import_text(tmp_path, "deep.xml", text)
+    assert result.exit_code == 1
+    assert stored_pmids(db) == [1, 3]
+    assert warnings(result.stderr) == [
+        f"Warning: {tmp_path / 'deep.xml'}:{line_of(text, 'Deep') - 3}: <PubmedArticle> PMID 2 "
+        "not imported: markup in <ArticleTitle> nested more than 100 elements deep"
+    ]
+
+
+def test_markup_nested_100_deep_is_still_read(tmp_path: Path) -> None:
+    deep = "<i>" * 50 + '<math xmlns="http://www.w3.org/1998/Math/MathML">'
+    deep += "<mrow>" * 48 + "<mi>x</mi>" + "</mrow>" * 48 + "</math>" + "</i>" * 50  # 100 levels
+    result, db = import_text(tmp_path, "ok.xml", pubmed_xml(record("4", f"Deep {deep}")))
+    assert result.exit_code == 0, result.stderr
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT title_en FROM articles").fetchall() == [("Deep x",)]
+
+
+# -- a record that never ends --------------------------------------------------------------------
+
+
+def test_unclosed_record_after_good_ones_is_reported_fast(tmp_path: Path) -> None:
+    filler = "<AbstractText>" + "Balint groups, " * 60 + "</AbstractText>\n"
+    unclosed = "<PubmedArticle>\n<MedlineCitation>\n<PMID>9</PMID>\n" + filler * 4000
+    text = pubmed_xml(record("1"), record("2")).replace("</PubmedArticleSet>\n", "") + unclosed
+    assert len(text) > 3_000_000
+    started = time.monotonic()
+    result, db = import_text(tmp_path, "unclosed.xml", text)
+    assert time.monotonic() - started < 5
+    assert result.exit_code == 1
+    assert stored_pmids(db) == [1, 2]
+    (line,) = warnings(result.stderr)
+    assert line.startswith(f"Warning: {tmp_path / 'unclosed.xml'}:")
+    assert "XML broken off or not well-formed: no element found" in line
