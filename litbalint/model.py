@@ -68,6 +68,7 @@ class CitationLine:
     print_date: str | None = None  # ISO, from "Print 2019 Nov 19."
     pmid: int | None = None
     pmc: str | None = None
+    invalid_pmid: str | None = None  # what follows "PMID:" when it is no PMID
 
 
 @dataclass

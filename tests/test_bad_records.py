@@ -14,7 +14,8 @@ import pytest
 from litbalint.model import Article, Problem
 from litbalint.pmid import read_pmid
 from litbalint.sources.medline import parse_medline
-from tests.conftest import run
+from litbalint.sources.suppr import parse_suppr
+from tests.conftest import run, seed
 
 BAD_PMIDS = ["0", "-1", "1" * 23, "abc", "1e5", "12.5", "١٢٣", "+5", "123456789", " "]
 
@@ -188,3 +189,52 @@ def test_unclosed_record_after_good_ones_is_reported_fast(tmp_path: Path) -> Non
     (line,) = warnings(result.stderr)
     assert line.startswith(f"Warning: {tmp_path / 'unclosed.xml'}:")
     assert "XML broken off or not well-formed: no element found" in line
+
+
+# -- Suppr pages and plain dumps: kept without the PMID --------------------------------------
+
+
+def with_pmid_line(seed_text: str, citation_end: str, pmid: str) -> str:
+    return seed_text.replace(citation_end, f"{citation_end}\nPMID: {pmid}  PMCID: PMC10066008", 1)
+
+
+@pytest.mark.parametrize("pmid", BAD_PMIDS[:7])
+def test_suppr_page_with_an_invalid_pmid_is_kept_without_it(pmid: str) -> None:
+    page = seed("003").read_text(encoding="utf-8")
+    text = with_pmid_line(page, "doi: 10.1186/s12913-023-09312-y.", pmid)
+    article, *problems = parse_suppr(text)
+    assert article.ids.pmid is None
+    assert article.ids.doi == "10.1186/s12913-023-09312-y"
+    assert article.ids.pmc == "PMC10066008"
+    assert problems == [
+        Problem(
+            f"PMID {pmid!r} is not a PubMed ID (a PMID is 1 to 8 digits 0-9, from 1 to "
+            "99999999): imported without a PMID",
+            line_of(text, "PMID:"),
+        )
+    ]
+
+
+def test_suppr_page_with_a_valid_pmid_line() -> None:
+    page = seed("003").read_text(encoding="utf-8")
+    article, *problems = parse_suppr(
+        with_pmid_line(page, "doi: 10.1186/s12913-023-09312-y.", "36999999")
+    )
+    assert (article.ids.pmid, problems) == (36999999, [])
+
+
+@pytest.mark.parametrize(("pmid", "expected"), [("1" * 23 + ".", None), ("32456789.", 32456789)])
+def test_plain_dump_citation_pmid(tmp_path: Path, pmid: str, expected: int | None) -> None:
+    dump = seed("001").read_text(encoding="utf-8")
+    text = dump.replace("Epub 2020 May 26.", f"Epub 2020 May 26. PMID: {pmid}", 1)
+    result, db = import_text(tmp_path, "dump.txt", text)
+    with closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute("SELECT pmid, doi FROM articles").fetchall()
+    assert rows == [(expected, "10.1080/14739879.2020.1764397")]
+    if expected:
+        assert result.exit_code == 0, result.stderr
+    else:
+        assert result.exit_code == 1
+        (line,) = warnings(result.stderr)
+        assert line.startswith(f"Warning: {tmp_path / 'dump.txt'}:{line_of(text, 'PMID:')}: ")
+        assert line.endswith("imported without a PMID")

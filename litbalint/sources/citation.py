@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from litbalint.model import Article, ArticleIds, CitationLine
+from litbalint.model import Article, ArticleIds, CitationLine, Problem
+from litbalint.pmid import bad_pmid_message, read_pmid
 from litbalint.sources.dates import iso_from_text, parse_date_text
 
 # journal ". " year [month/season [day]] up to the first ; : or "."
@@ -29,7 +30,7 @@ _BIB = re.compile(
 _DOI = re.compile(r"\bdoi:\s*(10\.\S+)", re.IGNORECASE)
 _EPUB = re.compile(r"\bEpub(?:\s+ahead of print)?\s+(\d{4}(?:\s+[A-Za-z]{3,9}(?:\s+\d{1,2})?)?)")
 _PRINT = re.compile(r"\bPrint\s+(\d{4}(?:\s+[A-Za-z]{3,9}(?:\s+\d{1,2})?)?)")
-_PMID = re.compile(r"\bPMID:\s*(\d+)")
+_PMID = re.compile(r"\bPMID:\s*([^\s;,]+?)\.?(?:[\s;,]|$)")
 _PMC = re.compile(r"\bPMCID:\s*(PMC\d+)")
 
 
@@ -60,13 +61,26 @@ def parse_citation_line(line: str) -> CitationLine | None:
         found = pattern.search(rest)
         if found:
             setattr(citation, attribute, iso_from_text(found.group(1)))
-    pmid = _PMID.search(rest)
-    if pmid:
-        citation.pmid = int(pmid.group(1))
+    citation.pmid, citation.invalid_pmid = find_pmid(rest)
     pmc = _PMC.search(rest)
     if pmc:
         citation.pmc = pmc.group(1)
     return citation
+
+
+def find_pmid(text: str) -> tuple[int | None, str | None]:
+    """The PMID of the first "PMID: n" in `text`, or what stands there when it is none."""
+    found = _PMID.search(text)
+    if not found:
+        return None, None
+    pmid = read_pmid(found.group(1))
+    return pmid, None if pmid else found.group(1)
+
+
+def kept_without_pmid(text: str, line: int | None) -> Problem:
+    """The warning for a page or dump whose PMID is invalid: it is still imported (matched by
+    DOI, PMC or title like any record without a PMID), without that PMID."""
+    return Problem(f"{bad_pmid_message(text)}: imported without a PMID", line)
 
 
 def _clean(value: str | None) -> str | None:

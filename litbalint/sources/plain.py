@@ -8,7 +8,12 @@ as "BACKGROUND:" keeps it).
 from __future__ import annotations
 
 from litbalint.model import Article, Problem, Record
-from litbalint.sources.citation import apply_citation, looks_like_citation, parse_citation_line
+from litbalint.sources.citation import (
+    apply_citation,
+    kept_without_pmid,
+    looks_like_citation,
+    parse_citation_line,
+)
 from litbalint.sources.layout import is_chinese, is_url, numbered_lines, parse_sections
 
 MAX_AFFILIATION_LINES = 12
@@ -39,7 +44,8 @@ def parse_plain(text: str) -> list[Record]:
         return [Problem("no citation line (journal. year;volume(issue):pages) near the top", 1)]
     article = Article(line=lines[0].number)
     article.affiliations = [line.text for line in lines[:index]]
-    apply_citation(article, parse_citation_line(lines[index].text))
+    citation = parse_citation_line(lines[index].text)
+    apply_citation(article, citation)
     body = lines[index + 1 :]
     english = [line for line in body if not is_chinese(line.text)]
     chinese = [line for line in body if is_chinese(line.text)]
@@ -48,6 +54,8 @@ def parse_plain(text: str) -> list[Record]:
     if article.abstract_zh:
         article.abstract_zh_source = "plain"
     problems: list[Record] = []
+    if citation.invalid_pmid:
+        problems.append(kept_without_pmid(citation.invalid_pmid, lines[index].number))
     if not article.abstract_en:
         problems.append(
             Problem("no English paragraph after the citation line", lines[index].number)

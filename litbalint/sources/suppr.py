@@ -16,7 +16,13 @@ from litbalint.model import (
     Record,
     RelatedArticle,
 )
-from litbalint.sources.citation import apply_citation, looks_like_citation, parse_citation_line
+from litbalint.sources.citation import (
+    apply_citation,
+    find_pmid,
+    kept_without_pmid,
+    looks_like_citation,
+    parse_citation_line,
+)
 from litbalint.sources.layout import (
     Line,
     is_chinese,
@@ -137,8 +143,13 @@ def parse_suppr(text: str) -> list[Record]:
             )
         else:
             apply_citation(article, citation)
+            if citation.invalid_pmid:
+                problems.append(kept_without_pmid(citation.invalid_pmid, citation_lines[0].number))
         for line in citation_lines[1:]:  # "PMID: 35989618  PMCID: PMC10066008" lines
-            article.ids.pmid = article.ids.pmid or _first_int(r"PMID:\s*(\d+)", line.text)
+            pmid, invalid = find_pmid(line.text)
+            article.ids.pmid = article.ids.pmid or pmid
+            if invalid:
+                problems.append(kept_without_pmid(invalid, line.number))
             pmc = re.search(r"PMCID:\s*(PMC\d+)", line.text)
             article.ids.pmc = article.ids.pmc or (pmc.group(1) if pmc else None)
     else:
@@ -158,11 +169,6 @@ def parse_suppr(text: str) -> list[Record]:
     if not (article.title_en or article.title_zh or article.abstract_en):
         problems.append(Problem("no title and no abstract found", article.line))
     return [article, *problems]
-
-
-def _first_int(pattern: str, text: str) -> int | None:
-    found = re.search(pattern, text)
-    return int(found.group(1)) if found else None
 
 
 def _join(existing: str | None, more: str) -> str:
