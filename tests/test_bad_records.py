@@ -4,6 +4,7 @@ naming the file and its line, and the import exits 1 (README: "partly unreadable
 
 from __future__ import annotations
 
+import io
 import sqlite3
 import time
 from contextlib import closing
@@ -13,7 +14,9 @@ import pytest
 
 from litbalint.model import Article, Problem
 from litbalint.pmid import read_pmid
+from litbalint.sources import xmlscan
 from litbalint.sources.medline import parse_medline
+from litbalint.sources.pubmed_xml import parse_pubmed_xml
 from litbalint.sources.suppr import parse_suppr
 from tests.conftest import run, seed
 
@@ -238,3 +241,57 @@ def test_plain_dump_citation_pmid(tmp_path: Path, pmid: str, expected: int | Non
         (line,) = warnings(result.stderr)
         assert line.startswith(f"Warning: {tmp_path / 'dump.txt'}:{line_of(text, 'PMID:')}: ")
         assert line.endswith("imported without a PMID")
+
+
+# -- records over the size limit (made small here) ---------------------------------------------
+
+
+@pytest.fixture
+def max_record_1mb(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xmlscan, "MAX_RECORD_BYTES", 1 << 20)
+
+
+def big_record(pmid: str, megabytes: int) -> str:
+    filler = "<AbstractText>" + "Balint groups, " * 60 + "</AbstractText>\n"
+    body = filler * (megabytes * (1 << 20) // len(filler) + 1)
+    return record(pmid).replace("</Article>", f"<Abstract>{body}</Abstract></Article>")
+
+
+def parsed(text: str) -> tuple[list[int], list[Problem]]:
+    records = list(parse_pubmed_xml(io.BytesIO(text.encode())))
+    pmids = [r.ids.pmid for r in records if isinstance(r, Article)]
+    return pmids, [r for r in records if isinstance(r, Problem)]
+
+
+def test_record_over_the_limit_is_skipped_and_the_file_goes_on(max_record_1mb: None) -> None:
+    text = pubmed_xml(record("1"), big_record("2", 3), record("3"), big_record("4", 1))
+    pmids, problems = parsed(text)
+    assert pmids == [1, 3]
+    at = [line_of(text, '<PMID Version="1">2<') - 2, line_of(text, '<PMID Version="1">4<') - 2]
+    assert [p.line for p in problems] == at
+    assert all(p.message.startswith("record larger than 50 MB") for p in problems)
+
+
+def test_unclosed_record_over_the_limit_takes_linear_time(max_record_1mb: None) -> None:
+    unclosed = big_record("2", 24).split("</PubmedArticle>")[0]
+    text = pubmed_xml(record("1")).replace("</PubmedArticleSet>\n", "") + unclosed
+    started = time.monotonic()
+    pmids, problems = parsed(text)
+    assert time.monotonic() - started < 2  # the quadratic scan took ~4 s on 24 MB
+    assert pmids == [1]
+    assert [(p.line, p.message[:24]) for p in problems] == [(9, "record that never ends (")]
+
+
+def test_file_without_records_over_the_limit_stops(max_record_1mb: None) -> None:
+    text = pubmed_xml(record("1")).replace("</PubmedArticleSet>", "<!--" + "x" * (2 << 20))
+    pmids, problems = parsed(text)
+    assert pmids == [1]
+    assert [p.message[:25] for p in problems] == ["over 50 MB without a reco"]
+
+
+def test_record_over_the_limit_in_a_file_read_whole(max_record_1mb: None) -> None:
+    text = pubmed_xml(record("1"), big_record("2", 2), record("3"))
+    text = text.replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="ISO-8859-1"?>')
+    pmids, problems = parsed(text)
+    assert pmids == [1]
+    assert [(p.line, p.message[:32]) for p in problems] == [(9, "record larger than 50 MB (the mo")]

@@ -20,9 +20,11 @@ from litbalint.pmid import bad_pmid_message, read_pmid
 from litbalint.sources.markup import render_inline
 from litbalint.sources.pubmed_record import read_article, read_book, read_deletion
 from litbalint.sources.xmlscan import (
+    MAX_RECORD_BYTES,
     ROOT_TAGS,
     LineTracker,
     RecordScanner,
+    RecordTooLarge,
     can_split,
     looks_like_pubmed_xml,
 )
@@ -31,6 +33,16 @@ __all__ = ["looks_like_pubmed_xml", "parse_pubmed_xml", "render_inline"]
 
 _RECORD_TAGS = frozenset({"PubmedArticle", "PubmedBookArticle", "DeleteCitation"})
 _BATCH = 10  # records parsed together
+_MAX_MB = MAX_RECORD_BYTES >> 20
+_TOO_LARGE = {
+    "oversize": f"record larger than {_MAX_MB} MB (the most one record may be): not imported",
+    "oversize-unclosed": f"record that never ends (over {_MAX_MB} MB to the end of the file, "
+    "no end tag): not imported, nor anything after it",
+    "oversize-whole": f"record larger than {_MAX_MB} MB (the most one record may be) in a file "
+    "read as a whole (not UTF-8, or with entity declarations): not imported, nor anything after it",
+    "too-long": f"over {_MAX_MB} MB without a record (<PubmedArticle>, <PubmedBookArticle>, "
+    "<DeleteCitation>) in it: the rest of the file is not read",
+}
 
 
 def parse_pubmed_xml(stream: BinaryIO) -> Iterator[Record]:
@@ -180,6 +192,10 @@ def _parse_split(scanner: RecordScanner) -> Iterator[Record]:
                     return
                 if kind == "record":
                     yield from _records(elem, line)
+            elif kind in _TOO_LARGE:
+                yield Problem(_TOO_LARGE[kind], line)
+                if kind != "oversize":
+                    return
             else:  # the tail: the outer parser checks the document ends where it should
                 try:
                     root = feed_outer(data, close=True) or root
@@ -223,14 +239,18 @@ def _parse_whole(source: LineTracker) -> Iterator[Record]:
                         return
                 if elem.tag in _RECORD_TAGS:
                     line = source.next_start()
+                    source.open_record()
                 continue
             if elem.tag not in _RECORD_TAGS:
                 continue
+            source.close_record()
             records = list(_records(elem, line))
             elem.clear()
             if root is not None and root is not elem:
                 root.clear()
             yield from records
+    except RecordTooLarge:
+        yield Problem(_TOO_LARGE["oversize-whole"], line)
     except ET.ParseError as error:
         position = getattr(error, "position", None)
         yield Problem(

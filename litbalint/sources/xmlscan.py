@@ -11,6 +11,12 @@ from collections import deque
 from collections.abc import Iterator
 from typing import BinaryIO
 
+# The most one record (or what stands between records) may take. The largest PubMed records
+# (consortium author lists, long reference lists) are a few MB; a larger "record" is broken or
+# hostile (an element that never closes), and keeping it whole would cost its size in memory.
+MAX_RECORD_BYTES = 50 << 20
+
+
 ROOT_TAGS = frozenset({"PubmedArticleSet", "PubmedArticle", "PubmedBookArticle"})
 _RECORD_START = re.compile(rb"<(?:PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>/]")
 _PROLOG = re.compile(
@@ -20,8 +26,14 @@ _PROLOG = re.compile(
 _ROOT = re.compile(r"\s*<(?:PubmedArticleSet|PubmedArticle|PubmedBookArticle)[\s>/]")
 
 
+class RecordTooLarge(Exception):
+    """Raised by LineTracker.read when the record being parsed passed MAX_RECORD_BYTES."""
+
+
 class LineTracker:
-    """Wraps the stream for iterparse and notes the line of every record's start tag."""
+    """Wraps the stream for iterparse and notes the line of every record's start tag; while
+    the parser is inside a record (`open_record`/`close_record`), reading more than
+    MAX_RECORD_BYTES past its start raises RecordTooLarge, so memory stays bounded."""
 
     _KEEP = 24  # longer than any start-tag match, so a tag split between reads is still seen
 
@@ -30,10 +42,21 @@ class LineTracker:
         self._tail = b""
         self._lines_before_tail = 0
         self._starts: deque[int] = deque()
+        self._read = 0  # bytes read so far
+        self._record_from: int | None = None  # bytes read when the open record started
+
+    def open_record(self) -> None:
+        self._record_from = self._read
+
+    def close_record(self) -> None:
+        self._record_from = None
 
     def read(self, size: int = -1) -> bytes:
+        if self._record_from is not None and self._read - self._record_from > MAX_RECORD_BYTES:
+            raise RecordTooLarge
         data = self._stream.read(size)
         if data and isinstance(data, bytes):
+            self._read += len(data)
             buffer = self._tail + data
             line, position = self._lines_before_tail + 1, 0
             for match in _RECORD_START.finditer(buffer):
@@ -101,13 +124,16 @@ class RecordScanner:
     before the first record), each record (PubmedArticle, PubmedBookArticle, DeleteCitation
     element), anything but white space between records, and the tail after the last record
     (or the record the end of the stream cut off). Each piece comes with the line and column
-    its first byte is on. Reads in chunks, so memory holds one chunk plus one record."""
+    its first byte is on. A record over MAX_RECORD_BYTES is not kept: an 'oversize' piece
+    (no bytes) stands for it, or 'oversize-unclosed' when the stream ends inside it. Reads in
+    chunks into one growing buffer and searches each byte once, so time is linear in the file
+    and memory holds one chunk plus one record."""
 
     CHUNK = 1 << 16  # as iterparse reads: a gzip stream cut short loses at most this much
 
     def __init__(self, stream: BinaryIO, head: bytes = b"") -> None:
         self._stream = stream
-        self._buffer = head
+        self._buffer = bytearray(head)
         self._pos = 0  # start of what is not yet handed out
         self._line, self._column = 1, 0  # of self._buffer[self._pos]
 
@@ -117,63 +143,121 @@ class RecordScanner:
         return self._line + self._buffer.count(b"\n", self._pos)
 
     def _fill(self) -> bool:
+        """Read one more chunk onto the buffer (dropping what was handed out: a bytearray
+        drops its front and grows at its end in amortized constant time per byte)."""
         data = self._stream.read(self.CHUNK)
         if not data:
             return False
-        self._buffer = self._buffer[self._pos :] + data
+        del self._buffer[: self._pos]
         self._pos = 0
+        self._buffer += data
         return True
 
-    def _cut(self, end: int) -> tuple[bytes, int, int]:
-        piece = self._buffer[self._pos : end]
+    def _advance(self, end: int) -> tuple[int, int]:
+        """Move past the bytes up to `end`, counting lines; the (line, column) moved from."""
         where = self._line, self._column
-        newlines = piece.count(b"\n") if b"\n" in piece else 0  # `in` is a memchr: far faster
+        newlines = self._buffer.count(b"\n", self._pos, end)
         if newlines:
             self._line += newlines
-            self._column = len(piece) - piece.rfind(b"\n") - 1
+            self._column = end - self._buffer.rfind(b"\n", self._pos, end) - 1
         else:
-            self._column += len(piece)
+            self._column += end - self._pos
         self._pos = end
-        return piece, *where
+        return where
+
+    def _cut(self, end: int) -> tuple[bytes, int, int]:
+        piece = bytes(self._buffer[self._pos : end])
+        return piece, *self._advance(end)
+
+    def _pending(self) -> int:
+        return len(self._buffer) - self._pos
 
     def pieces(self) -> Iterator[tuple[str, bytes, int, int]]:
-        """(kind, bytes, line, column): 'prolog', 'record' or 'between'..., 'tail' or 'partial'.
+        """(kind, bytes, line, column): 'prolog', 'record', 'oversize' or 'between'..., then
+        'tail', 'partial', 'oversize-unclosed' or 'too-long' (over MAX_RECORD_BYTES and no
+        record in it: the rest of the stream is not read).
         Read errors (a gzip stream cut short) are raised; `line` says where reading stopped."""
         first = True
+        searched = self._pos
         while True:
-            start = _RECORD_TAG.search(self._buffer, self._pos)
+            start = _RECORD_TAG.search(self._buffer, searched)
             if start is None:
+                searched = max(self._pos, len(self._buffer) - 24)  # a tag may be split
+                if self._pending() > MAX_RECORD_BYTES:
+                    yield "too-long", b"", self._line, self._column
+                    return
+                before = self._pos
                 if self._fill():
+                    searched -= before
                     continue
                 yield ("prolog" if first else "tail", *self._cut(len(self._buffer)))
                 if first:
                     yield "tail", b"", self._line, self._column
                 return
-            between = self._cut(start.start())
+            # bytes now: the match reads the buffer, which later reads change
+            name, begin = bytes(start.group(1)), start.start()
+            del start
+            between = self._cut(begin)
             if first:
                 yield ("prolog", *between)
                 first = False
             elif between[0].strip():
                 yield ("between", *between)
-            end = self._record_end(start.group(1))
+            end = self._record_end(name)
             if end is None:
                 yield ("partial", *self._cut(len(self._buffer)))
                 return
-            yield ("record", *self._cut(end))
+            if end < 0:  # too large: skipped
+                where = self._line, self._column
+                closed = self._skip(b"</" + name + b">")
+                yield ("oversize" if closed else "oversize-unclosed", b"", *where)
+                if not closed:
+                    return
+            else:
+                yield ("record", *self._cut(end))
+            searched = self._pos
 
     def _record_end(self, name: bytes) -> int | None:
-        """Offset just past the record that starts at self._pos, reading more as needed."""
+        """Offset just past the record that starts at self._pos, reading more as needed; None
+        when the stream ends first, -1 when the record grows over MAX_RECORD_BYTES."""
         close = b"</" + name + b">"
         searched = self._pos
         while True:
-            tag_end = self._buffer.find(b">", self._pos)
-            if tag_end > 0 and self._buffer[tag_end - 1 : tag_end] == b"/":
-                return tag_end + 1  # <DeleteCitation/>
+            tag_end = self._buffer.find(b">", searched)
+            if tag_end >= 0:
+                break
+            searched = len(self._buffer)
+            if self._pending() > MAX_RECORD_BYTES:
+                return -1
+            before = self._pos
+            if not self._fill():
+                return None
+            searched -= before
+        if self._buffer[tag_end - 1 : tag_end] == b"/":
+            return tag_end + 1  # <DeleteCitation/>
+        searched = tag_end
+        while True:
             found = self._buffer.find(close, searched)
             if found >= 0:
-                return found + len(close)
+                end = found + len(close)
+                return end if end - self._pos <= MAX_RECORD_BYTES else -1
             searched = max(self._pos, len(self._buffer) - len(close))
+            if self._pending() > MAX_RECORD_BYTES:
+                return -1
             before = self._pos
             if not self._fill():
                 return None
             searched -= before  # the buffer was shifted by _fill
+
+    def _skip(self, close: bytes) -> bool:
+        """Drop the record at self._pos up to and with `close` (counting its lines), keeping
+        no more than a chunk; False when the stream ends first."""
+        while True:
+            found = self._buffer.find(close, self._pos)
+            if found >= 0:
+                self._advance(found + len(close))
+                return True
+            self._advance(max(self._pos, len(self._buffer) - len(close)))
+            if not self._fill():
+                self._advance(len(self._buffer))
+                return False
