@@ -153,8 +153,18 @@ def _default_documents() -> Path | None:
     return None
 
 
+def _existing(ctx: click.Context, param: click.Parameter, paths: tuple[Path, ...]) -> tuple:
+    """Paths that exist, also as a link (a link that loops is refused as its file is)."""
+    for path in paths:
+        if not os.path.lexists(path):
+            raise click.BadParameter(f"Path {str(path)!r} does not exist.")
+    return paths
+
+
 @cli.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(path_type=Path), callback=_existing
+)
 @DB_OPTION
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary and problems.")
 def import_command(paths: tuple[Path, ...], db_path: Path | None, quiet: bool) -> None:
