@@ -367,3 +367,20 @@ def test_readme_documents_the_new_refusals() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for phrase in ("named pipe", "symbolic link that loops", "not valid UTF-8", "gzip"):
         assert phrase in readme, phrase
+
+
+def test_align_names_the_bad_byte_and_line_and_refuses_a_fifo(tmp_path: Path) -> None:
+    english = tmp_path / "en.txt"
+    english.write_bytes(b"\xef\xbb\xbfOne.\r\nTwo caf\xe9.\r\n")
+    chinese = tmp_path / "zh.txt"
+    chinese.write_text("一。\n二。\n", encoding="utf-8")
+    result = run("align", "--en", english, "--zh", chinese)
+    assert result.exit_code == 1
+    assert stderr_lines(result) == [
+        f"Error: {english}: not UTF-8 text (byte 16 on line 2); save it as UTF-8"
+    ]
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    result = run("align", "--en", pipe, "--zh", chinese)
+    assert result.exit_code == 1
+    assert stderr_lines(result) == [f"Error: {pipe}: a named pipe, not a file; skipped"]
