@@ -384,3 +384,17 @@ def test_align_names_the_bad_byte_and_line_and_refuses_a_fifo(tmp_path: Path) ->
     result = run("align", "--en", pipe, "--zh", chinese)
     assert result.exit_code == 1
     assert stderr_lines(result) == [f"Error: {pipe}: a named pipe, not a file; skipped"]
+
+
+def test_a_file_replaced_by_a_fifo_after_the_check_is_not_waited_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import litbalint.sources.detect as detect
+
+    regular = os.stat(TWO_NBIB)
+    pipe = tmp_path / "a.nbib"
+    os.mkfifo(pipe)
+    monkeypatch.setattr(detect.os, "stat", lambda path: regular)  # the check saw a file
+    with pytest.raises(UnsupportedFormat) as raised:
+        detect.open_document(pipe, "a.nbib")
+    assert str(raised.value) == "a.nbib: a named pipe, not a file; skipped"

@@ -126,14 +126,16 @@ def open_document(path: Path, name: str) -> BinaryIO:
         kind = not_a_file(mode)
         if kind:
             raise UnsupportedFormat(f"{name}: {kind}, not a file; skipped")
-        stream = open(path, "rb")  # noqa: SIM115 - the caller closes it
+        # O_NONBLOCK: should a named pipe have replaced the file since, opening does not wait
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as error:
         raise cannot_open(name, error) from None
-    kind = not_a_file(os.fstat(stream.fileno()).st_mode)
-    if kind:  # replaced since the stat: a FIFO opened only when a writer had it open
-        stream.close()
+    kind = not_a_file(os.fstat(fd).st_mode)
+    if kind:
+        os.close(fd)
         raise UnsupportedFormat(f"{name}: {kind}, not a file; skipped")
-    return stream
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
 
 
 @contextmanager
