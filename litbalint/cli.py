@@ -17,7 +17,7 @@ import yaml
 from datasette.cli import cli as datasette_cli
 
 from litbalint.align.lines import align_lines, align_paragraphs
-from litbalint.cli_common import DB_OPTION, fail
+from litbalint.cli_common import DB_OPTION, fail, read_utf8
 from litbalint.cli_embed import embed, embed_step
 from litbalint.cli_harvest import harvest
 from litbalint.embed import MODEL_NAME, switched_off
@@ -153,8 +153,18 @@ def _default_documents() -> Path | None:
     return None
 
 
+def _existing(ctx: click.Context, param: click.Parameter, paths: tuple[Path, ...]) -> tuple:
+    """Paths that exist, also as a link (a link that loops is refused as its file is)."""
+    for path in paths:
+        if not os.path.lexists(path):
+            raise click.BadParameter(f"Path {str(path)!r} does not exist.")
+    return paths
+
+
 @cli.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(path_type=Path), callback=_existing
+)
 @DB_OPTION
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary and problems.")
 def import_command(paths: tuple[Path, ...], db_path: Path | None, quiet: bool) -> None:
@@ -193,15 +203,6 @@ def stats(db_path: Path | None, as_json: bool) -> None:
     )
 
 
-def _read_utf8(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        fail(f"{path}: not UTF-8 text (bad byte at offset {error.start}); save it as UTF-8")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 @cli.command()
 @click.option(
     "--en",
@@ -225,7 +226,7 @@ def align(en_path: Path, zh_path: Path, split: bool) -> None:
 
     Without --split each line is a sentence, and every line of both files appears in exactly
     one bead: {"en": [0-based line numbers], "zh": [...], "score": 0..1}."""
-    en_text, zh_text = _read_utf8(en_path), _read_utf8(zh_path)
+    en_text, zh_text = read_utf8(en_path), read_utf8(zh_path)
     if split:
         beads = align_paragraphs(en_text, zh_text)
     else:

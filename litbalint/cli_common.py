@@ -1,13 +1,19 @@
-"""What the command modules share: the --db option, the one-line failure, the progress."""
+"""What the command modules share: the --db option, the one-line failure, the progress,
+reading a UTF-8 input file."""
 
 from __future__ import annotations
 
+import codecs
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import click
+
+from litbalint.errors import LitbalintError
+from litbalint.sources.detect import open_document
+from litbalint.sources.text import line_at
 
 DB_OPTION = click.option(
     "--db",
@@ -57,3 +63,22 @@ def progress(
             click.echo(line.format(done=done, total=total))
 
     return plain
+
+
+def read_utf8(path: Path) -> str:
+    """A UTF-8 text file (BOM optional), LF line ends; anything else: one line, exit 1."""
+    try:
+        with open_document(path, str(path)) as stream:  # a named pipe or device: refused
+            data = stream.read()
+    except LitbalintError as error:
+        fail(str(error))
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        text = data[start:].decode("utf-8")
+    except UnicodeDecodeError as error:
+        offset = start + error.start
+        fail(
+            f"{path}: not UTF-8 text (byte {offset} on line {line_at(data, offset, 'utf-8')}); "
+            "save it as UTF-8"
+        )
+    return text.replace("\r\n", "\n").replace("\r", "\n")

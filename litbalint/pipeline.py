@@ -24,7 +24,7 @@ from litbalint.prepare import (
     prepared_stream,
     refusal,
 )
-from litbalint.resources import display_path, seed_files
+from litbalint.resources import display_path, resolved_path, seed_files
 from litbalint.sources.detect import DOCUMENT_SUFFIXES
 from litbalint.store import SaveCounts, Store
 from litbalint.store.alignments import inputs_hash
@@ -52,19 +52,23 @@ class FileReport:
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given; folders walked (sorted) for document files, skipping hidden entries."""
+    """Files as given; folders walked (sorted) for document files, skipping hidden entries.
+    Links to folders are not followed (no loops); a subfolder that cannot be read is listed
+    itself, so the import names it."""
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            for folder, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                files.extend(
-                    Path(folder, name)
-                    for name in sorted(names)
-                    if not name.startswith(".") and name.lower().endswith(DOCUMENT_SUFFIXES)
-                )
-        else:
+        if not path.is_dir():
             files.append(path)
+            continue
+        unreadable: list[OSError] = []
+        for folder, dirs, names in os.walk(path, onerror=unreadable.append):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            files.extend(
+                Path(folder, name)
+                for name in sorted(names)
+                if not name.startswith(".") and name.lower().endswith(DOCUMENT_SUFFIXES)
+            )
+        files.extend(Path(error.filename) for error in unreadable)
     return files
 
 
@@ -72,9 +76,9 @@ def corpus_files(documents: Path | None = None) -> list[Path]:
     """What `litbalint build` imports: the bundled seeds, then every other document under
     `documents` (the user's data folder), when given."""
     seeds = seed_files()
-    bundled = {path.resolve() for path in seeds}
+    bundled = {resolved_path(path) for path in seeds}
     found = expand_paths([documents]) if documents else []
-    return [*seeds, *(path for path in found if path.resolve() not in bundled)]
+    return [*seeds, *(path for path in found if resolved_path(path) not in bundled)]
 
 
 def import_file(store: Store, path: Path) -> FileReport:

@@ -11,10 +11,11 @@ import queue
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from litbalint.errors import LitbalintError
 from litbalint.model import Article, Record, join_sections
-from litbalint.sources.detect import open_records
+from litbalint.sources.detect import cannot_open, open_document, read_stream
 from litbalint.workers import worker_started
 from litbalint.zh import has_cjk, segment_for_index
 
@@ -53,13 +54,14 @@ class FileEnd:
 PreparedItem = FileStart | RecordChunk | FileEnd
 
 
-def _sha256(path: Path) -> tuple[str, int]:
+def _sha256(stream: BinaryIO) -> tuple[str, int]:
+    """The digest and size of an open file, which is then read again from its start."""
     digest = hashlib.sha256()
     size = 0
-    with open(path, "rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
+    while chunk := stream.read(1 << 20):
+        digest.update(chunk)
+        size += len(chunk)
+    stream.seek(0)
     return digest.hexdigest(), size
 
 
@@ -89,7 +91,7 @@ def refusal(shown: str, error: Exception) -> str:
         message = str(error)
         return message if message.startswith(shown) else f"{shown}: {message}"
     if isinstance(error, OSError):
-        return f"{shown}: cannot be read ({error.strerror or error})"
+        return str(cannot_open(shown, error))
     # a bug, not the user's fault: still one line, the run goes on
     return (
         f"{shown}: not imported, litbalint failed on it ({type(error).__name__}: {error}); "
@@ -100,12 +102,10 @@ def refusal(shown: str, error: Exception) -> str:
 def prepare_file(path: Path, shown: str) -> Iterator[PreparedItem]:
     """FileStart, its records in chunks, FileEnd; a file that cannot be read (or fails part
     way) ends with FileEnd.refused, and the store keeps none of it."""
-    if not path.exists():
-        yield FileEnd(shown, f"{shown}: no such file")
-        return
     try:
-        sha256, size = _sha256(path)
-        with open_records(path, shown) as (format_name, records):
+        with open_document(path, shown) as stream:
+            sha256, size = _sha256(stream)
+            format_name, records = read_stream(stream, shown)
             yield FileStart(shown, sha256, size, format_name)
             batch: list[Record] = []
             for record in records:

@@ -90,10 +90,18 @@ def default_db_path(create_folder: bool = False) -> Path:
     return folder / DATABASE_NAME
 
 
+def resolved_path(path: Path) -> Path:
+    """path.resolve(); for a symbolic link that loops, its folder resolved and its name."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: "Symlink loop" before Python 3.13
+        return path.absolute().parent.resolve() / path.name
+
+
 def display_path(path: Path) -> str:
     """A document's path as stored and shown: a bundled seed as 'seeds/NAME', a file under the
     current folder relative to it, any other as given."""
-    resolved = path.resolve()
+    resolved = resolved_path(path)
     bundled = files("litbalint") / BUNDLED
     roots = [Path(str(bundled)).resolve()] if isinstance(bundled, Path) else []
     for root in (*roots, Path.cwd().resolve()):

@@ -153,7 +153,9 @@ def parse_suppr(text: str) -> list[Record]:
             pmc = re.search(r"PMCID:\s*(PMC\d+)", line.text)
             article.ids.pmc = article.ids.pmc or (pmc.group(1) if pmc else None)
     else:
-        problems.append(Problem("no 出版信息 (citation) block: journal and date unknown"))
+        problems.append(
+            Problem("no 出版信息 (citation) block: journal and date unknown", article.line)
+        )
 
     article.abstract_en = parse_sections(blocks.get("abstract_en", []), "en")
     article.abstract_zh = parse_sections(blocks.get("abstract_zh", []), "zh")
