@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from litbalint.errors import LitbalintError
 from litbalint.model import Article, ArticleLinks, Deletion, LinkSummary, Problem, Record
+from litbalint.pmid import read_pmid
 from litbalint.sources.pubmed_xml import parse_pubmed_xml
 
 
@@ -273,17 +274,18 @@ def summaries(body: bytes) -> SummaryReply:
     reply = SummaryReply()
     for uid in result.get("uids", []):
         doc = result.get(str(uid)) or {}
-        if not str(uid).isdigit():
+        pmid = read_pmid(str(uid))
+        if pmid is None:  # not a PubMed ID (١٢٣ is not 123)
             continue
         if "error" in doc or not doc.get("title"):
-            reply.failed[int(uid)] = f"esummary: {doc.get('error') or 'no title'}"
+            reply.failed[pmid] = f"esummary: {doc.get('error') or 'no title'}"
             continue
         doi = next(
             (a.get("value") for a in doc.get("articleids", []) if a.get("idtype") == "doi"), None
         )
         reply.summaries.append(
             LinkSummary(
-                int(uid),
+                pmid,
                 doc.get("title") or None,
                 doc.get("source") or None,
                 doc.get("pubdate") or None,

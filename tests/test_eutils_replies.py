@@ -264,3 +264,20 @@ def test_esummary_error_beside_an_empty_result_is_not_an_empty_answer() -> None:
     )
     with pytest.raises(EutilsRequestError, match="Invalid uid"):
         summaries(body)
+
+
+def test_esummary_uids_that_are_no_pmids_are_left_out() -> None:
+    body = json.dumps(
+        {
+            "header": {"type": "esummary", "version": "0.3"},
+            "result": {
+                "uids": ["123", "١٢٣", "0", "123456789012345678901"],
+                "123": {"uid": "123", "title": "A title."},
+                "١٢٣": {"uid": "١٢٣", "title": "Arabic-Indic digits."},
+                "0": {"uid": "0", "title": "Zero."},
+                "123456789012345678901": {"title": "Too long."},
+            },
+        }
+    ).encode()
+    reply = summaries(body)
+    assert [s.pmid for s in reply.summaries] == [123] and reply.failed == {}
