@@ -68,8 +68,14 @@ def _with_subwords(segmenter: jieba.Tokenizer, run: str) -> list[str]:
 
 
 def query_text(text: str | None) -> str:
-    """A user's query as read: white space collapsed, at most MAX_QUERY_CHARS characters."""
-    return " ".join((text or "")[: 4 * MAX_QUERY_CHARS].split())[:MAX_QUERY_CHARS]
+    """A user's query as read: white space collapsed, at most MAX_QUERY_CHARS characters, no
+    half of a Latin word at the end."""
+    words = " ".join((text or "")[: 4 * MAX_QUERY_CHARS].split())
+    if len(words) <= MAX_QUERY_CHARS:
+        return words
+    cut = words[:MAX_QUERY_CHARS]
+    head, _, last = cut.rpartition(" ")
+    return head if head and words[MAX_QUERY_CHARS] != " " and not has_cjk(last) else cut
 
 
 def query_cut(text: str | None) -> bool:

@@ -25,6 +25,7 @@ def test_queries_are_read_up_to_the_cap():
     assert len(query_text(HUGE)) == MAX_QUERY_CHARS == 500
     assert query_text("  burnout \n\t Balint  ") == "burnout Balint"
     assert query_text(None) == ""
+    assert query_text("burnout " * 100) == " ".join(["burnout"] * 62)  # no "burn" at the end
     assert sum(map(len, segment_query(HUGE))) == MAX_QUERY_CHARS
     request = SearchRequest.from_args({"q": HUGE})
     assert request.query == HUGE[:MAX_QUERY_CHARS] and request.cut
