@@ -16,7 +16,7 @@ term's alternatives come from `bilingual.py`:
 
 Latin words of a Chinese query are kept as typed. Every alternative is a quoted FTS5 phrase of
 the index's tokens, so nothing a user types becomes FTS5 syntax. Caps: MAX_PER_TERM
-alternatives a term, MAX_TERMS terms, MAX_ALTERNATIVES in all, MAX_QUERY_CHARS of the query.
+alternatives a term, MAX_TERMS terms, MAX_ALTERNATIVES in all, zh.MAX_QUERY_CHARS of the query.
 """
 
 from __future__ import annotations
@@ -34,12 +34,18 @@ from litbalint.bilingual import (
     glossary,
 )
 from litbalint.synonyms import synonym_table, term_key
-from litbalint.zh import fts_tokens, has_cjk, index_phrase, segment_query, tokenizer
+from litbalint.zh import (
+    MAX_QUERY_CHARS,
+    fts_tokens,
+    has_cjk,
+    index_phrase,
+    segment_query,
+    tokenizer,
+)
 
 MAX_PER_TERM = 6  # alternatives of one source term, best first
 MAX_TERMS = 16  # source terms translated; later ones are left out
 MAX_ALTERNATIVES = 64  # alternatives in the whole query
-MAX_QUERY_CHARS = 500  # of the query read
 MAX_TERM_WORDS = 4  # the longest English term looked up, in words
 ALL_TERMS_UP_TO = 3  # `fts` requires every term up to this many terms, any term beyond
 

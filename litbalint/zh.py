@@ -19,6 +19,9 @@ from litbalint.resources import USER_DICTIONARY, packaged_path
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _TOKEN = re.compile(r"[^\W_]+")  # a run of letters and digits: what FTS5's unicode61 keeps
+# The most of a user's query anything reads (the search, its translation, `escape_fts`, the
+# SQL functions, segmentation): the rest is left out, so no query costs more than this much.
+MAX_QUERY_CHARS = 500
 
 
 @cache
@@ -64,9 +67,27 @@ def _with_subwords(segmenter: jieba.Tokenizer, run: str) -> list[str]:
     return words
 
 
+def query_text(text: str | None) -> str:
+    """A user's query as read: white space collapsed, at most MAX_QUERY_CHARS characters, no
+    half of a Latin word at the end."""
+    words = " ".join((text or "")[: 4 * MAX_QUERY_CHARS].split())
+    if len(words) <= MAX_QUERY_CHARS:
+        return words
+    cut = words[:MAX_QUERY_CHARS]
+    head, _, last = cut.rpartition(" ")
+    return head if head and words[MAX_QUERY_CHARS] != " " and not has_cjk(last) else cut
+
+
+def query_cut(text: str | None) -> bool:
+    """Whether `query_text` leaves part of this query out."""
+    return len(" ".join((text or "")[: 4 * MAX_QUERY_CHARS + 1].split())) > MAX_QUERY_CHARS
+
+
 def segment_query(text: str) -> list[str]:
-    """A user's query as words: CJK runs cut precisely, other text split on white space."""
-    return _segment(text, lambda segmenter, run: segmenter.cut(run, HMM=False)).split()
+    """A user's query as words (its first MAX_QUERY_CHARS characters): CJK runs cut
+    precisely, other text split on white space."""
+    cut = _segment(text[:MAX_QUERY_CHARS], lambda segmenter, run: segmenter.cut(run, HMM=False))
+    return cut.split()
 
 
 def fts_tokens(text: str) -> list[str]:

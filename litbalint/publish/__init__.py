@@ -13,7 +13,7 @@ from __future__ import annotations
 from datasette import hookimpl
 from datasette.utils import tilde_decode
 
-from litbalint.publish import i18n, ranked_table, sql_search, table_pages
+from litbalint.publish import i18n, ranked_table, server_paths, sql_search, table_pages
 from litbalint.publish.attribution import page_metadata
 from litbalint.publish.fts_query import escape_fts
 
@@ -33,6 +33,7 @@ SERVE_SETTINGS: dict[str, object] = {
 def prepare_connection(conn) -> None:
     conn.create_function("escape_fts", 1, escape_fts)
     sql_search.register(conn)  # litbalint_search(query [, limit]): the readers' search in SQL
+    conn.set_authorizer(server_paths.authorizer)  # no file path through pragma_database_list
 
 
 @hookimpl
@@ -110,10 +111,10 @@ def extra_template_vars(template, database, table, view_name, request, datasette
 @hookimpl
 def register_routes(datasette):
     """The search page of each corpus across titles and abstracts in both languages (see
-    search.py)."""
+    search.py); `/-/databases` without the files' paths (server_paths.py)."""
     from litbalint.publish.search import routes
 
-    return routes()
+    return routes() + server_paths.ROUTES
 
 
 @hookimpl
@@ -141,6 +142,14 @@ def asgi_wrapper(datasette):
         return i18n.asgi_wrapper(ranked(table_pages.table_page_request(app)))
 
     return wrap
+
+
+@hookimpl
+def handle_exception(datasette, request, exception):
+    """400 for a sort by a missing column, 405 for a POST to a canned query (refusals.py)."""
+    from litbalint.publish.refusals import refusal
+
+    return refusal(datasette, request, exception)
 
 
 @hookimpl

@@ -11,7 +11,9 @@ similarity of every stored vector to the query (measured: see README, *Cross-lin
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 
 from litbalint.bilingual import cedict
 from litbalint.crosslingual import translate_query
@@ -19,6 +21,9 @@ from litbalint.publish import crosslingual, vectors
 from litbalint.publish.search_ranked import Translation
 
 STAND_OUT = 0.05  # above the corpus's median similarity to the query
+# Queries are embedded here, one at a time, not in Datasette's SQL threads: a burst of long
+# queries then waits for this thread instead of holding up every page that reads the database.
+_embedding_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="litbalint-embed")
 
 
 class CorpusCrossLingual:
@@ -43,6 +48,14 @@ class CorpusCrossLingual:
 
 
 SIGNALS = CorpusCrossLingual()
+
+
+async def embed_ahead(query: str) -> None:
+    """Embed the query before the search reads the database (the search then finds it among
+    vectors.query_vector's latest), in the embedding thread."""
+    if query:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(_embedding_thread, vectors.query_vector, query)
 
 
 def preload() -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from litbalint.synonyms import SynonymGroup, synonym_table
-from litbalint.zh import fts_tokens, index_phrase, segment_query
+from litbalint.zh import fts_tokens, index_phrase, query_text, segment_query
 
 _QUOTED = re.compile(r'"([^"]*)"')
 MAX_ALTERNATIVES = 64  # OR terms a query may gain from synonyms; later terms stay as typed
@@ -24,7 +24,9 @@ def escape_fts(query: str | None) -> str:
     quoted (so FTS5 syntax characters are plain text), all words required, a word without
     letters or digits left out. An unquoted word or words that are a synonym table term become
     an OR group of the term's variants: 职业倦怠 -> ("职业倦怠" OR "职业枯竭" OR ...). A phrase
-    in double quotes stays that phrase, without variants."""
+    in double quotes stays that phrase, without variants. Only the query's first
+    zh.MAX_QUERY_CHARS characters are read (it is an SQL function anyone can call)."""
+    query = query_text(query) if isinstance(query, str) else ""
     if not query:
         return '""'
     parts: list[str] = []

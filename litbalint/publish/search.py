@@ -27,7 +27,7 @@ from markupsafe import Markup
 from litbalint.publish import i18n
 from litbalint.publish.article_model import css_url
 from litbalint.publish.corpus import SEARCH_PATH, corpus_names, is_corpus, read_snapshot
-from litbalint.publish.crosslingual_search import SIGNALS
+from litbalint.publish.crosslingual_search import SIGNALS, embed_ahead
 from litbalint.publish.examples import FEATURED
 from litbalint.publish.match_window import WINDOW
 from litbalint.publish.search_query import (
@@ -40,7 +40,7 @@ from litbalint.publish.search_query import (
 )
 from litbalint.publish.snippets import html_runs, plain
 from litbalint.publish.suggest import suggestions
-from litbalint.zh import has_cjk
+from litbalint.zh import MAX_QUERY_CHARS, has_cjk
 
 TEXT = i18n.Messages(
     {
@@ -71,6 +71,10 @@ TEXT = i18n.Messages(
         ),
         "none": ("No results for {query}.", "没有找到“{query}”的结果。"),
         "none_filtered": ("No articles match these filters.", "没有符合这些筛选条件的文献。"),
+        "cut": (
+            "Only the first {chars} characters of the query were searched.",
+            "只检索了检索词的前 {chars} 个字符。",
+        ),
         "failed": (
             "The search could not be run (it took too long or the query is not valid). Try "
             "fewer or other words.",
@@ -140,6 +144,7 @@ async def run_search(datasette, request) -> tuple[Results, str | None, bool]:
     if database is None or not asked.asks:
         return empty, database, database is None and asked.asks
     try:
+        await embed_ahead(asked.query)
         results = await read_snapshot(
             datasette, database, lambda conn: read_results(conn, asked, SIGNALS)
         )
@@ -163,6 +168,7 @@ async def search_json(datasette, request) -> Response:
     results, database, failed = await run_search(datasette, request)
     body = {
         "query": results.request.query,
+        "query_cut": results.request.cut,
         "match": results.match,
         "total": results.total,
         "windowed": results.windowed,
@@ -256,7 +262,8 @@ async def search_view(datasette, request) -> Response:
         "failed": failed,
         "database": database,
         "search_url": base,
-        "json_url": base + ".json" + (f"?{request.query_string}" if request.query_string else ""),
+        "json_url": f"{base}.json?{urllib.parse.urlencode(asked.args())}".rstrip("?"),
+        "max_query_chars": MAX_QUERY_CHARS,
         "home_url": str(datasette.urls.database(database)) if database else "/",
         "table_url": str(datasette.urls.table(database, "articles")) if database else "/",
         "hits": [

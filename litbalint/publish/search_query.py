@@ -24,11 +24,10 @@ from litbalint.publish.search_ranked import (
     snippets,
 )
 from litbalint.publish.snippets import snippet_runs
-from litbalint.zh import segment_query
+from litbalint.zh import query_cut, query_text, segment_query
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
-MAX_QUERY_CHARS = 500  # longer queries are cut here
 FACET_SIZE = {"topic": 20, "year": 12, "type": 8}
 STUBS_SHOWN = 20
 
@@ -45,19 +44,20 @@ class SearchRequest:
     has_zh: bool = False
     stubs: bool = False
     page: int = 1
+    cut: bool = False  # the query was longer than zh.MAX_QUERY_CHARS: only its start is read
 
     @classmethod
     def from_args(cls, args) -> SearchRequest:
         """From a request's arguments (a MultiParams or a dict); bad values are ignored."""
-        query = " ".join((args.get("q") or "").split())[:MAX_QUERY_CHARS]
         return cls(
-            query=query,
+            query=query_text(args.get("q")),
             topic=args.get("topic") or None,
             year=_int(args.get("year"), 1, 9999),
             publication_type=args.get("type") or None,
             has_zh=args.get("has_zh") in ("1", "on", "true"),
             stubs=args.get("stubs") in ("1", "on", "true"),
             page=_int(args.get("page"), 1, MAX_PAGE) or 1,
+            cut=query_cut(args.get("q")),
         )
 
     @property

@@ -9,13 +9,16 @@ query's words, its translation, its embedding). Join it to the articles:
     from json_each(litbalint_search('巴林特小组 住院医师')) j
     join articles a on a.id = j.value ->> 'id'
 
-It runs inside the query that calls it, so under the instance's SQL time limit.
+It runs inside the query that calls it, so under the instance's SQL time limit; it reads the
+query's first zh.MAX_QUERY_CHARS characters, embeds its first vectors.QUERY_EMBEDDED_CHARS.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+
+from litbalint.zh import query_text
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 500
@@ -27,7 +30,7 @@ def register(conn: sqlite3.Connection) -> None:
         from litbalint.publish.fts_query import escape_fts
         from litbalint.publish.search_ranked import rank
 
-        text = " ".join(str(query or "").split())[:500]
+        text = query_text(query if isinstance(query, str) else str(query or ""))
         try:
             size = min(max(int(limit), 1), MAX_LIMIT)  # type: ignore[call-overload]
         except (TypeError, ValueError):
