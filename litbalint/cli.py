@@ -10,6 +10,7 @@ import os
 import sqlite3
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -94,11 +95,16 @@ def _print_reports(
 
 
 def _run_import(
-    db_path: Path | None, paths: list[Path], quiet: bool, embeddings: bool = False
+    db_path: Path | None,
+    paths: list[Path],
+    quiet: bool,
+    embeddings: bool = False,
+    named: Sequence[Path] = (),
 ) -> None:
+    """Import; `named`: the folders and files the user named (stored paths are relative)."""
     try:
         with Store(db_path or default_db_path(create_folder=True)) as store:
-            reports = import_paths(store, paths)
+            reports = import_paths(store, paths, roots=named)
             code = _print_reports(reports, quiet, relearn_lexicon(store))
             if embeddings:
                 embed_step(store, quiet)
@@ -140,7 +146,9 @@ def _embed_hint(store: Store) -> None:
 def build(db_path: Path | None, data: Path | None, quiet: bool, embeddings: bool) -> None:
     """Build (or refresh) the corpus: the bundled seed documents, then every document in the
     data folder, then the embeddings of new and changed articles."""
-    _run_import(db_path, corpus_files(data or _default_documents()), quiet, embeddings)
+    documents = data or _default_documents()
+    named = [documents] if documents else []
+    _run_import(db_path, corpus_files(documents), quiet, embeddings, named)
 
 
 def _default_documents() -> Path | None:
@@ -169,7 +177,7 @@ def _existing(ctx: click.Context, param: click.Parameter, paths: tuple[Path, ...
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary and problems.")
 def import_command(paths: tuple[Path, ...], db_path: Path | None, quiet: bool) -> None:
     """Import files (Suppr pages, plain dumps, PubMed XML, MEDLINE/.nbib) or folders."""
-    _run_import(db_path, expand_paths(paths), quiet)
+    _run_import(db_path, expand_paths(paths), quiet, named=paths)
 
 
 @cli.command()

@@ -24,7 +24,7 @@ from litbalint.prepare import (
     prepared_stream,
     refusal,
 )
-from litbalint.resources import display_path, resolved_path, seed_files
+from litbalint.resources import display_path, resolved_path, seed_files, stored_path
 from litbalint.sources.detect import DOCUMENT_SUFFIXES
 from litbalint.store import SaveCounts, Store
 from litbalint.store.alignments import inputs_hash
@@ -87,7 +87,7 @@ def import_file(store: Store, path: Path) -> FileReport:
 
 
 def import_paths(
-    store: Store, paths: Iterable[Path], worker: bool | None = None
+    store: Store, paths: Iterable[Path], worker: bool | None = None, roots: Iterable[Path] = ()
 ) -> list[FileReport]:
     """Import files in order, each all or nothing. Files are committed in batches (one
     transaction per BATCH_SECONDS of work, a savepoint per file). With `worker` (default:
@@ -95,6 +95,8 @@ def import_paths(
     alignment in another (BackgroundAligner), so the store, the slowest stage, never waits
     for them."""
     files = [(path, display_path(path)) for path in paths]
+    named = list(roots)  # the folders and files named: stored paths are relative to them
+    stored_as = {shown: stored_path(path, named) for path, shown in files}
     if worker is None:
         worker = len(files) > 1 and (os.cpu_count() or 1) > 1
     worker = worker and can_fork()
@@ -114,7 +116,7 @@ def import_paths(
             try:
                 with store.transaction():
                     for first, items in by_file:
-                        report = _store_file(store, first, items, aligner, unsaved=len(batch))
+                        report = _store_file(store, first, items, aligner, len(batch), stored_as)
                         batch.append(report)
                         for _ in items:  # what is left of a file the store gave up on
                             pass
@@ -153,7 +155,12 @@ def _by_file(items: Iterator[PreparedItem]) -> Iterator[tuple[PreparedItem, Iter
 
 
 def _store_file(
-    store: Store, first: PreparedItem, items: Iterator, aligner: BackgroundAligner, unsaved: int
+    store: Store,
+    first: PreparedItem,
+    items: Iterator,
+    aligner: BackgroundAligner,
+    unsaved: int,
+    stored_as: dict[str, str],
 ) -> FileReport:
     if isinstance(first, FileEnd):
         return FileReport(path=first.path, refused=first.refused)
@@ -163,7 +170,9 @@ def _store_file(
     store.take_touched()
     try:
         with store.transaction():  # a savepoint: a refused file leaves the batch as it was
-            file_id = store.record_file(shown, first.sha256, first.format, first.size, 0, 0)
+            file_id = store.record_file(
+                stored_as.get(shown, shown), first.sha256, first.format, first.size, 0, 0
+            )
             for item in items:
                 if isinstance(item, FileEnd):
                     if item.refused:

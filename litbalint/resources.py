@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from litbalint.errors import LitbalintError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from importlib.resources.abc import Traversable
 
 BUNDLED = "bundled"  # the folder of shipped data files inside the package
@@ -98,13 +99,34 @@ def resolved_path(path: Path) -> Path:
         return path.absolute().parent.resolve() / path.name
 
 
+def stored_path(path: Path, roots: Iterable[Path] = ()) -> str:
+    """A document's path as the database keeps it (and publishes it): `display_path`, except
+    that no absolute path is kept — a file found in a folder that was named is stored relative
+    to that folder, with the folder's own name (`suppr/2024/a.txt`), any other by its name."""
+    shown = display_path(path)
+    if not Path(shown).is_absolute():
+        return shown
+    resolved = resolved_path(path)
+    for root in roots:
+        folder = resolved_path(root)
+        if folder.is_dir():
+            try:
+                return (Path(folder.name) / resolved.relative_to(folder)).as_posix()
+            except ValueError:
+                continue
+    return path.name
+
+
 def display_path(path: Path) -> str:
-    """A document's path as stored and shown: a bundled seed as 'seeds/NAME', a file under the
-    current folder relative to it, any other as given."""
+    """A document's path as shown in messages: a bundled seed as 'seeds/NAME', a file under the
+    current folder (not /) relative to it, any other as given."""
     resolved = resolved_path(path)
     bundled = files("litbalint") / BUNDLED
     roots = [Path(str(bundled)).resolve()] if isinstance(bundled, Path) else []
-    for root in (*roots, Path.cwd().resolve()):
+    here = Path.cwd().resolve()
+    if here != here.parent:  # run from / (cron): a path relative to it is a server path
+        roots.append(here)
+    for root in roots:
         try:
             return resolved.relative_to(root).as_posix()
         except ValueError:

@@ -146,3 +146,19 @@ def test_an_article_folded_into_another_in_the_same_batch(tmp_path: Path, worker
     assert db.execute(
         "SELECT count(*) FROM alignment_beads WHERE article_id != ?", [kept]
     ).fetchone() == (0,)
+
+
+def test_stored_paths_are_relative_to_what_was_named(tmp_path: Path, monkeypatch) -> None:
+    folder = tmp_path / "server" / "suppr"
+    (folder / "2024").mkdir(parents=True)
+    (folder / "2024" / "a.txt").write_bytes(seed("001").read_bytes())
+    alone = tmp_path / "elsewhere" / "b.txt"
+    alone.parent.mkdir()
+    alone.write_bytes(seed("002").read_bytes())
+    monkeypatch.chdir("/")  # as under cron: a path relative to / would name the server's
+    files = [*pipeline.expand_paths([folder]), alone]
+    with Store(tmp_path / "x.db") as store:
+        reports = import_paths(store, files, worker=False, roots=[folder, alone])
+        stored = [row[0] for row in store.db.execute("SELECT path FROM import_files")]
+    assert stored == ["suppr/2024/a.txt", "b.txt"]
+    assert reports[0].path == str(folder / "2024" / "a.txt")  # messages name the file as given
