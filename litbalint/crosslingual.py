@@ -123,12 +123,12 @@ def translate_query(query: str, learned: LearnedLookup | None = None) -> Transla
     Chinese. `learned`: the learned lexicon (None: glossary and CC-CEDICT only)."""
     text = query[:MAX_QUERY_CHARS].replace('"', " ")
     if has_cjk(text):
-        terms = _from_chinese(text, learned)
+        found = _from_chinese(text, learned)
         source, target, columns = "zh", "en", ENGLISH_COLUMNS
     else:
-        terms = _from_english(text, learned)
+        found = _from_english(text, learned)
         source, target, columns = "en", "zh", CHINESE_COLUMNS
-    terms = _capped(terms)
+    terms = _capped(found)
     groups = list(dict.fromkeys(_group(term) for term in terms if term.alternatives))
     return Translation(
         query=query,
@@ -144,24 +144,24 @@ def translate_query(query: str, learned: LearnedLookup | None = None) -> Transla
 # -- Chinese to English --------------------------------------------------------------------
 
 
-def _from_chinese(text: str, learned: LearnedLookup | None) -> list[TermTranslation]:
-    terms: list[TermTranslation] = []
+def _from_chinese(text: str, learned: LearnedLookup | None) -> Iterator[TermTranslation]:
+    """The query's terms, translated one by one as they are asked for (a long query stops
+    being translated at the caps: `_capped`)."""
     for span in _spans(segment_query(text), lambda words: "".join(words) in glossary().to_english):
         term = "".join(span)
         if has_cjk(term):
             if len(term) > 1 and term not in CHINESE_STOPWORDS:
                 alternatives = _english_for(term, learned)
                 if alternatives or len(term) < 3:
-                    terms.append(TermTranslation(term, alternatives))
+                    yield TermTranslation(term, alternatives)
                 else:  # a compound no dictionary has: its known words (同伴支持服务)
-                    terms += [
-                        TermTranslation(piece, _english_for(piece, learned))
-                        for piece in _known_pieces(term)
-                    ] or [TermTranslation(term, ())]
+                    pieces = _known_pieces(term)
+                    yield from (TermTranslation(p, _english_for(p, learned)) for p in pieces)
+                    if not pieces:
+                        yield TermTranslation(term, ())
         elif _latin_word(term):
             typed = _english(term, 1.0, AS_TYPED)
-            terms.append(TermTranslation(term, _with_variants([typed], _english)))
-    return terms
+            yield TermTranslation(term, _with_variants([typed], _english))
 
 
 def _known_pieces(term: str) -> list[str]:
@@ -235,16 +235,14 @@ def _english(text: str, weight: float, source: str) -> Alternative:
 # -- English to Chinese --------------------------------------------------------------------
 
 
-def _from_english(text: str, learned: LearnedLookup | None) -> list[TermTranslation]:
-    terms: list[TermTranslation] = []
+def _from_english(text: str, learned: LearnedLookup | None) -> Iterator[TermTranslation]:
     for words in _spans(fts_tokens(text), _known_english):
         if len(words) == 1 and (
             words[0].lower() in ENGLISH_STOPWORDS or words[0].isdigit() or len(words[0]) < 2
         ):
             continue
         term = " ".join(words)
-        terms.append(TermTranslation(term, _chinese_for(term, learned)))
-    return terms
+        yield TermTranslation(term, _chinese_for(term, learned))
 
 
 def _known_english(words: list[str]) -> bool:
@@ -357,16 +355,18 @@ def _found_inside(shorter: Alternative, longer: Alternative) -> bool:
     )
 
 
-def _capped(terms: list[TermTranslation]) -> list[TermTranslation]:
+def _capped(terms: Iterable[TermTranslation]) -> list[TermTranslation]:
     """Each source term once; at most MAX_TERMS translated terms and MAX_ALTERNATIVES
-    alternatives in all."""
+    alternatives in all; the terms after those are neither translated nor kept."""
     left, translated, capped = MAX_ALTERNATIVES, 0, []
     seen: set[str] = set()
     for term in terms:
+        if translated >= MAX_TERMS or left <= 0:
+            break
         if term.source.casefold() in seen:
             continue
         seen.add(term.source.casefold())
-        alternatives = term.alternatives[:left] if translated < MAX_TERMS else ()
+        alternatives = term.alternatives[:left]
         translated += bool(alternatives)
         left -= len(alternatives)
         capped.append(TermTranslation(term.source, alternatives))
