@@ -62,14 +62,33 @@ def main() -> int:
             return reproduce(make_mutant(kind, int(seed), marker.as_uri()), baseline, folder, args)
         made = mutants(args.files, args.seed, marker.as_uri(), kinds)
         print(f"{len(made)} mutants, {args.per_run} per run, timeout {args.timeout:.0f} s")
-        found = check_mutants(made, baseline, folder, args.timeout, args.per_run)
+        found = check_mutants(
+            made, baseline, folder, args.timeout, args.per_run, Progress(len(made), started)
+        )
         elapsed = time.perf_counter() - started
     print_table(made, found)
     print_examples(made, found)
     failed = sum(bool(failures) for failures in found)
-    print(f"\n{len(made)} files in {elapsed:.0f} s ({elapsed / max(len(made), 1):.2f} s a file); ")
+    rate = elapsed / max(len(made), 1)
+    print(
+        f"\n{len(made)} files in {elapsed:.0f} s ({rate:.2f} s a file, originals included): ",
+        end="",
+    )
     print(f"{failed} failed" if failed else "no failures")
     return 1 if failed else 0
+
+
+class Progress:
+    """A line on stderr about every 50 files."""
+
+    def __init__(self, total: int, started: float) -> None:
+        self.total, self.started, self.shown = total, started, 0
+
+    def __call__(self, done: int, failed: int) -> None:
+        if done and done >= self.shown + 50:
+            self.shown = done
+            elapsed = time.perf_counter() - self.started
+            print(f"  {done}/{self.total} files, {failed} failed, {elapsed:.0f} s", file=sys.stderr)
 
 
 def reproduce(mutant: Mutant, baseline, folder: Path, args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -268,12 +269,18 @@ def check_alone(mutant: Mutant, baseline: Baseline, folder: Path, timeout: float
 
 
 def check_mutants(
-    mutants: list[Mutant], baseline: Baseline, folder: Path, timeout: float, per_run: int
+    mutants: list[Mutant],
+    baseline: Baseline,
+    folder: Path,
+    timeout: float,
+    per_run: int,
+    progress: Callable[[int, int], None] = lambda done, failed: None,
 ) -> list[list[Failure]]:
     """The failures of each mutant: imported per_run at a time, and alone when a run's
     failure cannot be pinned on one of them."""
     found: list[list[Failure]] = []
     for start in range(0, len(mutants), per_run):
+        progress(start, sum(bool(failures) for failures in found))
         batch = mutants[start : start + per_run]
         if len(batch) == 1:
             found.append(check_alone(batch[0], baseline, folder / "alone", timeout))
