@@ -1,7 +1,7 @@
 """Fuzz `litbalint import` with mutated seeds and PubMed/MEDLINE fixtures.
 
     python scripts/fuzz_import.py [--files N] [--seed S] [--timeout T] [--per-run K]
-        [--kinds truncate,utf16,...] [--only KIND:SEED] [--keep DIR]
+        [--kinds truncate,utf16,...] [--only KIND:SEED] [--keep DIR] [--report FILE]
 
 Imports the originals into a database, then imports the mutants (K per `python -m litbalint
 import` run, into a copy of that database; a run whose failure cannot be pinned on one mutant
@@ -15,6 +15,7 @@ one mutant alone (with `--keep DIR` its file and database are kept there).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -45,6 +46,7 @@ def main() -> int:
     parser.add_argument("--kinds", help=f"comma-separated, of: {','.join(KINDS)}")
     parser.add_argument("--only", metavar="KIND:SEED", help="check this one mutant alone")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="work in DIR and keep it")
+    parser.add_argument("--report", type=Path, metavar="FILE", help="every failure, JSON lines")
     args = parser.parse_args()
     kinds = args.kinds.split(",") if args.kinds else KINDS
     if unknown := set(kinds) - set(KINDS):
@@ -66,6 +68,8 @@ def main() -> int:
             made, baseline, folder, args.timeout, args.per_run, Progress(len(made), started)
         )
         elapsed = time.perf_counter() - started
+    if args.report:
+        write_report(args.report, made, found)
     print_table(made, found)
     print_examples(made, found)
     failed = sum(bool(failures) for failures in found)
@@ -102,6 +106,21 @@ def reproduce(mutant: Mutant, baseline, folder: Path, args: argparse.Namespace) 
         print(f"  {failure.check}: {failure.message}")
     print("failed" if failures else "passed")
     return 1 if failures else 0
+
+
+def write_report(path: Path, made: list[Mutant], found: list[list[Failure]]) -> None:
+    with path.open("w") as out:
+        for mutant, failures in zip(made, found, strict=True):
+            for failure in failures:
+                row = {
+                    "kind": mutant.kind,
+                    "seed": mutant.seed,
+                    "original": mutant.original.path.name,
+                    "note": mutant.note,
+                    "check": failure.check,
+                    "message": failure.message,
+                }
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def print_table(made: list[Mutant], found: list[list[Failure]]) -> None:

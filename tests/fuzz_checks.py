@@ -263,8 +263,10 @@ def _check_database(
 
 
 def check_alone(mutant: Mutant, baseline: Baseline, folder: Path, timeout: float) -> list[Failure]:
-    """Every failure of one mutant imported on its own."""
+    """Every failure of one mutant imported on its own (a hang twice: once may be load)."""
     result = run_batch([mutant], baseline, folder, timeout)
+    if any(failure.check == HANG for failure in result.whole):
+        result = run_batch([mutant], baseline, folder, timeout)
     return result.whole + next(iter(result.failures.values()))
 
 
