@@ -96,6 +96,23 @@ def test_xml_record_without_pmid_is_skipped(tmp_path: Path) -> None:
     ]
 
 
+def test_xml_record_with_an_empty_pmid_is_skipped_even_with_a_pubmed_article_id(
+    tmp_path: Path,
+) -> None:
+    empty = record("").replace(
+        "</MedlineCitation>\n",
+        '</MedlineCitation>\n<PubmedData><ArticleIdList><ArticleId IdType="pubmed">25000001'
+        "</ArticleId></ArticleIdList></PubmedData>\n",
+    )
+    result, db = import_text(tmp_path, "empty.xml", pubmed_xml(empty, record("7")))
+    assert result.exit_code == 1
+    assert stored_pmids(db) == [7]
+    assert warnings(result.stderr) == [
+        f"Warning: {tmp_path / 'empty.xml'}:3: <PubmedArticle> not imported: PMID '' is not a "
+        "PubMed ID (a PMID is 1 to 8 digits 0-9, from 1 to 99999999)"
+    ]
+
+
 def test_deletion_with_an_invalid_pmid_deletes_the_valid_ones(tmp_path: Path) -> None:
     text = pubmed_xml(
         record("5"),

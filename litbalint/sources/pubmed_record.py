@@ -72,10 +72,11 @@ def read_deletion(elem: Element) -> tuple[Deletion, list[str]]:
 
 def _ids(parent: Element, id_lists: list[Element | None]) -> ArticleIds:
     """The record's IDs: its PMID (else the pubmed ArticleId) must be a valid one."""
-    text = text_of(parent.find("PMID"))
+    element = parent.find("PMID")
+    text = text_of(element)
     ids = ArticleIds(read_pmid(text))
-    if text and ids.pmid is None:
-        raise BadRecord(bad_pmid_message(text))
+    if element is not None and ids.pmid is None:  # an empty <PMID> too: a broken record
+        raise BadRecord(bad_pmid_message(text or ""))
     for id_list in id_lists:
         apply_ids(ids, id_list)
     if ids.pmid is None:
