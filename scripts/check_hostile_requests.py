@@ -14,7 +14,8 @@ temporary folder) on 127.0.0.1:--port, then for
 Meanwhile a prober asks for `/-/versions.json` and an article page every 50 ms (first for
 --seconds / 2 alone, for comparison). Prints each hostile kind's count, statuses and
 latencies, and the probes' p50 / p95 / max. Exit 1 when a
-probe's max passes --limit-ms or a hostile request answered 500.
+`/-/versions.json`'s max passes --limit-ms (issue 14's measure: the article page, whose
+rendering needs the two busy cores, is reported) or a hostile request answered 500.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from urllib.parse import quote, urlencode
 ROOT = Path(__file__).resolve().parent.parent
 TWO_MILLION_SQL = "replace(hex(zeroblob(1000000)), '00', '巴林')"  # 2,000,000 CJK characters
 CHINESE = "巴林特小组对住院医师职业倦怠的影响研究"
+LIMITED_PROBE = "/-/versions.json"  # what must stay under --limit-ms
 
 
 def hostile_paths(database: str) -> dict[str, str]:
@@ -101,7 +103,7 @@ def measure(
     time.sleep(0.5)  # the attacks are under way
     article = f"/{database}/articles/1"
     while time.time() < stop:
-        for path in ("/-/versions.json", article):
+        for path in (LIMITED_PROBE, article):
             status, took = fetch(port, path, timeout=60)
             probes[path].append(took if status == 200 else float("inf"))
         time.sleep(0.05)
@@ -138,7 +140,8 @@ def report(hostile: dict, probes: dict, limit_ms: float) -> bool:
             f"probe {path}: {len(times)} requests, p50 {ms(statistics.median(times))}, "
             f"p95 {ms(p95)}, max {ms(max(times))}"
         )
-        fast = fast and max(times) * 1000 < limit_ms
+        if path == LIMITED_PROBE:
+            fast = fast and max(times) * 1000 < limit_ms
     return fast
 
 
@@ -164,7 +167,7 @@ def main() -> None:
     report({}, quiet, args.limit_ms)
     print("with three hostile clients:")
     ok = report(hostile, probes, args.limit_ms)
-    print("ok" if ok else f"FAILED: a probe took {args.limit_ms:.0f} ms or more, or a 500")
+    print("ok" if ok else f"FAILED: {LIMITED_PROBE} took {args.limit_ms:.0f} ms or more, or a 500")
     sys.exit(0 if ok else 1)
 
 
