@@ -15,7 +15,6 @@ from pathlib import Path
 
 import click
 import yaml
-from datasette.cli import cli as datasette_cli
 
 from litbalint.align.lines import align_lines, align_paragraphs
 from litbalint.cli_common import DB_OPTION, fail, read_utf8
@@ -32,8 +31,6 @@ from litbalint.pipeline import (
     import_paths,
     relearn_lexicon,
 )
-from litbalint.publish import SERVE_SETTINGS
-from litbalint.publish.served import read_schema_version, served_names, unreadable
 from litbalint.resources import METADATA, data_dir, default_db_path, packaged_path
 from litbalint.store import SaveCounts, Store
 from litbalint.synonyms import synonym_table
@@ -342,6 +339,11 @@ def serve(
     Every file with litbalint's schema gets the article pages, chart, counts, search page and
     metadata.yml's `litbalint` settings, whatever its name; other SQLite files are served
     plainly."""
+    from datasette.cli import cli as datasette_cli  # Datasette: for this command only
+
+    from litbalint.publish import SERVE_SETTINGS
+    from litbalint.publish.served import read_schema_version, served_names, unreadable
+
     databases = [*db_paths, *db_files] or [default_db_path()]
     metadata = metadata_path or packaged_path(METADATA)
     for path, hint in (

@@ -12,10 +12,12 @@ from __future__ import annotations
 import logging
 import re
 from functools import cache
-
-import jieba
+from typing import TYPE_CHECKING
 
 from litbalint.resources import USER_DICTIONARY, packaged_path
+
+if TYPE_CHECKING:
+    import jieba
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _TOKEN = re.compile(r"[^\W_]+")  # a run of letters and digits: what FTS5's unicode61 keeps
@@ -26,7 +28,10 @@ MAX_QUERY_CHARS = 500
 
 @cache
 def tokenizer() -> jieba.Tokenizer:
-    """A jieba tokenizer with the domain dictionary loaded (built once per process)."""
+    """A jieba tokenizer with the domain dictionary loaded (built once per process; jieba is
+    imported only then: 0.14 s a command that reads no Chinese does not pay)."""
+    import jieba
+
     jieba.setLogLevel(logging.WARNING)
     segmenter = jieba.Tokenizer()
     segmenter.load_userdict(str(packaged_path(USER_DICTIONARY)))

@@ -405,3 +405,15 @@ def test_cut_off_gzipped_medline_is_refused_and_the_other_files_still_import(
     assert result.exit_code == 1
     assert str(path) in error_line(result)
     assert corpus_count(db) == 1  # the seed after it
+
+
+def test_the_command_line_imports_neither_datasette_nor_jieba_until_needed() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, litbalint.cli; "
+        "print(sorted(m for m in ('datasette', 'jieba') if m in sys.modules))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"  # Datasette for `serve`, jieba for Chinese text only

@@ -8,6 +8,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import datasette.cli
 import pytest
 import yaml
 
@@ -139,12 +140,11 @@ def test_data_folder_that_cannot_be_made_is_one_line(
 
 
 def test_serve_uses_the_packaged_metadata(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import litbalint.cli
 
     monkeypatch.chdir(tmp_path)
     assert run("build", "-q").exit_code == 0
     seen: list[list[str]] = []
-    monkeypatch.setattr(litbalint.cli.datasette_cli, "main", lambda args, **_: seen.append(args))
+    monkeypatch.setattr(datasette.cli.cli, "main", lambda args, **_: seen.append(args))
     assert run("serve", "--port", "0").exit_code == 0
     (args,) = seen
     assert args[args.index("--metadata") + 1] == str(packaged_path(METADATA))

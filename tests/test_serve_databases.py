@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import datasette.cli
 import httpx
 import pytest
 import yaml
@@ -119,10 +120,9 @@ def test_names_and_metadata_follow_datasette(tmp_path: Path):
 
 
 def test_files_are_served_mutable_unless_told_immutable(tmp_path: Path, monkeypatch):
-    import litbalint.cli
 
     calls: list[list[str]] = []
-    monkeypatch.setattr(litbalint.cli.datasette_cli, "main", lambda args, **_: calls.append(args))
+    monkeypatch.setattr(datasette.cli.cli, "main", lambda args, **_: calls.append(args))
     plain = tmp_path / "plain.db"
     with sqlite3.connect(plain) as conn:
         conn.execute("CREATE TABLE t (a)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import datasette.cli
 import pytest
 
 from litbalint.errors import LitbalintError
@@ -169,7 +170,7 @@ def test_serve_refuses_a_wrong_table_in_one_line(tmp_path, monkeypatch):
 
     started: list[list[str]] = []
     monkeypatch.setattr(litbalint.cli, "synonym_table", wrong)
-    monkeypatch.setattr(litbalint.cli.datasette_cli, "main", lambda args, **_: started.append(args))
+    monkeypatch.setattr(datasette.cli.cli, "main", lambda args, **_: started.append(args))
     plain = tmp_path / "plain.db"
     with sqlite3.connect(plain) as conn:
         conn.execute("CREATE TABLE t (a)")
