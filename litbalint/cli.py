@@ -12,28 +12,22 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import yaml
 
-from litbalint.align.lines import align_lines, align_paragraphs
 from litbalint.cli_common import DB_OPTION, fail, read_utf8
 from litbalint.cli_embed import embed, embed_step
 from litbalint.cli_harvest import harvest
 from litbalint.embed import MODEL_NAME, switched_off
 from litbalint.errors import LitbalintError
 from litbalint.exports import tmx, tsv
-from litbalint.pipeline import (
-    FileReport,
-    LexiconUpdate,
-    corpus_files,
-    expand_paths,
-    import_paths,
-    relearn_lexicon,
-)
 from litbalint.resources import METADATA, data_dir, default_db_path, packaged_path
 from litbalint.store import SaveCounts, Store
 from litbalint.synonyms import synonym_table
+
+if TYPE_CHECKING:
+    from litbalint.pipeline import FileReport, LexiconUpdate
 
 
 class _OneLineErrors(click.Group):
@@ -99,6 +93,8 @@ def _run_import(
     named: Sequence[Path] = (),
 ) -> None:
     """Import; `named`: the folders and files the user named (stored paths are relative)."""
+    from litbalint.pipeline import import_paths, relearn_lexicon  # the importers: here
+
     try:
         with Store(db_path or default_db_path(create_folder=True)) as store:
             reports = import_paths(store, paths, roots=named)
@@ -143,6 +139,8 @@ def _embed_hint(store: Store) -> None:
 def build(db_path: Path | None, data: Path | None, quiet: bool, embeddings: bool) -> None:
     """Build (or refresh) the corpus: the bundled seed documents, then every document in the
     data folder, then the embeddings of new and changed articles."""
+    from litbalint.pipeline import corpus_files
+
     documents = data or _default_documents()
     named = [documents] if documents else []
     _run_import(db_path, corpus_files(documents), quiet, embeddings, named)
@@ -174,6 +172,8 @@ def _existing(ctx: click.Context, param: click.Parameter, paths: tuple[Path, ...
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary and problems.")
 def import_command(paths: tuple[Path, ...], db_path: Path | None, quiet: bool) -> None:
     """Import files (Suppr pages, plain dumps, PubMed XML, MEDLINE/.nbib) or folders."""
+    from litbalint.pipeline import expand_paths
+
     _run_import(db_path, expand_paths(paths), quiet, named=paths)
 
 
@@ -231,6 +231,8 @@ def align(en_path: Path, zh_path: Path, split: bool) -> None:
 
     Without --split each line is a sentence, and every line of both files appears in exactly
     one bead: {"en": [0-based line numbers], "zh": [...], "score": 0..1}."""
+    from litbalint.align.lines import align_lines, align_paragraphs  # the aligner: here
+
     en_text, zh_text = read_utf8(en_path), read_utf8(zh_path)
     if split:
         beads = align_paragraphs(en_text, zh_text)
@@ -380,6 +382,8 @@ def _metadata_for(metadata: Path, corpora: list[str]) -> Path:
     """metadata.yml describes a database named 'litbalint' (data/litbalint.db): a copy in which
     that block applies to every corpus served, whatever its name (the file itself when it
     already does)."""
+    import yaml
+
     try:
         data = yaml.safe_load(metadata.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:

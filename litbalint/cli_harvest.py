@@ -6,26 +6,17 @@ import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from litbalint.cli_common import DB_OPTION, fail, progress
 from litbalint.errors import LitbalintError
-from litbalint.eutils import DEFAULT_URL, Eutils
-from litbalint.harvest import (
-    HarvestLocked,
-    Options,
-    RunReport,
-    harvest_lock,
-    load_topics,
-    select_topics,
-)
-from litbalint.harvest import dry_run as run_dry
-from litbalint.harvest import harvest as run_harvest
-from litbalint.harvest_reconcile import LINKS_REFRESH_DAYS
-from litbalint.pipeline import relearn_lexicon
+from litbalint.harvest_settings import DEFAULT_URL, LINKS_REFRESH_DAYS
 from litbalint.resources import TOPICS, default_db_path, packaged_path
-from litbalint.store import Store
+
+if TYPE_CHECKING:
+    from litbalint.harvest import RunReport
 
 HARVEST_LINE = "harvest: {done}/{total} records fetched"
 
@@ -129,6 +120,13 @@ def harvest(
       2  usage or configuration error
       3  another harvest is running on this database
     """
+    from litbalint.eutils import Eutils  # the harvester: loaded for this command only
+    from litbalint.harvest import HarvestLocked, Options, harvest_lock, load_topics, select_topics
+    from litbalint.harvest import dry_run as run_dry
+    from litbalint.harvest import harvest as run_harvest
+    from litbalint.pipeline import relearn_lexicon
+    from litbalint.store import Store
+
     if since and full:
         raise click.UsageError("--since and --full do not go together")
     options = Options(

@@ -34,6 +34,7 @@ from litbalint.eutils_replies import (
     SummaryReply,
     TransientReply,
 )
+from litbalint.harvest_settings import DEFAULT_URL
 from litbalint.model import Record
 
 __all__ = [
@@ -49,7 +50,6 @@ __all__ = [
     "SummaryReply",
 ]
 
-DEFAULT_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 TOOL = "litbalint"
 # esummary answers retmode=json for more than 500 UIDs with HTTP 200 and {"error": "Too many UIDs
 # in request. Maximum number of UIDs is 500 for JSON format output."} (the 10,000 of NCBI's

@@ -30,7 +30,8 @@ from litbalint.harvest_config import (
     load_topics,
     select_topics,
 )
-from litbalint.harvest_reconcile import LINKS_REFRESH_DAYS, reconcile, refresh_links
+from litbalint.harvest_reconcile import reconcile, refresh_links
+from litbalint.harvest_settings import LINKS_REFRESH_DAYS
 from litbalint.store import SaveCounts, Store
 
 __all__ = [

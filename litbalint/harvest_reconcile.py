@@ -26,7 +26,6 @@ from litbalint.store import SaveCounts, Store
 if TYPE_CHECKING:
     from litbalint.harvest import Options, RunReport
 
-LINKS_REFRESH_DAYS = 30  # links older than this are fetched again
 LINKS_REFRESH_MIN = 500  # articles refreshed per run at least (when that many are due) ...
 LINKS_REFRESH_SHARE = 7  # ... or 1/7 of the corpus: all of it in about a month of nights
 MISSING_RUNS = 2  # runs in a row a PMID must vanish from PubMed before it is marked deleted

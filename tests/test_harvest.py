@@ -24,7 +24,6 @@ import pytest
 import litbalint.harvest as harvest_module
 import litbalint.harvest_batches as harvest_batches
 from litbalint import resources
-from litbalint.cli import cli
 from litbalint.errors import LitbalintError
 from litbalint.eutils import Eutils
 from litbalint.harvest import (
@@ -780,8 +779,11 @@ def topics_file(tmp_path: Path) -> Path:
 
 
 def _harvest_command_module():
-    """The module that defines `litbalint harvest` (and makes its Eutils client)."""
-    return sys.modules[cli.commands["harvest"].callback.__module__]
+    """The module `litbalint harvest` takes its Eutils client from when it runs (it imports
+    the harvester then, not when the command line loads)."""
+    import litbalint.eutils
+
+    return litbalint.eutils
 
 
 @pytest.fixture
