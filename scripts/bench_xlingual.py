@@ -246,9 +246,10 @@ def rankings(conn: sqlite3.Connection, query: str) -> dict[str, list[int]]:
     """Each signal's ranking of the corpus for a query, as the search page computes them."""
     from litbalint.publish.crosslingual_search import SIGNALS
     from litbalint.publish.fts_query import escape_fts
+    from litbalint.publish.match_window import LIVE
     from litbalint.publish.search_ranked import by_bm25, translated
 
-    live = (["a.is_stub = 0", "a.deleted = 0"], {})
+    live: tuple[list[str], dict[str, object]] = (list(LIVE), {})
     found = {"text": by_bm25(conn, escape_fts(query), live, DEPTH)}
     translation = SIGNALS.translate(conn, query)
     found["translation"] = (

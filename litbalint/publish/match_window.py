@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 
 WINDOW = 5000  # matches ranked, counted and faceted at most (the newest)
-LIVE = ("a.is_stub = 0", "a.deleted = 0")  # the conditions every search has
+LIVE = ("a.is_stub = 0", "a.deleted = 0")  # on `articles a`: the conditions every search has
 
 
 def window_floor(

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from litbalint.publish.article_model import json_list
 from litbalint.publish.fts_query import escape_fts
+from litbalint.publish.match_window import LIVE
 from litbalint.publish.search_ranked import (
     CrossLingual,
     Translation,
@@ -185,7 +186,7 @@ _HIT_COLUMNS = (
 
 def _filters(request: SearchRequest) -> tuple[list[str], dict[str, object]]:
     """The conditions on `articles a` of a live corpus article that passes the filters."""
-    where = ["a.is_stub = 0", "a.deleted = 0"]
+    where = list(LIVE)
     params: dict[str, object] = {}
     if request.topic:
         where.append("EXISTS (SELECT 1 FROM json_each(a.topics) WHERE value = :topic)")

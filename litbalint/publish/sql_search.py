@@ -28,6 +28,7 @@ def register(conn: sqlite3.Connection) -> None:
     def litbalint_search(query: object, limit: object = DEFAULT_LIMIT) -> str:
         from litbalint.publish.crosslingual_search import SIGNALS
         from litbalint.publish.fts_query import escape_fts
+        from litbalint.publish.match_window import LIVE
         from litbalint.publish.search_ranked import rank
 
         text = query_text(query if isinstance(query, str) else str(query or ""))
@@ -37,7 +38,7 @@ def register(conn: sqlite3.Connection) -> None:
             size = DEFAULT_LIMIT
         if not text:
             return "[]"
-        live = (["a.is_stub = 0", "a.deleted = 0"], {})
+        live: tuple[list[str], dict[str, object]] = (list(LIVE), {})
         ranked = rank(conn, escape_fts(text), live, 0, size, SIGNALS, text)
         return json.dumps(
             [
