@@ -178,6 +178,10 @@ def test_no_hits_suggests_what_to_try(datasette):
     assert "只用一个词" in page and "q=%E5%B7%B4%E6%9E%97%E7%89%B9%E5%B0%8F%E7%BB%84" in page
     english = get(datasette, "/-/search", q="Balint group zzzz", lang="en").text
     assert "in the other language: 巴林特小组 zzzz" in english
+    stop = get(datasette, "/-/search", q="巴林特小组 对 zzzznothing", lang="en").text
+    assert "one word: 巴林特小组" in stop and "one word: 对" not in stop  # no stop words alone
+    long = get(datasette, "/-/search", q="zzzznothing " * 50, lang="en").text
+    assert f"No results for {('zzzznothing ' * 50)[:80]}…." in long  # repeated shortened
 
 
 def test_stubs_are_hidden_unless_asked(datasette):

@@ -42,6 +42,8 @@ from litbalint.publish.snippets import html_runs, plain
 from litbalint.publish.suggest import suggestions
 from litbalint.zh import MAX_QUERY_CHARS, has_cjk
 
+QUERY_SHOWN_CHARS = 80  # of a query repeated in a sentence ("No results for …")
+
 TEXT = i18n.Messages(
     {
         "title": ("Search", "检索"),
@@ -281,6 +283,7 @@ async def search_view(datasette, request) -> Response:
         "next_url": url(asked.args(page=asked.page + 1)) if asked.page < pages else None,
         "pages": pages,
         "window": WINDOW,
+        "query_shown": _shortened(asked.query),
         "first": (asked.page - 1) * PAGE_SIZE + 1,
         "css_url": css_url(datasette),
         "also": "also_en" if has_cjk(asked.query) else "also_zh",
@@ -289,6 +292,11 @@ async def search_view(datasette, request) -> Response:
     return Response.html(
         await datasette.render_template("litbalint_search.html", context, request=request)
     )
+
+
+def _shortened(query: str) -> str:
+    """The query as the page repeats it in a sentence: its first QUERY_SHOWN_CHARS."""
+    return query if len(query) <= QUERY_SHOWN_CHARS else query[:QUERY_SHOWN_CHARS] + "…"
 
 
 def _shown(hit: Hit, url: str, ui: i18n.Interface) -> ShownHit:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from litbalint.align.learned_lexicon import CHINESE_STOPWORDS
+from litbalint.align.lexicon import ENGLISH_STOPWORDS
 from litbalint.crosslingual import translate_query
 from litbalint.publish.search_query import SearchRequest
 from litbalint.zh import segment_query
@@ -44,8 +46,14 @@ def suggestions(request: SearchRequest) -> list[Suggestion]:
             found.append(
                 Suggestion("translated", request.args(q=translated, page=None), translated)
             )
-        words = [w for w in segment_query(request.query.replace('"', " ")) if w.strip()]
+        words = [w for w in segment_query(request.query.replace('"', " ")) if _worth_alone(w)]
         if len(words) > 1:
             for word in words[:MAX_WORD_SUGGESTIONS]:
                 found.append(Suggestion("word", request.args(q=word, page=None), word))
     return found
+
+
+def _worth_alone(word: str) -> bool:
+    """A word worth searching alone: not a stop word (对, the) or a lone letter."""
+    word = word.strip()
+    return len(word) > 1 and word not in CHINESE_STOPWORDS and word.lower() not in ENGLISH_STOPWORDS
