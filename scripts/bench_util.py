@@ -118,3 +118,31 @@ def machine() -> str:
         f"{os.cpu_count()} CPUs ({model}), {ram}, Python {platform.python_version()}, "
         f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}"
     )
+
+
+# -- targets: one line per target, collected by `bench.py all` into the summary and README ------
+
+TARGET_MARK = "TARGET"
+TARGET_FIELDS = ("benchmark", "litbalint", "anchor (same run)", "ratio", "target", "met")
+
+
+def target_line(
+    name: str, measured: str, anchor: str, ratio: str, goal: str, met: bool | None
+) -> str:
+    """One target as a line any benchmark (even in a subprocess) prints; `bench.py all` lifts
+    these lines out of the sections into the summary table. `met` None: a report, no target."""
+    verdict = "—" if met is None else ("met" if met else "**not met**")
+    cells = [name, measured, anchor, ratio, goal, verdict]
+    return f"{TARGET_MARK} | " + " | ".join(c.replace("|", "/") for c in cells)
+
+
+def split_targets(text: str) -> tuple[str, list[list[str]]]:
+    """A section's text without its target lines, and those lines' cells."""
+    kept, targets = [], []
+    for line in text.splitlines():
+        if line.startswith(f"{TARGET_MARK} | "):
+            cells = [c.strip() for c in line.split("|")[1:]]
+            targets.append((cells + [""] * len(TARGET_FIELDS))[: len(TARGET_FIELDS)])
+        else:
+            kept.append(line)
+    return "\n".join(kept), targets
