@@ -3,8 +3,9 @@
 Where: `$LITBALINT_CACHE`, else `$XDG_CACHE_HOME/litbalint`, else `~/.cache/litbalint`. An
 entry is one marshal file, `NAME-KEY.marshal`: KEY hashes what it is derived from (the source
 files' bytes, or path, size and modification time for large ones; the code that derives it;
-litbalint's and Python's versions), so a changed source is a different file and the old one is
-removed when the new one is written. Writes go to a temporary file renamed into place, so
+litbalint's and Python's versions), so a changed source is a different file; the KEEP newest
+files of a name are kept (two installs side by side do not rebuild each other's), older ones
+removed. Writes go to a temporary file renamed into place, so
 processes racing each other read either nothing or a whole entry; a folder that cannot be
 written (or a broken entry) means the value is computed, as without a cache. Deleting the
 folder clears the cache.
@@ -26,6 +27,7 @@ from litbalint import __version__
 
 CACHE_ENV = "LITBALINT_CACHE"
 SUFFIX = ".marshal"
+KEEP = 3  # files kept per name: the newest
 
 T = TypeVar("T")
 
@@ -85,6 +87,13 @@ def _write(folder: Path, path: Path, data: bytes) -> None:
         os.unlink(partial)
         raise
     name = path.name.rsplit("-", 1)[0]
-    for old in folder.glob(f"{name}-*{SUFFIX}"):  # entries for sources that changed since
-        if old != path:
-            old.unlink(missing_ok=True)
+    others = [(_mtime(old), old) for old in folder.glob(f"{name}-*{SUFFIX}") if old != path]
+    for _, old in sorted(others, reverse=True)[KEEP - 1 :]:  # sources that changed since
+        old.unlink(missing_ok=True)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # removed meanwhile by another process
+        return 0.0

@@ -75,6 +75,28 @@ def test_the_cached_jieba_dictionary_segments_as_jieba_does(cache_folder: Path) 
     assert list(warm.cut(SENTENCE, HMM=False)) == expected
 
 
+def test_the_cached_cedict_is_the_one_read_from_the_file(
+    cache_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from litbalint import bilingual
+    from litbalint.resources import cedict_path
+
+    path = cedict_path()
+    assert path is not None
+    bilingual.cedict.cache_clear()
+    try:
+        fresh = bilingual.read_cedict(path)
+        cold = bilingual.cedict()
+        bilingual.cedict.cache_clear()
+        monkeypatch.setattr(bilingual, "read_cedict", _never)
+        warm = bilingual.cedict()
+    finally:
+        bilingual.cedict.cache_clear()
+    assert warm.to_english == cold.to_english == fresh
+    assert warm.to_english["倦怠"] == ("worn out", "exhausted", "dispirited")
+    assert len(_entries(cache_folder, "cedict")) == 1
+
+
 def test_a_changed_glossary_is_read_again(
     cache_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -88,8 +110,9 @@ def test_a_changed_glossary_is_read_again(
     default_lexicon.cache_clear()
     glossary.write_text("peer support\t同伴支持\nburnout\t倦怠\n", encoding="utf-8")
     assert default_lexicon().glosses == {"同伴支持": "peer suppor", "倦怠": "burnou"}
-    (second,) = _entries(cache_folder, "lexicon")  # the stale entry is gone
-    assert second != first
+    assert (
+        first in _entries(cache_folder, "lexicon") and len(_entries(cache_folder, "lexicon")) == 2
+    )
 
 
 def test_changed_sources_build_again_and_the_same_sources_do_not(cache_folder: Path) -> None:
@@ -106,7 +129,11 @@ def test_changed_sources_build_again_and_the_same_sources_do_not(cache_folder: P
     assert cache.cached("thing", [b"v1", "stamp"], build("b")) == {"a": (1, 2)}  # read back
     assert cache.cached("thing", [b"v2", "stamp"], build("c")) == {"c": (1, 2)}
     assert built == ["a", "c"]
-    assert [p.name for p in cache_folder.iterdir()] == [_entries(cache_folder, "thing")[0].name]
+    assert cache.cached("thing", [b"v1", "stamp"], build("d")) == {"a": (1, 2)}  # still kept
+    for version in range(3, 3 + cache.KEEP):
+        cache.cached("thing", [f"v{version}".encode(), "stamp"], build(f"v{version}"))
+    assert len(_entries(cache_folder, "thing")) == cache.KEEP  # the newest; older ones removed
+    assert sorted(cache_folder.iterdir()) == _entries(cache_folder, "thing")  # no temporary file
 
 
 def test_an_unwritable_cache_folder_only_means_computing(
