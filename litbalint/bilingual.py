@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from litbalint.align.learned_lexicon import LearnedPair, english_key
-from litbalint.cache import cached, file_bytes, file_stamp
+from litbalint.cache import Source, cached, file_bytes, file_stamp
 from litbalint.resources import GLOSSARY, cedict_path, packaged_text
 from litbalint.zh import fts_tokens, tokenizer
 
@@ -191,7 +191,7 @@ def cedict() -> Cedict:
         return Cedict({})
     segmenter = tokenizer()
     segmenter.check_initialized()
-    sources: list[bytes | str] = [file_bytes(__file__), file_stamp(path)]  # how, from what
+    sources: list[Source] = [file_bytes(__file__), file_stamp(path)]  # how, from what
     return Cedict(cached("cedict", sources, lambda: read_cedict(path)), segmenter.FREQ)
 
 

@@ -5,10 +5,10 @@ entry is one marshal file, `NAME-KEY.marshal`: KEY hashes what it is derived fro
 files' bytes, or path, size and modification time for large ones; the code that derives it;
 litbalint's and Python's versions), so a changed source is a different file; the KEEP newest
 files of a name are kept (two installs side by side do not rebuild each other's), older ones
-removed. Writes go to a temporary file renamed into place, so
-processes racing each other read either nothing or a whole entry; a folder that cannot be
-written (or a broken entry) means the value is computed, as without a cache. Deleting the
-folder clears the cache.
+removed. Writes go to a temporary file renamed into place, so processes racing each other read
+either nothing or a whole entry; a folder that cannot be written, a broken entry or a source
+that cannot be read means the value is computed, as without a cache. Deleting the folder
+clears the cache.
 """
 
 from __future__ import annotations
@@ -41,31 +41,46 @@ def cache_dir() -> Path:
     return Path(base) / "litbalint"
 
 
-def file_bytes(path: Path | str) -> bytes:
+Source = bytes | str | None  # None: a source that cannot be read (then no cache)
+
+
+def file_bytes(path: Path | str) -> bytes | None:
     """A small source, keyed by its content."""
-    return Path(path).read_bytes()
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return None
 
 
-def file_stamp(path: Path | str) -> str:
+def file_stamp(path: Path | str) -> str | None:
     """A large source, keyed by where it is, its size and modification time."""
-    status = os.stat(path)
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
     return f"{os.path.abspath(path)}:{status.st_size}:{status.st_mtime_ns}"
 
 
-def cache_key(sources: Iterable[bytes | str]) -> str:
-    """A hash of the sources, litbalint's version and Python's (marshal's format)."""
+def cache_key(sources: Iterable[Source]) -> str | None:
+    """A hash of the sources, litbalint's version and Python's (marshal's format); None when
+    a source could not be read."""
     digest = hashlib.sha256(f"{__version__}\0{sys.version_info[:2]}".encode())
     for source in sources:
+        if source is None:
+            return None
         data = source if isinstance(source, bytes) else source.encode("utf-8", "surrogateescape")
         digest.update(len(data).to_bytes(8, "little") + data)
     return digest.hexdigest()[:24]
 
 
-def cached(name: str, sources: Iterable[bytes | str], build: Callable[[], T]) -> T:
+def cached(name: str, sources: Iterable[Source], build: Callable[[], T]) -> T:
     """The value `build()` returns (marshal-able: dicts, lists, strings, numbers, frozensets),
     read from the cache entry for these sources, else built and stored there."""
+    key = cache_key(sources)
+    if key is None:
+        return build()
     folder = cache_dir()
-    path = folder / f"{name}-{cache_key(sources)}{SUFFIX}"
+    path = folder / f"{name}-{key}{SUFFIX}"
     try:
         return marshal.loads(path.read_bytes())  # loads(bytes): 3x faster than load(file)
     except (OSError, EOFError, ValueError, TypeError):

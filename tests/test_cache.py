@@ -174,6 +174,16 @@ def test_the_aligner_works_without_a_writable_cache(
     ]
 
 
+def test_a_source_that_cannot_be_read_means_no_cache(cache_folder: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "missing.txt"
+    assert cache.file_bytes(missing) is None and cache.file_stamp(missing) is None
+    built: list[int] = []
+    for _ in range(2):
+        value = cache.cached("thing", [cache.file_bytes(missing)], lambda: built.append(1) or [5])
+        assert value == [5]
+    assert built == [1, 1] and not cache_folder.exists()
+
+
 def test_a_broken_entry_is_built_again(cache_folder: Path) -> None:
     cache.cached("thing", ["x"], lambda: [1])
     (entry,) = _entries(cache_folder, "thing")
