@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import copy
-import dataclasses
-import hashlib
 import json
 import os
-import sqlite3
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,15 +14,14 @@ import click
 from litbalint.cli_common import DB_OPTION, fail, read_utf8
 from litbalint.cli_embed import embed, embed_step
 from litbalint.cli_harvest import harvest
-from litbalint.embed import MODEL_NAME, switched_off
 from litbalint.errors import LitbalintError
-from litbalint.exports import tmx, tsv
-from litbalint.resources import METADATA, data_dir, default_db_path, packaged_path
-from litbalint.store import SaveCounts, Store
-from litbalint.synonyms import synonym_table
+from litbalint.resources import data_dir, default_db_path
 
+# Only click and what defines the options are imported above: `--help` loads nothing else
+# (tests/test_cli.py checks it); each command imports what it uses when it runs.
 if TYPE_CHECKING:
     from litbalint.pipeline import FileReport, LexiconUpdate
+    from litbalint.store import Store
 
 
 class _OneLineErrors(click.Group):
@@ -56,6 +50,8 @@ def cli() -> None:
 def _print_reports(
     reports: list[FileReport], quiet: bool = False, lexicon: LexiconUpdate | None = None
 ) -> int:
+    from litbalint.store import SaveCounts
+
     total = SaveCounts()
     failed = 0
     for report in reports:
@@ -94,6 +90,7 @@ def _run_import(
 ) -> None:
     """Import; `named`: the folders and files the user named (stored paths are relative)."""
     from litbalint.pipeline import import_paths, relearn_lexicon  # the importers: here
+    from litbalint.store import Store
 
     try:
         with Store(db_path or default_db_path(create_folder=True)) as store:
@@ -110,6 +107,8 @@ def _run_import(
 
 def _embed_hint(store: Store) -> None:
     """After an import: how many corpus articles have no vector yet (`litbalint embed`)."""
+    from litbalint.embed import MODEL_NAME, switched_off
+
     if switched_off():
         return
     with_vector, corpus = store.vector_counts(MODEL_NAME)
@@ -182,6 +181,10 @@ def import_command(paths: tuple[Path, ...], db_path: Path | None, quiet: bool) -
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 def stats(db_path: Path | None, as_json: bool) -> None:
     """Counts: articles, with Chinese, citation edges by kind, by topic, by year."""
+    import dataclasses
+
+    from litbalint.store import Store
+
     try:
         with Store(db_path or default_db_path(), create=False) as store:
             numbers = store.stats()
@@ -273,6 +276,9 @@ def _lines(text: str) -> list[str]:
 )
 def export(db_path: Path | None, file_format: str, min_score: float, output: Path | None) -> None:
     """Export the aligned sentence pairs (English-Chinese) of the corpus."""
+    from litbalint.exports import tmx, tsv
+    from litbalint.store import Store
+
     writer = tmx if file_format == "tmx" else tsv
     try:
         with Store(db_path or default_db_path(), create=False) as store:
@@ -341,10 +347,14 @@ def serve(
     Every file with litbalint's schema gets the article pages, chart, counts, search page and
     metadata.yml's `litbalint` settings, whatever its name; other SQLite files are served
     plainly."""
+    import sqlite3
+
     from datasette.cli import cli as datasette_cli  # Datasette: for this command only
 
     from litbalint.publish import SERVE_SETTINGS
     from litbalint.publish.served import read_schema_version, served_names, unreadable
+    from litbalint.resources import METADATA, packaged_path
+    from litbalint.synonyms import synonym_table
 
     databases = [*db_paths, *db_files] or [default_db_path()]
     metadata = metadata_path or packaged_path(METADATA)
@@ -382,6 +392,10 @@ def _metadata_for(metadata: Path, corpora: list[str]) -> Path:
     """metadata.yml describes a database named 'litbalint' (data/litbalint.db): a copy in which
     that block applies to every corpus served, whatever its name (the file itself when it
     already does)."""
+    import copy
+    import hashlib
+    import tempfile
+
     import yaml
 
     try:

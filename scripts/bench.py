@@ -1,5 +1,6 @@
 """Benchmarks of litbalint, each against an anchor measured in the same run.
 
+    python scripts/bench.py startup [--runs 7]         command start-up vs click + sqlite_utils
     python scripts/bench.py parse [--records 20000]    XML parser vs Entrez.read, pubmed_parser
     python scripts/bench.py build [--articles 100000]  `litbalint build` vs a plain ET script
     python scripts/bench.py align [--rounds 20]        sentence aligner vs NLTK Gale–Church
@@ -31,6 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import bench_startup  # noqa: E402
 from bench_util import (  # noqa: E402
     ROOT,
     TARGET_FIELDS,
@@ -296,6 +298,7 @@ README_END = "<!-- /bench-results -->"
 def sections() -> dict[str, Callable[[], str]]:
     """Every benchmark of `all`, in order, at the sizes of ALL_SIZES."""
     return {
+        "startup": bench_startup.report,
         "parse": lambda: bench_parse(ALL_SIZES["parse"]),
         "build": lambda: bench_build(ALL_SIZES["build"]),
         "align": lambda: bench_align(20),
@@ -348,6 +351,7 @@ def write_readme(results: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("startup").add_argument("--runs", type=int, default=7)
     commands.add_parser("parse").add_argument("--records", type=int, default=20_000)
     commands.add_parser("build").add_argument("--articles", type=int, default=100_000)
     commands.add_parser("align").add_argument("--rounds", type=int, default=20)
@@ -368,6 +372,7 @@ def main() -> int:
         bench_all(args.out, args.only, readme=not args.no_readme)
     else:
         text = {
+            "startup": lambda: bench_startup.report(args.runs),
             "parse": lambda: bench_parse(args.records),
             "build": lambda: bench_build(args.articles),
             "align": lambda: bench_align(args.rounds),
