@@ -128,7 +128,7 @@ def register_output_renderer(datasette):
 @hookimpl(trylast=True)  # after Datasette's own search filter, so `supports_search` is ours
 def filters_from_request(request, database, table, datasette):
     """`?_search=` on the ranked view `article_search` (see ranked_table.py)."""
-    return ranked_table.search_filter(request, table)
+    return ranked_table.search_filter(request, database, table, datasette)
 
 
 @hookimpl
