@@ -2,6 +2,8 @@
 
     python scripts/bench_publish.py [--articles 100000] [--seed 1] [--rebuild] [--no-align]
                                     [--mode mutable|immutable|compare] [--only-build] [--no-load]
+                                    [--port N] [--corpus DIR/litbalint.db]
+                                    [--against CHECKOUT [--against-corpus DB]]
 
 Builds (or reuses, cached under /tmp by size and seed) a synthetic corpus of PubMed-like
 articles, 10% with a Chinese abstract (aligned unless --no-align), starts `litbalint serve` on a
@@ -20,12 +22,15 @@ articles); then
 written while served; the file is switched to WAL first, as the store leaves it) or `immutable`
 (a published snapshot that never changes); `compare` serves the file both ways at once and sends
 every request of the sequential run to one server, then the same to the other, so both see the
-same load from whatever else runs on the machine.
+same load from whatever else runs on the machine. `--against CHECKOUT` does the same with
+another checkout's code (e.g. the main branch, serving `--against-corpus`, a copy of the corpus
+at its schema): this run's p95 as a multiple of the other's, per kind.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import socket
 import sqlite3
@@ -155,6 +160,7 @@ def make_urls(
 KINDS = ("search_en", "search_zh", "ranked", "html", "article", "database")  # the load's mix
 SEQUENTIAL = ("search_en", "search_zh", "ranked", "readers", "html", "table_html", "article",
               "database")  # fmt: skip
+ANCHOR = "/-/versions.json"
 TARGETS_MS = {"search_en": 50.0, "search_zh": 50.0, "readers": 150.0, "html": 150.0}
 
 
@@ -174,38 +180,53 @@ def pct(values: list[float], q: float) -> float:
 
 
 def latency(base: str, ids: list[int], rng: random.Random, count: int, queries: Queries) -> None:
+    """p50/p95 per kind against its target; after every request the anchor (ANCHOR: Datasette's
+    least work, the machine's noise) is timed too, and each kind's p50 is given as a multiple
+    of the anchor's p50 measured beside it."""
     session = requests.Session()
     for url in make_urls(rng, ids, "search_en", 5) + make_urls(rng, ids, "article", 5):
         timed_get(session, base + url)  # warm up
-    print(f"\nSequential latency ({count} requests per kind), ms:")
-    print(f"{'kind':<10} {'p50':>8} {'p95':>8} {'max':>8} {'errors':>7} {'target':>7} {'met':>4}")
+    print(f"\nSequential latency ({count} requests per kind), ms; anchor: {ANCHOR} after each:")
+    header = f"{'kind':<10} {'p50':>8} {'p95':>8} {'max':>8} {'errors':>7} {'target':>7} {'met':>4}"
+    print(f"{header} {'anchor p50':>11} {'ratio':>6}")
     for kind in SEQUENTIAL:
-        times, errors = [], 0
+        times, anchor, errors = [], [], 0
         for url in make_urls(rng, ids, kind, count, queries):
             elapsed, ok = timed_get(session, base + url)
             times.append(elapsed)
             errors += not ok
-        p95 = pct(times, 0.95)
+            anchor.append(timed_get(session, base + ANCHOR)[0])
+        p50, p95, anchor_p50 = statistics.median(times), pct(times, 0.95), statistics.median(anchor)
         target = TARGETS_MS.get(kind)
         met = "" if target is None else ("yes" if p95 <= target else "NO")
         print(
-            f"{kind:<10} {statistics.median(times):8.1f} {p95:8.1f} {max(times):8.1f} "
-            f"{errors:7d} {target or '':>7} {met:>4}"
+            f"{kind:<10} {p50:8.1f} {p95:8.1f} {max(times):8.1f} {errors:7d} {target or '':>7} "
+            f"{met:>4} {anchor_p50:11.1f} {p50 / anchor_p50:5.1f}x"
         )
 
 
-def compare(bases: dict[str, str], ids: list[int], rng: random.Random, count: int) -> None:
-    """Each request to every server in turn: p50 / p95 per kind and server, same conditions."""
+def compare(
+    bases: dict[str, str],
+    ids: list[int],
+    rng: random.Random,
+    count: int,
+    kinds: tuple[str, ...] = KINDS,
+    queries: Queries | None = None,
+) -> None:
+    """Each request to every server in turn: p50 / p95 per kind and server, same conditions
+    (with two servers, the first's p95 as a multiple of the second's)."""
     session = requests.Session()
     for base in bases.values():
         for url in make_urls(rng, ids, "search_en", 5) + make_urls(rng, ids, "database", 3):
             timed_get(session, base + url)  # warm up
     print(f"\nSequential latency, each request to each server in turn ({count} per kind), ms:")
-    print(f"{'kind':<10} " + " ".join(f"{mode + ' p50':>15} {mode + ' p95':>15}" for mode in bases))
-    for kind in KINDS:
+    ratio = f" {'p95 ratio':>9}" if len(bases) == 2 else ""
+    cells = " ".join(f"{mode + ' p50':>15} {mode + ' p95':>15}" for mode in bases)
+    print(f"{'kind':<10} {cells}{ratio}")
+    for kind in kinds:
         times: dict[str, list[float]] = {mode: [] for mode in bases}
         errors = 0
-        for url in make_urls(rng, ids, kind, count):
+        for url in make_urls(rng, ids, kind, count, queries):
             for mode, base in bases.items():
                 elapsed, ok = timed_get(session, base + url)
                 times[mode].append(elapsed)
@@ -213,6 +234,9 @@ def compare(bases: dict[str, str], ids: list[int], rng: random.Random, count: in
         cells = " ".join(
             f"{statistics.median(t):15.1f} {pct(t, 0.95):15.1f}" for t in times.values()
         )
+        if ratio:
+            first, second = (pct(t, 0.95) for t in times.values())
+            cells += f" {first / second:8.2f}x"
         print(f"{kind:<10} {cells}" + (f"  errors {errors}" if errors else ""))
 
 
@@ -298,6 +322,15 @@ def main() -> int:
     parser.add_argument("--no-load", action="store_true", help="sequential measures only")
     parser.add_argument("--port", type=int, default=0, help="first port to serve on (else free)")
     parser.add_argument("--corpus", type=Path, help="serve this litbalint.db, not the cached one")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="also serve ANOTHER checkout of litbalint (its source folder, run with this "
+        "Python) and send every sequential request to both (the anchor: before a change)",
+    )
+    parser.add_argument(
+        "--against-corpus", type=Path, help="the database the other checkout serves"
+    )
     args = parser.parse_args()
 
     aligned = "plain" if args.no_align else "aligned"
@@ -346,6 +379,21 @@ def main() -> int:
             servers[mode] = server, f"http://127.0.0.1:{port}"
             wait_ready(servers[mode][1], server)
         rng = random.Random(args.seed)
+        if args.against:
+            port = args.port + 1 if args.port else free_port()
+            other = args.against_corpus or db
+            command = [sys.executable, "-m", "litbalint", "serve", "--db", str(other)]
+            command += ["--port", str(port), f"--{args.mode}"]
+            environment = {**os.environ, "PYTHONPATH": str(args.against.resolve())}
+            server = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, env=environment
+            )
+            servers["against"] = server, f"http://127.0.0.1:{port}"
+            wait_ready(servers["against"][1], server)
+            bases = {"this": servers[args.mode][1], "against": servers["against"][1]}
+            print(f"Against {args.against} serving {other}")
+            compare(bases, ids, rng, args.requests, SEQUENTIAL, queries)
+            return 0
         if args.mode == "compare":
             compare({mode: base for mode, (_, base) in servers.items()}, ids, rng, args.requests)
             return 0
