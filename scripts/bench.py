@@ -7,6 +7,7 @@
     python scripts/bench.py harvest [--records 20000]  runs scripts/bench_harvest.py
     python scripts/bench.py search [--articles 100000] runs scripts/bench_publish.py
     python scripts/bench.py xlingual [--distractors 10000]  runs scripts/bench_xlingual.py
+    python scripts/bench.py load                      runs scripts/bench_load.py (20 clients)
     python scripts/bench.py all [--out bench-results.md]
 
 Each prints a small markdown table; `all` runs everything (about 10 minutes on 2 cores) and
@@ -305,7 +306,16 @@ def sections() -> dict[str, Callable[[], str]]:
         "harvest": lambda: bench_script("bench_harvest.py", "--records", ALL_SIZES["harvest"]),
         "search": lambda: bench_script("bench_publish.py", "--articles", ALL_SIZES["search"]),
         "xlingual": lambda: bench_script("bench_xlingual.py", "--distractors", 10_000),
+        "load": bench_load,
     }
+
+
+def bench_load() -> str:
+    """scripts/bench_load.py's default run: 20 client processes against `serve` configurations
+    (its corpus is the one `search` builds and caches)."""
+    import bench_load as load
+
+    return load.report()
 
 
 def bench_all(out: Path, only: list[str], readme: bool) -> None:
@@ -358,6 +368,7 @@ def main() -> int:
     commands.add_parser("harvest").add_argument("--records", type=int, default=20_000)
     commands.add_parser("search").add_argument("--articles", type=int, default=100_000)
     commands.add_parser("xlingual").add_argument("--distractors", type=int, default=10_000)
+    commands.add_parser("load")
     every = commands.add_parser("all")
     every.add_argument("--out", type=Path, default=ROOT / "bench-results.md")
     every.add_argument("--only", type=lambda s: s.split(","), default=[], help="e.g. build,search")
@@ -381,6 +392,7 @@ def main() -> int:
             "xlingual": lambda: bench_script(
                 "bench_xlingual.py", "--distractors", args.distractors
             ),
+            "load": bench_load,
         }[args.command]()
         print(f"\n{text}")
     return 0

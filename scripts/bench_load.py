@@ -293,8 +293,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def report() -> str:
-    """The default run (bench.py load and all)."""
+    """The default run (bench.py load and all); builds the corpus when it is not cached."""
     args = parser().parse_args([])
+    if not args.db.exists():
+        build = ["--articles", "100000", "--seed", "1", "--no-align", "--only-build"]
+        subprocess.run([sys.executable, str(Path(__file__).parent / "bench_publish.py"), *build],
+                       check=True)
     return run(list(DEFAULT_CONFIGS), args)
 
 
