@@ -21,8 +21,9 @@ from litbalint.resources import default_db_path
 
 def _count_option(name: str, default: int, help: str):
     """An option taking a number >= 0, its default shown in --help."""
-    return click.option(name, type=click.IntRange(min=0), default=default, show_default=True,
-                        help=help)
+    return click.option(
+        name, type=click.IntRange(min=0), default=default, show_default=True, help=help
+    )
 
 
 @click.command()

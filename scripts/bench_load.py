@@ -75,8 +75,10 @@ class Config:
             elif key in ("workers", "threads", "ttl", "cache") and value.isdigit():
                 values[key] = int(value)
             else:
-                raise SystemExit(f"--config {spec}: {pair!r} is not workers=N, threads=N, "
-                                 "mode=mutable|immutable, ttl=N or cache=N")
+                raise SystemExit(
+                    f"--config {spec}: {pair!r} is not workers=N, threads=N, "
+                    "mode=mutable|immutable, ttl=N or cache=N"
+                )
         return cls(**values)  # type: ignore[arg-type]
 
     @property
@@ -228,15 +230,40 @@ def render(results: list[Result], clients: int, seconds: float) -> str:
         if len(r.cpu_seconds) > 1:
             cores += " (" + " + ".join(f"{c / r.seconds:.2f}" for c in r.cpu_seconds) + ")"
         rows.append(
-            [r.config.name, r.rate, f"{r.rate / anchor.rate:.2f}x", r.errors,
-             statistics.median(r.times()), pct(r.times(), 0.95), cores,
-             r.processes, r.memory_mb, r.start_s]
+            [
+                r.config.name,
+                r.rate,
+                f"{r.rate / anchor.rate:.2f}x",
+                r.errors,
+                statistics.median(r.times()),
+                pct(r.times(), 0.95),
+                cores,
+                f"{sum(r.cpu_seconds) * 1000 / len(r.requests):.1f}",
+                r.processes,
+                r.memory_mb,
+                r.start_s,
+            ]
         )
-    headers = ["serve", "requests/s", "vs anchor", "errors", "p50 ms", "p95 ms",
-               "server CPU, cores (per process)", "processes", "memory MB (Pss)", "start s"]
+    headers = [
+        "serve",
+        "requests/s",
+        "vs anchor",
+        "errors",
+        "p50 ms",
+        "p95 ms",
+        "server CPU, cores (per process)",
+        "CPU ms a request",
+        "processes",
+        "memory MB (Pss)",
+        "start s",
+    ]
     kinds = [
-        [kind] + [f"{statistics.median(r.times(kind)):.0f} / {pct(r.times(kind), 0.95):.0f} "
-                  f"({r.hits(kind)})" for r in results]
+        [kind]
+        + [
+            f"{statistics.median(r.times(kind)):.0f} / {pct(r.times(kind), 0.95):.0f} "
+            f"({r.hits(kind)})"
+            for r in results
+        ]
         for kind in (*KINDS, "all")
     ]
     statuses = sorted({s for r in results for _, _, s, _ in r.requests if s != 200})
@@ -263,8 +290,9 @@ def render(results: list[Result], clients: int, seconds: float) -> str:
 
 def corpus_ids(db: Path) -> list[int]:
     if not db.exists():
-        raise SystemExit(f"{db}: not found; build it: python scripts/bench_publish.py --no-align "
-                         "--only-build")
+        raise SystemExit(
+            f"{db}: not found; build it: python scripts/bench_publish.py --no-align --only-build"
+        )
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         return [row[0] for row in conn.execute("SELECT id FROM articles WHERE is_stub = 0")]
 
@@ -297,8 +325,9 @@ def report() -> str:
     args = parser().parse_args([])
     if not args.db.exists():
         build = ["--articles", "100000", "--seed", "1", "--no-align", "--only-build"]
-        subprocess.run([sys.executable, str(Path(__file__).parent / "bench_publish.py"), *build],
-                       check=True)
+        subprocess.run(
+            [sys.executable, str(Path(__file__).parent / "bench_publish.py"), *build], check=True
+        )
     return run(list(DEFAULT_CONFIGS), args)
 
 

@@ -105,13 +105,15 @@ def test_two_workers_answer_and_a_commit_shows_on_each(served):
     server, port, corpus, _ = served
     workers = children(server.pid)
     assert len(workers) == 2
-    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                   for _ in range(CONNECTIONS)]
+    connections = [
+        http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(CONNECTIONS)
+    ]
     for connection in connections:
         connection.connect()
     with sqlite3.connect(corpus) as conn:
-        article_id, title = conn.execute("SELECT id, title_zh FROM articles WHERE has_zh "
-                                         "ORDER BY id LIMIT 1").fetchone()
+        article_id, title = conn.execute(
+            "SELECT id, title_zh FROM articles WHERE has_zh ORDER BY id LIMIT 1"
+        ).fetchone()
     page = f"/corpus/articles/{article_id}"
     for connection in connections:
         for _ in range(2):  # the second from the worker's cache
@@ -185,8 +187,13 @@ def test_a_wrong_datasette_setting_is_one_line(tmp_path: Path):
 
 
 def scope(path: str, query: str = "", method: str = "GET", **headers: str) -> dict:
-    return {"type": "http", "method": method, "path": path, "query_string": query.encode(),
-            "headers": [(k.replace("_", "-").encode(), v.encode()) for k, v in headers.items()]}
+    return {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "query_string": query.encode(),
+        "headers": [(k.replace("_", "-").encode(), v.encode()) for k, v in headers.items()],
+    }
 
 
 def test_what_the_response_cache_keeps_and_by_what():
@@ -204,14 +211,19 @@ def test_what_the_response_cache_keeps_and_by_what():
 
 
 def test_the_response_cache_empties_on_a_new_version_and_stays_under_its_size():
-    cache = ResponseCache(max_bytes=10)
+    cache = ResponseCache(max_bytes=14)  # an answer costs its body and its key: 1 byte here
     assert cache.get(("a",), (1,)) is None
     cache.put(("a",), (1,), {"status": 200}, b"12345")
     cache.put(("b",), (1,), {"status": 200}, b"123")
+    cache.put(("b",), (1,), {"status": 200}, b"123")  # the same again: counted once
+    assert cache.size == 10
     assert cache.get(("a",), (1,)) == ({"status": 200}, b"12345")
-    cache.put(("c",), (1,), {"status": 200}, b"1234")  # over 10 bytes: b, used least, goes
+    cache.put(("c",), (1,), {"status": 200}, b"1234")  # over 14 bytes: b, used least, goes
     assert cache.get(("b",), (1,)) is None and cache.get(("a",), (1,)) is not None
-    cache.put(("d",), (1,), {"status": 200}, b"12345678901")  # bigger than the cache: not kept
+    assert cache.size == 11
+    cache.put(("d",), (1,), {"status": 200}, b"12345678901234")  # over the size alone: not kept
     assert cache.get(("d",), (1,)) is None
+    cache.put(("x" * 20,), (1,), {"status": 200}, b"1")  # a long key counts
+    assert cache.get(("x" * 20,), (1,)) is None
     assert cache.get(("a",), (2,)) is None  # a commit: everything older is gone
     assert cache.get(("a",), (1,)) is None

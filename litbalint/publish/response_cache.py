@@ -88,13 +88,21 @@ class ResponseCache:
         return found
 
     def put(self, key: tuple, version: tuple[int, ...], start: dict, body: bytes) -> None:
-        if version != self.version or len(body) > min(MAX_ANSWER_BYTES, self.max_bytes):
+        cost = cost_of(key, body)
+        if version != self.version or cost > min(MAX_ANSWER_BYTES, self.max_bytes):
             return
+        if key in self.answers:
+            self.size -= cost_of(key, self.answers[key][1])
         self.answers[key] = (start, body)
-        self.size += len(body)
+        self.size += cost
         while self.size > self.max_bytes:
-            _, (_, dropped) = self.answers.popitem(last=False)
-            self.size -= len(dropped)
+            dropped, (_, body) = self.answers.popitem(last=False)
+            self.size -= cost_of(dropped, body)
+
+
+def cost_of(key: tuple, body: bytes) -> int:
+    """The bytes an answer holds: its body and its key (a long query string counts too)."""
+    return len(body) + sum(len(part) for part in key)
 
 
 def cache_key(scope: dict) -> tuple | None:

@@ -57,8 +57,10 @@ def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
 def run_workers(sockets: list[socket.socket], datasette_args: list[str]) -> int:
     """Start a worker serving each socket and supervise them; 0 after Ctrl-C or SIGTERM, 1
     when a worker died."""
-    env = {**os.environ, "DATASETTE_SECRET": os.environ.get("DATASETTE_SECRET") or
-           secrets.token_hex(32)}  # in the environment: not shown by ps
+    env = {
+        **os.environ,
+        "DATASETTE_SECRET": os.environ.get("DATASETTE_SECRET") or secrets.token_hex(32),
+    }  # in the environment: not shown by ps
     stopping: list[int] = []
     previous = {
         sig: signal.signal(sig, lambda number, _: stopping.append(number))
@@ -75,13 +77,21 @@ def run_workers(sockets: list[socket.socket], datasette_args: list[str]) -> int:
             children.append(child)
         host, port = sockets[0].getsockname()[:2]
         pids = ", ".join(str(child.pid) for child in children)
-        print(f"litbalint serve: {len(children)} worker processes (pids {pids}) on "
-              f"http://{host}:{port}; Ctrl-C or SIGTERM stops them", file=sys.stderr, flush=True)
+        print(
+            f"litbalint serve: {len(children)} worker processes (pids {pids}) on "
+            f"http://{host}:{port}; Ctrl-C or SIGTERM stops them",
+            file=sys.stderr,
+            flush=True,
+        )
         while not stopping:
             dead = [child for child in children if child.poll() is not None]
             if dead:
-                print(f"litbalint serve: worker {dead[0].pid} exited with {dead[0].returncode}; "
-                      "stopping the others", file=sys.stderr, flush=True)
+                print(
+                    f"litbalint serve: worker {dead[0].pid} exited with {dead[0].returncode}; "
+                    "stopping the others",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 return 1
             time.sleep(0.2)
         return 0
