@@ -33,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import bench_load  # noqa: E402
 import bench_startup  # noqa: E402
 from bench_util import (  # noqa: E402
     ROOT,
@@ -306,16 +307,8 @@ def sections() -> dict[str, Callable[[], str]]:
         "harvest": lambda: bench_script("bench_harvest.py", "--records", ALL_SIZES["harvest"]),
         "search": lambda: bench_script("bench_publish.py", "--articles", ALL_SIZES["search"]),
         "xlingual": lambda: bench_script("bench_xlingual.py", "--distractors", 10_000),
-        "load": bench_load,
+        "load": bench_load.report,
     }
-
-
-def bench_load() -> str:
-    """scripts/bench_load.py's default run: 20 client processes against `serve` configurations
-    (its corpus is the one `search` builds and caches)."""
-    import bench_load as load
-
-    return load.report()
 
 
 def bench_all(out: Path, only: list[str], readme: bool) -> None:
@@ -392,7 +385,7 @@ def main() -> int:
             "xlingual": lambda: bench_script(
                 "bench_xlingual.py", "--distractors", args.distractors
             ),
-            "load": bench_load,
+            "load": bench_load.report,
         }[args.command]()
         print(f"\n{text}")
     return 0
