@@ -201,6 +201,8 @@ def test_what_the_response_cache_keeps_and_by_what():
     assert cache_key(scope("/corpus")) is not None
     assert cache_key(scope("/corpus/articles/12")) is not None
     assert cache_key(scope("/corpus/articles.json", "_search=x&_shape=array")) is not None
+    assert cache_key(scope("/corpus/articles.json", "_search=x")) is None  # facets, count
+    assert cache_key(scope("/corpus/articles", "_search=x&_shape=array")) is None  # HTML
     assert cache_key(scope("/corpus", "sql=select+random()")) is None  # SQL: never
     assert cache_key(scope("/corpus/articles", "_where=random()>0")) is None
     assert cache_key(scope("/corpus/other_table")) is None

@@ -2,18 +2,20 @@
 
 `litbalint serve --cache-mb N` turns it on (default 64 MB a process) by setting
 `LITBALINT_CACHE_MB` in the environment, which is what the plugin reads (a plain `datasette` run
-too; 0 or unset: off). What is kept: a 200 or 302 answer without `Set-Cookie` to a GET of the
-landing page (`/`, `/<db>`), the search page and its JSON (`/-/search`, `/<db>/-/search`,
-`.json`), the table pages of `articles` and `article_search` (HTML, JSON; not with `_where`,
-which takes SQL) and article pages; never an SQL query (`?sql=` may call `random()`). The key is
-everything the answer depends on besides the databases: path, query string, Host, Accept-
-Language, Cookie and Authorization (language, actor); an answer from memory says so in
-`X-Litbalint-Cache: hit`. The databases' state is SQLite's `PRAGMA data_version` of each mutable
-file, read on a connection of this module's own before every cached request: it changes whenever
-another connection commits (a harvest, an import, from any process), and the cache is then
-emptied, so the next request after a commit is answered from the file. An answer computed while
-a commit lands is kept under the version read before it: the next request reads the newer
-version and misses. Immutable files never change (Datasette's promise), so they need no version.
+too; 0 or unset: off). What is kept: a 200 or 302 answer without `Set-Cookie` or `Cache-Control:
+no-store` (a search that failed) to a GET of the landing page (`/`, `/<db>`), the search page
+and its JSON (`/-/search`, `/<db>/-/search`, `.json`), article pages and the rows of `articles`
+and `article_search` in JSON (`_shape=array`: a table page's facets or count may have run out of
+time, and would stay missing until the next commit; not with `_where`, which takes SQL); never
+an SQL query (`?sql=` may call `random()`). The key is everything the answer depends on besides
+the databases: path, query string, Host, Accept- Language, Cookie and Authorization (language,
+actor); an answer from memory says so in `X-Litbalint-Cache: hit`. The databases' state is
+SQLite's `PRAGMA data_version` of each mutable file, read on a connection of this module's own
+before every cached request: it changes whenever another connection commits (a harvest, an
+import, from any process), and the cache is then emptied, so the next request after a commit is
+answered from the file. An answer computed while a commit lands is kept under the version read
+before it: the next request reads the newer version and misses. Immutable files never change
+(Datasette's promise), so they need no version.
 """
 
 from __future__ import annotations
@@ -22,14 +24,19 @@ import os
 import re
 import sqlite3
 from collections import OrderedDict
+from urllib.parse import parse_qsl
 
 ENVIRONMENT = "LITBALINT_CACHE_MB"
 MAX_ANSWER_BYTES = 2_000_000  # a bigger answer is not kept
 CACHED_PATHS = re.compile(
     r"^(/[^/]+)?(/-/search(\.json)?)?$"  # landing pages, search pages
-    r"|^/[^/]+/(articles|article_search)(\.json)?$"  # the table pages the plugin draws
     r"|^/[^/]+/articles/[^/]+$"  # article pages (and their .json, .bib, .ris)
 )
+# rows only: a table page's facets or count may have run out of time, and a page missing them
+# would stay until the next commit
+CACHED_TABLES = re.compile(r"^/[^/]+/(articles|article_search)\.json$")
+ROWS_ONLY = ("_shape", "array")
+NOT_KEPT = {"Cache-Control": "no-store"}  # an answer that is not to be kept (a failed search)
 KEY_HEADERS = (b"host", b"accept-language", b"cookie", b"authorization")
 KEPT_STATUSES = (200, 302)  # a page, a redirect (the table search box's to the search page)
 HIT_HEADER = (b"x-litbalint-cache", b"hit")  # on an answer from memory
@@ -110,7 +117,11 @@ def cache_key(scope: dict) -> tuple | None:
     if scope["type"] != "http" or scope["method"] != "GET":
         return None
     path, query = scope["path"], scope.get("query_string", b"").decode("latin-1")
-    if not CACHED_PATHS.match(path) or UNCACHED_PARAMS.search(query):
+    if UNCACHED_PARAMS.search(query):
+        return None
+    if not CACHED_PATHS.match(path) and not (
+        CACHED_TABLES.match(path) and ROWS_ONLY in parse_qsl(query)
+    ):
         return None
     headers = dict(scope.get("headers", []))
     return (path, query, *(headers.get(name, b"") for name in KEY_HEADERS))
@@ -140,8 +151,10 @@ def asgi_wrapper(datasette, max_mb: int):
 
             async def keep(message):
                 if message["type"] == "http.response.start":
+                    headers = [(n.lower(), v) for n, v in message.get("headers", [])]
                     keepable = message["status"] in KEPT_STATUSES and not any(
-                        name.lower() == b"set-cookie" for name, _ in message.get("headers", [])
+                        name == b"set-cookie" or (name == b"cache-control" and b"no-store" in v)
+                        for name, v in headers
                     )
                     kept.update(start=message if keepable else None)
                 elif message["type"] == "http.response.body" and kept.get("start"):
