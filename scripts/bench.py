@@ -7,6 +7,7 @@
     python scripts/bench.py harvest [--records 20000]  runs scripts/bench_harvest.py
     python scripts/bench.py search [--articles 100000] runs scripts/bench_publish.py
     python scripts/bench.py xlingual [--distractors 10000]  runs scripts/bench_xlingual.py
+    python scripts/bench.py load                      runs scripts/bench_load.py (20 clients)
     python scripts/bench.py all [--out bench-results.md]
 
 Each prints a small markdown table; `all` runs everything (about 10 minutes on 2 cores) and
@@ -32,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import bench_load  # noqa: E402
 import bench_startup  # noqa: E402
 from bench_util import (  # noqa: E402
     ROOT,
@@ -303,8 +305,11 @@ def sections() -> dict[str, Callable[[], str]]:
         "build": lambda: bench_build(ALL_SIZES["build"]),
         "align": lambda: bench_align(20),
         "harvest": lambda: bench_script("bench_harvest.py", "--records", ALL_SIZES["harvest"]),
-        "search": lambda: bench_script("bench_publish.py", "--articles", ALL_SIZES["search"]),
+        "search": lambda: bench_script(
+            "bench_publish.py", "--articles", ALL_SIZES["search"], "--no-load"
+        ),
         "xlingual": lambda: bench_script("bench_xlingual.py", "--distractors", 10_000),
+        "load": bench_load.report,
     }
 
 
@@ -358,6 +363,7 @@ def main() -> int:
     commands.add_parser("harvest").add_argument("--records", type=int, default=20_000)
     commands.add_parser("search").add_argument("--articles", type=int, default=100_000)
     commands.add_parser("xlingual").add_argument("--distractors", type=int, default=10_000)
+    commands.add_parser("load")
     every = commands.add_parser("all")
     every.add_argument("--out", type=Path, default=ROOT / "bench-results.md")
     every.add_argument("--only", type=lambda s: s.split(","), default=[], help="e.g. build,search")
@@ -381,6 +387,7 @@ def main() -> int:
             "xlingual": lambda: bench_script(
                 "bench_xlingual.py", "--distractors", args.distractors
             ),
+            "load": bench_load.report,
         }[args.command]()
         print(f"\n{text}")
     return 0
