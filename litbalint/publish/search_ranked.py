@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -70,6 +70,13 @@ class CrossLingual(Protocol):
         enough to count as found)."""
         ...
 
+    def nearest_later(
+        self, conn: sqlite3.Connection, query: str
+    ) -> Callable[[int], list[tuple[int, float]]]:
+        """`nearest` begun now (in another thread, while the caller reads the database): the
+        function returned gives its k best when asked."""
+        ...
+
 
 @dataclass
 class Ranked:
@@ -95,6 +102,7 @@ def rank(
 ) -> Ranked:
     """The fused ranking's page `offset:offset+size` for a query."""
     depth = max(DEPTH, offset + size)
+    nearest_later = crosslingual.nearest_later(conn, query) if crosslingual else None
     translation = crosslingual.translate(conn, query) if crosslingual else None
     floor = window_floor(conn, text_match, filters)
     rankings: dict[str, Sequence[int]] = {"text": by_bm25(conn, text_match, filters, depth, floor)}
@@ -125,8 +133,8 @@ def rank(
         translation = replace(translation, match=used)
     else:
         translation = None  # no article lacks the query's language: nothing was translated
-    if crosslingual:
-        nearest = [article_id for article_id, _ in crosslingual.nearest(conn, query, depth)]
+    if nearest_later:
+        nearest = [article_id for article_id, _ in nearest_later(depth)]
         rankings["embedding"] = filtered(conn, nearest, filters)
         found_sql += " UNION SELECT value FROM json_each(:found_vectors)"
         found_params["found_vectors"] = json.dumps(list(rankings["embedding"]))
