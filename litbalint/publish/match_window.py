@@ -70,32 +70,34 @@ def window_floor(
 
 def window_ids(
     conn: sqlite3.Connection, match: str, filters: tuple[list[str], dict[str, object]]
-) -> list[int]:
-    """The articles of the window (`window_floor`'s, newest first): every match when fewer than
-    `WINDOW` pass, else the newest `WINDOW` that pass. Read once, so that a search's ranking, its
-    count and its facets do not each evaluate the MATCH again. With filters beyond LIVE, only
-    the articles passing every filter; without, LIVE is left to the reader."""
+) -> dict[int, float]:
+    """The articles of the window (`window_floor`'s, newest first), each with the index's rank
+    for the MATCH (its weighted bm25: lower is better): every match when fewer than `WINDOW`
+    pass, else the newest `WINDOW` that pass. Read once, so that a search's ranking, its count
+    and its facets do not each evaluate the MATCH again. With filters beyond LIVE, only the
+    articles passing every filter; without, LIVE is left to the reader."""
     where, params = filters
     newest = (
-        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :window_match "
+        "SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH :window_match "
         f"ORDER BY rowid DESC LIMIT {WINDOW}"
     )
-    ids = [row[0] for row in conn.execute(newest, {"window_match": match})]
+    ranks = dict(conn.execute(newest, {"window_match": match}).fetchall())
     if not [condition for condition in where if condition not in LIVE]:
-        return ids
-    if len(ids) < WINDOW:  # every match read: the filters keep theirs
+        return ranks
+    if len(ranks) < WINDOW:  # every match read: the filters keep theirs
         kept = "SELECT a.id FROM articles a WHERE a.id IN (SELECT value FROM json_each(:ids)) "
-        rows = conn.execute(kept + f"AND {' AND '.join(where)}", {**params, "ids": json.dumps(ids)})
+        ids = json.dumps(list(ranks))
+        rows = conn.execute(kept + f"AND {' AND '.join(where)}", {**params, "ids": ids})
         passing = {row[0] for row in rows}
-        return [article_id for article_id in ids if article_id in passing]
+        return {article_id: rank for article_id, rank in ranks.items() if article_id in passing}
     with_filters = (
-        "SELECT articles_fts.rowid FROM articles_fts JOIN articles a "
+        "SELECT articles_fts.rowid, articles_fts.rank FROM articles_fts JOIN articles a "
         "ON a.id = articles_fts.rowid WHERE articles_fts MATCH :window_match "
         f"AND {' AND '.join(where)} ORDER BY articles_fts.rowid DESC LIMIT {WINDOW}"
     )
-    return [row[0] for row in conn.execute(with_filters, {**params, "window_match": match})]
+    return dict(conn.execute(with_filters, {**params, "window_match": match}).fetchall())
 
 
-def floor_of(ids: list[int]) -> int | None:
-    """The window's floor from its ids (`window_ids`): None when it holds every match."""
-    return ids[-1] if len(ids) >= WINDOW else None
+def floor_of(window: dict[int, float]) -> int | None:
+    """The window's floor (`window_ids`): its oldest article, None when it holds every match."""
+    return next(reversed(window)) if len(window) >= WINDOW else None

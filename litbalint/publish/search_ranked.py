@@ -169,18 +169,26 @@ def by_bm25(
     filters: tuple[list[str], dict[str, object]],
     depth: int,
     floor: int | None = None,
-    window: list[int] | None = None,
+    window: dict[int, float] | None = None,
 ) -> list[int]:
     """The best `depth` articles for the MATCH by bm25, among those from `floor` on (the
-    window: match_window.window_floor). The index ranks alone first (its `rank` is the same
-    weighted bm25: no article is read per match), the filters then keep what passes among its
-    best `OVERFETCH * depth`; only when they keep too few is every match ranked with its
-    article read (a narrowing filter: a year, the articles lacking a language), or, given the
-    window's ids (match_window.window_ids: with such a filter, those passing it), among them
-    with no article read."""
+    window: match_window.window_floor). Given the window (match_window.window_ids: its
+    articles with their rank, those passing a narrowing filter when there is one), it is
+    sorted with no MATCH evaluated again. Else the index ranks alone first (its `rank` is the
+    same weighted bm25: no article is read per match), the filters then keep what passes among
+    its best `OVERFETCH * depth`; only when they keep too few is every match ranked with its
+    article read (a narrowing filter: a year, the articles lacking a language)."""
     where, params = filters
-    window_args = {"ranked_match": match, "ranked_floor": floor or 0}
     fetched = OVERFETCH * depth
+    if window is not None:
+        best = sorted(window, key=lambda article_id: (window[article_id], article_id))
+        if not [condition for condition in where if condition not in LIVE]:
+            kept = filtered(conn, best[:fetched], filters)  # LIVE: a few deleted at most
+            if len(kept) < depth and len(best) > fetched:
+                kept = filtered(conn, best, filters)
+            return kept[:depth]
+        return best[:depth]
+    window_args = {"ranked_match": match, "ranked_floor": floor or 0}
     index_only = (
         "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :ranked_match "
         f"AND rowid >= :ranked_floor ORDER BY rank, rowid LIMIT {int(fetched)}"
@@ -189,16 +197,6 @@ def by_bm25(
     kept = filtered(conn, best, filters)
     if len(kept) >= depth or len(best) < fetched:  # enough, or every match was read
         return kept[:depth]
-    if window is not None and any(condition not in LIVE for condition in where):
-        among = set(window)
-        scored = (
-            f"SELECT rowid, bm25(articles_fts, {FTS_WEIGHTS}) AS score FROM articles_fts "
-            "WHERE articles_fts MATCH :ranked_match AND rowid >= :ranked_floor"
-        )
-        ranked = sorted(
-            (score, rowid) for rowid, score in conn.execute(scored, window_args) if rowid in among
-        )
-        return [rowid for _, rowid in ranked[:depth]]
     sql = (
         f"SELECT a.id, bm25(articles_fts, {FTS_WEIGHTS}) AS score FROM articles_fts "
         "JOIN articles a ON a.id = articles_fts.rowid "
