@@ -16,7 +16,6 @@ bounds the index's own ranking) both read it.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 
@@ -77,20 +76,13 @@ def window_ids(
     and its facets do not each evaluate the MATCH again. With filters beyond LIVE, only the
     articles passing every filter; without, LIVE is left to the reader."""
     where, params = filters
-    newest = (
-        "SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH :window_match "
-        f"ORDER BY rowid DESC LIMIT {WINDOW}"
-    )
-    ranks = dict(conn.execute(newest, {"window_match": match}).fetchall())
     if not [condition for condition in where if condition not in LIVE]:
-        return ranks
-    if len(ranks) < WINDOW:  # every match read: the filters keep theirs
-        kept = "SELECT a.id FROM articles a WHERE a.id IN (SELECT value FROM json_each(:ids)) "
-        ids = json.dumps(list(ranks))
-        rows = conn.execute(kept + f"AND {' AND '.join(where)}", {**params, "ids": ids})
-        passing = {row[0] for row in rows}
-        return {article_id: rank for article_id, rank in ranks.items() if article_id in passing}
-    with_filters = (
+        newest = (
+            "SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH :window_match "
+            f"ORDER BY rowid DESC LIMIT {WINDOW}"
+        )
+        return dict(conn.execute(newest, {"window_match": match}).fetchall())
+    with_filters = (  # the filters decide which matches count: read the articles too
         "SELECT articles_fts.rowid, articles_fts.rank FROM articles_fts JOIN articles a "
         "ON a.id = articles_fts.rowid WHERE articles_fts MATCH :window_match "
         f"AND {' AND '.join(where)} ORDER BY articles_fts.rowid DESC LIMIT {WINDOW}"
