@@ -17,6 +17,7 @@ come from a `CrossLingual` (crosslingual_search.py); without one the search is t
 
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -181,13 +182,18 @@ def by_bm25(
     where, params = filters
     fetched = OVERFETCH * depth
     if window is not None:
-        best = sorted(window, key=lambda article_id: (window[article_id], article_id))
-        if not [condition for condition in where if condition not in LIVE]:
-            kept = filtered(conn, best[:fetched], filters)  # LIVE: a few deleted at most
-            if len(kept) < depth and len(best) > fetched:
-                kept = filtered(conn, best, filters)
-            return kept[:depth]
-        return best[:depth]
+
+        def best(n: int) -> list[int]:
+            return heapq.nsmallest(
+                n, window, key=lambda article_id: (window[article_id], article_id)
+            )
+
+        if [condition for condition in where if condition not in LIVE]:
+            return best(depth)  # the window holds only the articles passing the filters
+        kept = filtered(conn, best(fetched), filters)  # LIVE: a few deleted at most
+        if len(kept) < depth and len(window) > fetched:
+            kept = filtered(conn, best(len(window)), filters)
+        return kept[:depth]
     window_args = {"ranked_match": match, "ranked_floor": floor or 0}
     index_only = (
         "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :ranked_match "
