@@ -146,7 +146,7 @@ def translated(
     translation: Translation,
     filters: tuple[list[str], dict[str, object]],
     depth: int,
-) -> tuple[list[int], str, list[int]]:
+) -> tuple[list[int], str, dict[int, float]]:
     """The articles lacking the query's language that the translation finds, best first, the
     FTS5 query for their snippets, and the window of the query with every term (match_window:
     the articles lacking the language it finds, newest first): those with every term by bm25
@@ -183,16 +183,16 @@ def by_bm25(
     fetched = OVERFETCH * depth
     if window is not None:
 
-        def best(n: int) -> list[int]:
+        def best_of(n: int) -> list[int]:
             return heapq.nsmallest(
                 n, window, key=lambda article_id: (window[article_id], article_id)
             )
 
         if [condition for condition in where if condition not in LIVE]:
-            return best(depth)  # the window holds only the articles passing the filters
-        kept = filtered(conn, best(fetched), filters)  # LIVE: a few deleted at most
+            return best_of(depth)  # the window holds only the articles passing the filters
+        kept = filtered(conn, best_of(fetched), filters)  # LIVE: a few deleted at most
         if len(kept) < depth and len(window) > fetched:
-            kept = filtered(conn, best(len(window)), filters)
+            kept = filtered(conn, best_of(len(window)), filters)
         return kept[:depth]
     window_args = {"ranked_match": match, "ranked_floor": floor or 0}
     index_only = (
