@@ -105,3 +105,39 @@ def test_ties_are_broken_by_id_either_way(tmp_path: Path, filters) -> None:
     conn = _corpus(tmp_path, {i: "burnout filler" for i in (4, 2, 9, 7)})
     assert by_bm25(conn, '"burnout"', filters, 2) == [2, 4]
     assert by_bm25(conn, '"burnout"', filters, 4) == [2, 4, 7, 9]
+
+
+def test_the_window_is_read_once_with_its_ranks_and_sorted_like_the_index(
+    tmp_path: Path, monkeypatch
+) -> None:
+    # relevance: 5 (most "burnout"), then 4, 3, 2, 1; years 2001-2005
+    conn = _corpus(tmp_path, {i: " ".join(["burnout"] * i + ["filler"] * 6) for i in range(1, 6)})
+    monkeypatch.setattr(match_window, "WINDOW", 3)
+    window = match_window.window_ids(conn, '"burnout"', LIVE)
+    assert list(window) == [5, 4, 3] and window[5] < window[4] < window[3] < 0  # bm25: lower
+    assert match_window.floor_of(window) == 3 == match_window.window_floor(conn, '"burnout"', LIVE)
+    old = ([*LIVE[0], "a.year <= :year"], {"year": 2003})
+    assert list(match_window.window_ids(conn, '"burnout"', old)) == [3, 2, 1]
+    monkeypatch.setattr(match_window, "WINDOW", 5000)
+    assert list(match_window.window_ids(conn, '"burnout"', old)) == [3, 2, 1]  # every match
+    assert match_window.floor_of(match_window.window_ids(conn, '"burnout"', old)) is None
+    for filters in (LIVE, old):
+        every = match_window.window_ids(conn, '"burnout"', filters)
+        expected = by_bm25(conn, '"burnout"', filters, 2)
+        calls: list[str] = []
+        conn.set_trace_callback(calls.append)
+        assert by_bm25(conn, '"burnout"', filters, 2, None, every) == expected
+        assert not [sql for sql in calls if "MATCH" in sql]  # sorted, not evaluated again
+        conn.set_trace_callback(None)
+
+
+def test_a_readers_search_evaluates_its_match_once(tmp_path: Path) -> None:
+    from litbalint.publish.search_query import SearchRequest, read_results
+
+    conn = _corpus(tmp_path, {i: f"burnout filler {i}" for i in range(1, 8)})
+    calls: list[str] = []
+    conn.set_trace_callback(calls.append)
+    results = read_results(conn, SearchRequest(query="burnout"))
+    assert results.total == 7 and [hit.id for hit in results.hits] == [1, 2, 3, 4, 5, 6, 7]
+    matching = [sql for sql in calls if "MATCH" in sql and "snippet(" not in sql]
+    assert len(matching) == 1, matching  # the window, with its ranks: ranking, count, facets

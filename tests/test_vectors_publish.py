@@ -162,6 +162,10 @@ def test_the_search_signal_keeps_only_articles_that_stand_out(
     assert [i for i, _ in signals.nearest(conn, "x", 10)] == [1, 7]
     monkeypatch.setattr(vectors, "query_vector", lambda text: unit(0.0, 0.0, 1.0))
     assert signals.nearest(conn, "x", 10) == []  # far from all of them alike: none stands out
+    monkeypatch.setattr(vectors, "query_vector", lambda text: unit(1.0, 0.0))
+    later = signals.nearest_later(conn, "x")  # scored in the embedding thread, kept here
+    assert later(10) == signals.nearest(conn, "x", 10) and [i for i, _ in later(1)] == [1]
+    assert signals.nearest_later(conn, "")(10) == []
     monkeypatch.undo()
     # the real model on the five seeds (all on the same subjects): unrelated queries find none
     seeds = sqlite3.connect(english_only)

@@ -11,8 +11,8 @@ similarity of every stored vector to the query (measured: see README, *Cross-lin
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from litbalint.bilingual import cedict
@@ -21,8 +21,9 @@ from litbalint.publish import crosslingual, vectors
 from litbalint.publish.search_ranked import Translation
 
 STAND_OUT = 0.05  # above the corpus's median similarity to the query
-# Queries are embedded here, one at a time, not in Datasette's SQL threads: a burst of long
-# queries then waits for this thread instead of holding up every page that reads the database.
+# Queries are embedded here, one at a time, and every stored vector scored against them, while
+# the search's SQL runs in Datasette's SQL thread (a connection stays in its thread): the search
+# waits for the slower of the two, not their sum. A burst of long queries queues here.
 _embedding_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="litbalint-embed")
 
 
@@ -46,16 +47,32 @@ class CorpusCrossLingual:
         """The corpus articles whose embedding stands out for the query, best first."""
         return vectors.nearest(conn, vectors.query_vector(query), k, above_median=STAND_OUT)
 
+    def nearest_later(
+        self, conn: sqlite3.Connection, query: str
+    ) -> Callable[[int], list[tuple[int, float]]]:
+        """`nearest` started now: the query embedded and every vector scored in the embedding
+        thread; the function returned waits for that and keeps the best k live articles (in
+        the connection's snapshot, in the caller's thread)."""
+        stored = vectors.stored_vectors(conn)
+        if stored is None or not query:
+            return lambda k: []
+        scoring = _embedding_thread.submit(_scored, stored, query)
+
+        def best(k: int) -> list[tuple[int, float]]:
+            found = scoring.result()
+            return found.nearest(conn, k) if found is not None else []
+
+        return best
+
+
+def _scored(stored: vectors.Vectors, query: str) -> vectors.Scored | None:
+    query_vector = vectors.query_vector(query)
+    if query_vector is None:
+        return None
+    return vectors.scored(stored, query_vector, above_median=STAND_OUT)
+
 
 SIGNALS = CorpusCrossLingual()
-
-
-async def embed_ahead(query: str) -> None:
-    """Embed the query before the search reads the database (the search then finds it among
-    vectors.query_vector's latest), in the embedding thread."""
-    if query:
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(_embedding_thread, vectors.query_vector, query)
 
 
 def preload() -> None:

@@ -65,3 +65,31 @@ def window_floor(
     )
     row = conn.execute(with_filters, {**params, "window_match": match}).fetchone()
     return row[0] if row else None
+
+
+def window_ids(
+    conn: sqlite3.Connection, match: str, filters: tuple[list[str], dict[str, object]]
+) -> dict[int, float]:
+    """The articles of the window (`window_floor`'s, newest first), each with the index's rank
+    for the MATCH (its weighted bm25: lower is better): every match when fewer than `WINDOW`
+    pass, else the newest `WINDOW` that pass. Read once, so that a search's ranking, its count
+    and its facets do not each evaluate the MATCH again. With filters beyond LIVE, only the
+    articles passing every filter; without, LIVE is left to the reader."""
+    where, params = filters
+    if not [condition for condition in where if condition not in LIVE]:
+        newest = (
+            "SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH :window_match "
+            f"ORDER BY rowid DESC LIMIT {WINDOW}"
+        )
+        return dict(conn.execute(newest, {"window_match": match}).fetchall())
+    with_filters = (  # the filters decide which matches count: read the articles too
+        "SELECT articles_fts.rowid, articles_fts.rank FROM articles_fts JOIN articles a "
+        "ON a.id = articles_fts.rowid WHERE articles_fts MATCH :window_match "
+        f"AND {' AND '.join(where)} ORDER BY articles_fts.rowid DESC LIMIT {WINDOW}"
+    )
+    return dict(conn.execute(with_filters, {**params, "window_match": match}).fetchall())
+
+
+def floor_of(window: dict[int, float]) -> int | None:
+    """The window's floor (`window_ids`): its oldest article, None when it holds every match."""
+    return next(reversed(window)) if len(window) >= WINDOW else None

@@ -27,7 +27,7 @@ from markupsafe import Markup
 from litbalint.publish import i18n
 from litbalint.publish.article_model import css_url
 from litbalint.publish.corpus import SEARCH_PATH, corpus_names, is_corpus, read_snapshot
-from litbalint.publish.crosslingual_search import SIGNALS, embed_ahead
+from litbalint.publish.crosslingual_search import SIGNALS
 from litbalint.publish.examples import FEATURED
 from litbalint.publish.match_window import WINDOW
 from litbalint.publish.response_cache import NOT_KEPT
@@ -147,7 +147,6 @@ async def run_search(datasette, request) -> tuple[Results, str | None, bool]:
     if database is None or not asked.asks:
         return empty, database, database is None and asked.asks
     try:
-        await embed_ahead(asked.query)
         results = await read_snapshot(
             datasette, database, lambda conn: read_results(conn, asked, SIGNALS)
         )

@@ -222,8 +222,10 @@ def read_results(
         return Results(request, None, total, [_hit(row) for row in rows], facets, stubs)
     text_match = escape_fts(request.query)
     ranked = rank(conn, text_match, (where, params), offset, PAGE_SIZE, crosslingual, request.query)
-    joined = f"FROM articles a WHERE a.id IN ({ranked.found_sql}) AND " + " AND ".join(where)
-    facets, total = _facets(conn, joined, {**params, **ranked.found_params})
+    joined = "FROM articles a WHERE a.id IN (SELECT value FROM json_each(:found)) AND "
+    facets, total = _facets(
+        conn, joined + " AND ".join(where), {**params, "found": json.dumps(ranked.found)}
+    )
     ids = [article_id for article_id, _, _ in ranked.page]
     rows = {
         row[0]: row

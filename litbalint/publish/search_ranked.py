@@ -17,16 +17,17 @@ come from a `CrossLingual` (crosslingual_search.py); without one the search is t
 
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from litbalint.publish.corpus import unchanged_since
 from litbalint.publish.coverage import best_covered, by_coverage, term_hits
 from litbalint.publish.fusion import fuse
-from litbalint.publish.match_window import window_floor
+from litbalint.publish.match_window import LIVE, floor_of, window_ids
 from litbalint.publish.snippets import CLOSE, ELLIPSIS, OPEN
 from litbalint.store.schema import FTS_WEIGHTS
 
@@ -70,16 +71,22 @@ class CrossLingual(Protocol):
         enough to count as found)."""
         ...
 
+    def nearest_later(
+        self, conn: sqlite3.Connection, query: str
+    ) -> Callable[[int], list[tuple[int, float]]]:
+        """`nearest` begun now (in another thread, while the caller reads the database): the
+        function returned gives its k best when asked."""
+        ...
+
 
 @dataclass
 class Ranked:
-    """What the signals found: the fused page, the MATCH for snippets, and every article found
-    (SQL for their ids, with its parameters: for the count and the facets)."""
+    """What the signals found: the fused page, the MATCH for snippets, and the ids of every
+    article found (for the count and the facets, which apply the filters: some may not pass)."""
 
     page: list[tuple[int, float, list[str]]]  # (id, fused score, signals), this page's
     match: str  # the text and translation queries as one FTS5 query
-    found_sql: str
-    found_params: dict[str, object]
+    found: list[int]
     translation: Translation | None
     windowed: bool = False  # more matched than match_window.WINDOW: ranked among the newest
 
@@ -95,44 +102,36 @@ def rank(
 ) -> Ranked:
     """The fused ranking's page `offset:offset+size` for a query."""
     depth = max(DEPTH, offset + size)
+    nearest_later = crosslingual.nearest_later(conn, query) if crosslingual else None
     translation = crosslingual.translate(conn, query) if crosslingual else None
-    floor = window_floor(conn, text_match, filters)
-    rankings: dict[str, Sequence[int]] = {"text": by_bm25(conn, text_match, filters, depth, floor)}
+    window = window_ids(conn, text_match, filters)  # read once: ranking, count and facets
+    floor = floor_of(window)
+    rankings: dict[str, Sequence[int]] = {
+        "text": by_bm25(conn, text_match, filters, depth, floor, window)
+    }
     match = text_match
-    found_sql = (
-        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :found_text "
-        "AND rowid >= :found_text_floor"
-    )
-    found_params: dict[str, object] = {"found_text": text_match, "found_text_floor": floor or 0}
+    found = list(window)
     windowed = floor is not None
     if translation and translation.match and _some_lack(conn, translation.source_lang):
-        rankings["translation"], used, translated_floor = translated(
+        rankings["translation"], used, translated_window = translated(
             conn, translation, filters, depth
         )
         match = f"({text_match}) OR ({used})"
         if used == translation.match:  # every term: all it finds (the count may pass depth)
-            found_sql += (
-                " UNION SELECT a.id FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-                f"WHERE articles_fts MATCH :found_translated AND {translation.lacking} "
-                "AND articles_fts.rowid >= :found_translated_floor"
-            )
-            found_params["found_translated"] = translation.match
-            found_params["found_translated_floor"] = translated_floor or 0
-            windowed = windowed or translated_floor is not None
+            found += translated_window
+            windowed = windowed or floor_of(translated_window) is not None
         else:
-            found_sql += " UNION SELECT value FROM json_each(:found_translated)"
-            found_params["found_translated"] = json.dumps(list(rankings["translation"]))
+            found += rankings["translation"]
         translation = replace(translation, match=used)
     else:
         translation = None  # no article lacks the query's language: nothing was translated
-    if crosslingual:
-        nearest = [article_id for article_id, _ in crosslingual.nearest(conn, query, depth)]
+    if nearest_later:
+        nearest = [article_id for article_id, _ in nearest_later(depth)]
         rankings["embedding"] = filtered(conn, nearest, filters)
-        found_sql += " UNION SELECT value FROM json_each(:found_vectors)"
-        found_params["found_vectors"] = json.dumps(list(rankings["embedding"]))
+        found += rankings["embedding"]
     fused = fuse(rankings, WEIGHTS)[offset : offset + size]
     page = [(f.id, f.score, f.signals) for f in fused]
-    return Ranked(page, match, found_sql, found_params, translation, windowed)
+    return Ranked(page, match, found, translation, windowed)
 
 
 def _some_lack(conn: sqlite3.Connection, lang: str) -> bool:
@@ -147,21 +146,22 @@ def translated(
     translation: Translation,
     filters: tuple[list[str], dict[str, object]],
     depth: int,
-) -> tuple[list[int], str, int | None]:
+) -> tuple[list[int], str, dict[int, float]]:
     """The articles lacking the query's language that the translation finds, best first, the
-    FTS5 query for their snippets, and the window's floor (match_window): those with every term
-    by bm25 when there are `depth` of them, else all by how much of the query they have
+    FTS5 query for their snippets, and the window of the query with every term (match_window:
+    the articles lacking the language it finds, newest first): those with every term by bm25
+    when there are `depth` of them, else all by how much of the query they have
     (coverage.py)."""
     where, params = filters
     lacking = (where + [translation.lacking], params)
     match = translation.match or ""
-    floor = window_floor(conn, match, lacking)
-    found = by_bm25(conn, match, lacking, depth, floor)
+    window = window_ids(conn, match, lacking)
+    found = by_bm25(conn, match, lacking, depth, floor_of(window), window)
     if len(found) >= depth or len(translation.term_matches) < 2:
-        return found, match, floor
+        return found, match, window
     ranked = by_coverage(term_hits(conn, translation.term_matches))
     found = best_covered(ranked, lambda ids: filtered(conn, ids, lacking), depth)
-    return found, translation.match_any or match, None
+    return found, translation.match_any or match, window
 
 
 def by_bm25(
@@ -170,20 +170,36 @@ def by_bm25(
     filters: tuple[list[str], dict[str, object]],
     depth: int,
     floor: int | None = None,
+    window: dict[int, float] | None = None,
 ) -> list[int]:
     """The best `depth` articles for the MATCH by bm25, among those from `floor` on (the
-    window: match_window.window_floor). The index ranks alone first (its `rank` is the same
-    weighted bm25: no article is read per match), the filters then keep what passes among its
-    best `OVERFETCH * depth`; only when they keep too few is every match ranked with its
+    window: match_window.window_floor). Given the window (match_window.window_ids: its
+    articles with their rank, those passing a narrowing filter when there is one), it is
+    sorted with no MATCH evaluated again. Else the index ranks alone first (its `rank` is the
+    same weighted bm25: no article is read per match), the filters then keep what passes among
+    its best `OVERFETCH * depth`; only when they keep too few is every match ranked with its
     article read (a narrowing filter: a year, the articles lacking a language)."""
     where, params = filters
-    window = {"ranked_match": match, "ranked_floor": floor or 0}
     fetched = OVERFETCH * depth
+    if window is not None:
+
+        def best_of(n: int) -> list[int]:
+            return heapq.nsmallest(
+                n, window, key=lambda article_id: (window[article_id], article_id)
+            )
+
+        if [condition for condition in where if condition not in LIVE]:
+            return best_of(depth)  # the window holds only the articles passing the filters
+        kept = filtered(conn, best_of(fetched), filters)  # LIVE: a few deleted at most
+        if len(kept) < depth and len(window) > fetched:
+            kept = filtered(conn, best_of(len(window)), filters)
+        return kept[:depth]
+    window_args = {"ranked_match": match, "ranked_floor": floor or 0}
     index_only = (
         "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :ranked_match "
         f"AND rowid >= :ranked_floor ORDER BY rank, rowid LIMIT {int(fetched)}"
     )
-    best = [row[0] for row in conn.execute(index_only, window)]
+    best = [row[0] for row in conn.execute(index_only, window_args)]
     kept = filtered(conn, best, filters)
     if len(kept) >= depth or len(best) < fetched:  # enough, or every match was read
         return kept[:depth]
@@ -194,7 +210,7 @@ def by_bm25(
         "AND articles_fts.rowid >= :ranked_floor "
         f"ORDER BY score, a.id LIMIT {int(depth)}"
     )
-    return [row[0] for row in conn.execute(sql, {**params, **window})]
+    return [row[0] for row in conn.execute(sql, {**params, **window_args})]
 
 
 def filtered(

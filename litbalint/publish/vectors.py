@@ -146,17 +146,41 @@ def nearest(
     first), as (article id, similarity); none of `exclude_ids`; with `above_median`, only
     those at least that much above the median similarity of every stored vector. [] when
     there is no query vector or no stored vector."""
-    import numpy as np
-
     vectors = stored_vectors(conn)
     if vectors is None or query_vector is None or k <= 0:
         return []
+    return scored(vectors, query_vector, above_median).nearest(conn, k, exclude_ids)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Every stored vector's similarity to a query, and the least one that counts (None: any):
+    the part of `nearest` that needs no connection (a thread of its own may compute it)."""
+
+    vectors: Vectors
+    scores: np.ndarray  # float32 (n,), in the order of vectors.ids
+    floor: float | None = None
+
+    def nearest(
+        self, conn: sqlite3.Connection, k: int, exclude_ids: Iterable[int] = ()
+    ) -> list[tuple[int, float]]:
+        """The `k` best live articles (in the connection's snapshot) at or above the floor."""
+        if k <= 0:
+            return []
+        found = nearest_of(conn, self.vectors, self.scores, k, exclude_ids)
+        return found if self.floor is None else [hit for hit in found if hit[1] >= self.floor]
+
+
+def scored(vectors: Vectors, query_vector: np.ndarray, above_median: float | None) -> Scored:
+    """The similarities of every stored vector to the query (one matrix product) and, with
+    `above_median`, the floor: that much above their median."""
+    import numpy as np
+
     scores = vectors.matrix @ np.asarray(query_vector, dtype=np.float32).reshape(-1)
-    if above_median is not None:
-        middle = len(scores) // 2
-        floor = float(np.partition(scores, middle)[middle]) + above_median
-        return [hit for hit in nearest_of(conn, vectors, scores, k, exclude_ids) if hit[1] >= floor]
-    return nearest_of(conn, vectors, scores, k, exclude_ids)
+    if above_median is None:
+        return Scored(vectors, scores)
+    middle = len(scores) // 2
+    return Scored(vectors, scores, float(np.partition(scores, middle)[middle]) + above_median)
 
 
 def nearest_of(
