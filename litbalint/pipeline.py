@@ -7,7 +7,7 @@ import os
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from litbalint.store.alignments import inputs_hash
 from litbalint.workers import can_fork, worker_started
 
 BATCH_SECONDS = 1.0  # files are committed together until a batch has taken this long
+WORKER_MIN_BYTES = 1 << 20  # one file this large is parsed in a worker too (a few hundred records)
 
 
 @dataclass
@@ -91,14 +92,14 @@ def import_paths(
 ) -> list[FileReport]:
     """Import files in order, each all or nothing. Files are committed in batches (one
     transaction per BATCH_SECONDS of work, a savepoint per file). With `worker` (default:
-    several files and CPUs) parsing runs ahead in one worker process (prepare.py) and
-    alignment in another (BackgroundAligner), so the store, the slowest stage, never waits
-    for them."""
+    several files, or one of WORKER_MIN_BYTES, and CPUs) parsing runs ahead in one worker
+    process (prepare.py) and alignment in another (BackgroundAligner), so the store, the
+    slowest stage, never waits for them."""
     files = [(path, display_path(path)) for path in paths]
     named = list(roots)  # the folders and files named: stored paths are relative to them
     stored_as = {shown: stored_path(path, named) for path, shown in files}
     if worker is None:
-        worker = len(files) > 1 and (os.cpu_count() or 1) > 1
+        worker = (len(files) > 1 or _size(files) >= WORKER_MIN_BYTES) and (os.cpu_count() or 1) > 1
     worker = worker and can_fork()
     stream = prepared_stream(files, worker)
     by_file = _by_file(stream)
@@ -136,6 +137,15 @@ def import_paths(
                 ) from None
             reports.extend(batch)
     return reports
+
+
+def _size(files: list[tuple[Path, str]]) -> int:
+    """The files' total size in bytes (one that cannot be read counts 0: its import says why)."""
+    total = 0
+    for path, _ in files:
+        with suppress(OSError):
+            total += path.stat().st_size
+    return total
 
 
 def _by_file(items: Iterator[PreparedItem]) -> Iterator[tuple[PreparedItem, Iterator]]:

@@ -235,7 +235,8 @@ def save_article(
             merged["deleted"] = 0
     children_changed = False
     if not article.is_stub:
-        fresh = not matches  # a row inserted just now has no child rows yet
+        # a row inserted just now, or a stub, has no child rows yet (a stub never has any)
+        fresh = not existing or bool(existing["is_stub"])
         children_changed = replace_children(db, article_id, article, source, fresh, defer)
         for lang in [] if fresh else withdraw_abstracts(db, article_id, article, source):
             children_changed = True
