@@ -1,7 +1,9 @@
 """Benchmarks of litbalint, each against an anchor measured in the same run.
 
     python scripts/bench.py parse [--records 20000]    XML parser vs Entrez.read, pubmed_parser
-    python scripts/bench.py build [--articles 100000]  `litbalint build` vs a plain ET script
+    python scripts/bench.py build [--articles 100000] [--check]  `litbalint build` vs a plain ET
+                                                       script (--check: rows vs in-process)
+    python scripts/bench.py bigfile [--records 20000]  runs scripts/bench_bigfile.py
     python scripts/bench.py align [--rounds 20]        sentence aligner vs NLTK Gale–Church
     python scripts/bench.py harvest [--records 20000]  runs scripts/bench_harvest.py
     python scripts/bench.py search [--articles 100000] runs scripts/bench_publish.py
@@ -17,6 +19,7 @@ install pubmed_parser nltk (the project's dev extra).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import sqlite3
@@ -30,10 +33,26 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_util import ROOT, fenced, machine, python, run_measured, table  # noqa: E402
+import bench_bigfile  # noqa: E402
+from bench_util import (  # noqa: E402
+    IN_PROCESS,
+    ROOT,
+    content_digest,
+    fenced,
+    machine,
+    python,
+    run_measured,
+    table,
+)
 from make_synthetic import generate  # noqa: E402
 
-ALL_SIZES = {"parse": 20_000, "build": 100_000, "harvest": 20_000, "search": 100_000}
+ALL_SIZES = {
+    "parse": 20_000,
+    "build": 100_000,
+    "bigfile": 20_000,
+    "harvest": 20_000,
+    "search": 100_000,
+}
 GOLD = ROOT.parent / "shared" / "gold" / "seeds-alignment.jsonl"
 
 
@@ -115,7 +134,8 @@ def corpus_counts(db: Path) -> dict[str, int]:
         }
 
 
-def bench_build(articles: int) -> str:
+def bench_build(articles: int, check: bool = False) -> str:
+    """`check`: build again in one process (no workers) and compare every table's rows."""
     folder, manifest = synthetic(articles, per_file=5000)
     db = folder / "bench.db"
     build = run_measured(
@@ -125,6 +145,16 @@ def bench_build(articles: int) -> str:
     anchor = run_measured(python("bench.py", "_plain", folder / "pubmed", folder / "plain.db"))
     size = sum(p.stat().st_size for p in folder.glob("bench.db*")) / 1e6
     counts = corpus_counts(db)
+    digest = content_digest(db)
+    rows_check = "not checked (--check)"
+    if check:
+        reference = folder / "reference.db"
+        command = [sys.executable, "-c", IN_PROCESS, str(reference), "--build", str(folder)]
+        alone = run_measured(command)
+        expected = content_digest(reference)
+        differ = [name for name in expected if digest.get(name) != expected[name]]
+        same = "same rows in every table" if not differ else "DIFFER: " + ", ".join(differ)
+        rows_check = f"{same} as an in-process build ({alone.wall:.0f} s)"
     shutil.rmtree(folder)
     expected = {"articles": articles, "with Chinese": manifest["bilingual"]}
     expected["aligned"] = manifest["bilingual"]
@@ -150,6 +180,10 @@ def bench_build(articles: int) -> str:
             f"Exit code {build.code}; database {size:,.0f} MB; {checks}; "
             + ", ".join(f"{k} {v:,}" for k, v in counts.items() if k not in expected)
             + ". Targets: <= 120 s, <= 500 MB.",
+            "",
+            f"Rows: {rows_check}; content digest (rows per table, timestamps left out): "
+            + hashlib.sha256(json.dumps(digest, sort_keys=True).encode()).hexdigest()[:16]
+            + ".",
             *([fenced(build.output[-2000:])] if build.code else []),
         ]
     )
@@ -246,6 +280,7 @@ def bench_all(out: Path) -> None:
     sections = [
         ("parse", lambda: bench_parse(ALL_SIZES["parse"])),
         ("build", lambda: bench_build(ALL_SIZES["build"])),
+        ("bigfile", lambda: bench_bigfile.report(ALL_SIZES["bigfile"])),
         ("align", lambda: bench_align(20)),
         ("harvest", lambda: bench_script("bench_harvest.py", "--records", ALL_SIZES["harvest"])),
         ("search", lambda: bench_script("bench_publish.py", "--articles", ALL_SIZES["search"])),
@@ -270,7 +305,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("parse").add_argument("--records", type=int, default=20_000)
-    commands.add_parser("build").add_argument("--articles", type=int, default=100_000)
+    build = commands.add_parser("build")
+    build.add_argument("--articles", type=int, default=100_000)
+    build.add_argument("--check", action="store_true", help="rows vs an in-process build")
+    commands.add_parser("bigfile").add_argument("--records", type=int, default=20_000)
     commands.add_parser("align").add_argument("--rounds", type=int, default=20)
     commands.add_parser("harvest").add_argument("--records", type=int, default=20_000)
     commands.add_parser("search").add_argument("--articles", type=int, default=100_000)
@@ -287,7 +325,8 @@ def main() -> int:
     else:
         text = {
             "parse": lambda: bench_parse(args.records),
-            "build": lambda: bench_build(args.articles),
+            "build": lambda: bench_build(args.articles, args.check),
+            "bigfile": lambda: bench_bigfile.report(args.records),
             "align": lambda: bench_align(args.rounds),
             "harvest": lambda: bench_script("bench_harvest.py", "--records", args.records),
             "search": lambda: bench_script("bench_publish.py", "--articles", args.articles),

@@ -15,7 +15,6 @@ same content, table by table (timestamps left out), as the measured import.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -31,13 +30,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_util import ROOT, fenced, python, table  # noqa: E402
+from bench_util import IN_PROCESS, ROOT, content_digest, fenced, python, table  # noqa: E402
 from make_synthetic import generate  # noqa: E402
 from synthetic_pubmed import DOCTYPE  # noqa: E402
 
 BATCH = 500  # records per Entrez.read call, as one efetch reply
 TARGET = 0.5  # litbalint's wall time / Entrez.read's
-TIMES = ("created_at", "updated_at", "first_seen", "imported_at", "aligned_at")
 FOOTER = "</PubmedArticleSet>\n"
 _TICK = os.sysconf("SC_CLK_TCK")
 
@@ -143,43 +141,6 @@ def batches(path: Path, folder: Path) -> Path:
     return out
 
 
-def content_digest(db: Path) -> dict[str, str]:
-    """Per table: rows (timestamps left out) and a digest of them, sorted: equal for equal
-    content whichever order the rows were written in."""
-    conn = sqlite3.connect(db)
-    names = [
-        r[0]
-        for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND name NOT LIKE 'articles_fts_%' ORDER BY name"
-        )
-    ]
-    found = {}
-    for name in names:
-        columns = [r[1] for r in conn.execute(f"PRAGMA table_info({name})") if r[1] not in TIMES]
-        rowid = "rowid, " if name == "articles_fts" else ""
-        rows = sorted(
-            repr(r) for r in conn.execute(f"SELECT {rowid}{', '.join(columns)} FROM {name}")
-        )
-        found[name] = f"{len(rows)}:{hashlib.sha256(chr(10).join(rows).encode()).hexdigest()}"
-    conn.close()
-    return found
-
-
-IN_PROCESS = """
-import sys
-from pathlib import Path
-from litbalint.pipeline import import_paths, relearn_lexicon
-from litbalint.store import Store
-
-with Store(sys.argv[2]) as store:  # what `litbalint import` does, without the worker
-    path = Path(sys.argv[1])
-    (report,) = import_paths(store, [path], worker=False, roots=[path])
-    relearn_lexicon(store)
-print(report.records, report.refused)
-"""
-
-
 def report(records: int, keep: Path | None = None) -> str:
     """Generate, measure, check; the markdown section."""
     folder = Path(tempfile.mkdtemp(prefix="litbalint-bench-bigfile-"))
@@ -199,7 +160,7 @@ def report(records: int, keep: Path | None = None) -> str:
     parsed = json.loads(entrez.output.strip().splitlines()[-1])
     print(f"(Entrez.read: {parsed['seconds']:.1f} s)", flush=True)
     reference_db = folder / "reference.db"
-    alone = run([sys.executable, "-c", IN_PROCESS, str(path), str(reference_db)])
+    alone = run([sys.executable, "-c", IN_PROCESS, str(reference_db), str(path)])
     print(f"(in-process import: {alone.wall:.1f} s)", flush=True)
     measured, expected = content_digest(db), content_digest(reference_db)
     differ = [name for name in expected if measured.get(name) != expected[name]]
