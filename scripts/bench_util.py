@@ -142,10 +142,9 @@ print(sum(r.records for r in reports), [r.refused for r in reports if r.refused]
 """
 
 
-def content_digest(db: Path) -> dict[str, str]:
-    """Per table: its row count and a digest of its rows (timestamps left out) in the order of
-    all their columns: equal for equal content whichever order the rows were written in."""
-    conn = sqlite3.connect(db)
+def content_queries(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(table, a SELECT of its rows without timestamps in the order of all their columns) for
+    every table: equal results for equal content, whichever order the rows were written in."""
     names = [
         r[0]
         for r in conn.execute(
@@ -153,14 +152,23 @@ def content_digest(db: Path) -> dict[str, str]:
             "AND name NOT LIKE 'articles_fts_%' ORDER BY name"
         )
     ]
-    found = {}
+    queries = []
     for name in names:
         columns = [r[1] for r in conn.execute(f"PRAGMA table_info({name})") if r[1] not in TIMES]
         if name == "articles_fts":
             columns.insert(0, "rowid")
         listed = ", ".join(columns)
+        queries.append((name, f"SELECT {listed} FROM {name} ORDER BY {listed}"))
+    return queries
+
+
+def content_digest(db: Path) -> dict[str, str]:
+    """Per table: its row count and a digest of its rows (content_queries)."""
+    conn = sqlite3.connect(db)
+    found = {}
+    for name, query in content_queries(conn):
         digest, count = hashlib.sha256(), 0
-        for row in conn.execute(f"SELECT {listed} FROM {name} ORDER BY {listed}"):
+        for row in conn.execute(query):
             digest.update(repr(row).encode())
             count += 1
         found[name] = f"{count}:{digest.hexdigest()[:16]}"
