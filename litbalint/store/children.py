@@ -177,34 +177,23 @@ def _replace_authors(db: Database, article_id: int, article: Article, fresh: boo
         if have or have_loose:  # (an author's affiliations go with the author)
             db.execute("DELETE FROM affiliations WHERE article_id = ?", [article_id])
             db.execute("DELETE FROM authors WHERE article_id = ?", [article_id])
-    ids = _insert_authors(db, article_id, [author[:-1] for author in wanted])
-    db.conn.executemany(
+    insert_affiliations = (
         "INSERT INTO affiliations (article_id, author_id, position, affiliation) "
-        "VALUES (?, ?, ?, ?)",
-        [
-            (article_id, ids[position], n, text)
-            for position, author in enumerate(article.authors, start=1)
-            for n, text in enumerate(author.affiliations, 1)
-        ]
-        + [(article_id, None, n, text) for n, text in wanted_loose],
+        "VALUES (?, ?, ?, ?)"
     )
-    return True
-
-
-_AUTHORS_A_STATEMENT = 500  # 9 values each: well under SQLite's limit of variables
-
-
-def _insert_authors(db: Database, article_id: int, authors: list[tuple]) -> dict[int, int]:
-    """Insert the authors (rows of author_rows without the affiliations) in order, a few
-    hundred a statement; returns their ids by position."""
-    ids: dict[int, int] = {}
-    for start in range(0, len(authors), _AUTHORS_A_STATEMENT):
-        part = authors[start : start + _AUTHORS_A_STATEMENT]
-        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(part))
+    for (*author, _), affiliations in zip(
+        wanted, (a.affiliations for a in article.authors), strict=True
+    ):
         cursor = db.conn.execute(
             "INSERT INTO authors (article_id, position, name, last_name, fore_name, initials, "
-            f"suffix, collective_name, orcid) VALUES {values} RETURNING position, id",
-            [value for author in part for value in (article_id, *author)],
+            "suffix, collective_name, orcid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [article_id, *author],
         )
-        ids.update(cursor.fetchall())
-    return ids
+        db.conn.executemany(
+            insert_affiliations,
+            [(article_id, cursor.lastrowid, n, text) for n, text in enumerate(affiliations, 1)],
+        )
+    db.conn.executemany(
+        insert_affiliations, [(article_id, None, n, text) for n, text in wanted_loose]
+    )
+    return True
