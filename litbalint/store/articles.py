@@ -160,6 +160,7 @@ def _insert_row(
     names = ", ".join(values)
     marks = ", ".join("?" for _ in values)
     cursor = db.execute(f"INSERT INTO articles ({names}) VALUES ({marks})", list(values.values()))
+    assert cursor.lastrowid is not None  # (an INSERT gives a rowid)
     return cursor.lastrowid, {**dict.fromkeys(columns), **values, "deleted": 0}
 
 
