@@ -105,7 +105,10 @@ def run(command: list[str]) -> Run:
         result.wall = time.perf_counter() - start
         done.set()
         sampler.join()
-        result.cpu[process.pid] = usage.ru_utime + usage.ru_stime  # exact for the main one
+        # wait4 counts the workers the main process reaped in its time: take them out
+        workers = sum(cpu for pid, cpu in result.cpu.items() if pid != process.pid)
+        own = usage.ru_utime + usage.ru_stime - workers
+        result.cpu[process.pid] = max(result.cpu[process.pid], own)
         result.code = os.waitstatus_to_exitcode(status)
         out.seek(0)
         result.output = out.read()
