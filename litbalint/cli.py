@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import copy
-import dataclasses
-import hashlib
 import json
 import os
-import sqlite3
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,15 +14,15 @@ import click
 from litbalint.cli_common import DB_OPTION, fail, read_utf8
 from litbalint.cli_embed import embed, embed_step
 from litbalint.cli_harvest import harvest
-from litbalint.embed import MODEL_NAME, switched_off
+from litbalint.cli_serve import serve
 from litbalint.errors import LitbalintError
-from litbalint.exports import tmx, tsv
-from litbalint.resources import METADATA, data_dir, default_db_path, packaged_path
-from litbalint.store import SaveCounts, Store
-from litbalint.synonyms import synonym_table
+from litbalint.resources import data_dir, default_db_path
 
+# Only click and what defines the options are imported above: `--help` loads nothing else
+# (tests/test_cli.py checks it); each command imports what it uses when it runs.
 if TYPE_CHECKING:
     from litbalint.pipeline import FileReport, LexiconUpdate
+    from litbalint.store import Store
 
 
 class _OneLineErrors(click.Group):
@@ -56,6 +51,8 @@ def cli() -> None:
 def _print_reports(
     reports: list[FileReport], quiet: bool = False, lexicon: LexiconUpdate | None = None
 ) -> int:
+    from litbalint.store import SaveCounts
+
     total = SaveCounts()
     failed = 0
     for report in reports:
@@ -94,6 +91,7 @@ def _run_import(
 ) -> None:
     """Import; `named`: the folders and files the user named (stored paths are relative)."""
     from litbalint.pipeline import import_paths, relearn_lexicon  # the importers: here
+    from litbalint.store import Store
 
     try:
         with Store(db_path or default_db_path(create_folder=True)) as store:
@@ -110,6 +108,8 @@ def _run_import(
 
 def _embed_hint(store: Store) -> None:
     """After an import: how many corpus articles have no vector yet (`litbalint embed`)."""
+    from litbalint.embed import MODEL_NAME, switched_off
+
     if switched_off():
         return
     with_vector, corpus = store.vector_counts(MODEL_NAME)
@@ -182,6 +182,10 @@ def import_command(paths: tuple[Path, ...], db_path: Path | None, quiet: bool) -
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 def stats(db_path: Path | None, as_json: bool) -> None:
     """Counts: articles, with Chinese, citation edges by kind, by topic, by year."""
+    import dataclasses
+
+    from litbalint.store import Store
+
     try:
         with Store(db_path or default_db_path(), create=False) as store:
             numbers = store.stats()
@@ -273,6 +277,9 @@ def _lines(text: str) -> list[str]:
 )
 def export(db_path: Path | None, file_format: str, min_score: float, output: Path | None) -> None:
     """Export the aligned sentence pairs (English-Chinese) of the corpus."""
+    from litbalint.exports import tmx, tsv
+    from litbalint.store import Store
+
     writer = tmx if file_format == "tmx" else tsv
     try:
         with Store(db_path or default_db_path(), create=False) as store:
@@ -300,107 +307,4 @@ def export(db_path: Path | None, file_format: str, min_score: float, output: Pat
 
 cli.add_command(harvest)
 cli.add_command(embed)
-
-
-@cli.command()
-@click.argument("db_files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--db",
-    "db_paths",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="SQLite database file, repeatable; or name them as arguments (served in that order, "
-    "--db ones first; default: data/litbalint.db, or $LITBALINT_DB).",
-)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("-p", "--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
-@click.option(
-    "--metadata",
-    "metadata_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Datasette metadata (default: the metadata.yml shipped with litbalint).",
-)
-@click.option(
-    "--mutable/--immutable",
-    default=True,
-    help="--mutable (default): the files may be written while served (harvest, import), "
-    "changes show within a second; --immutable: published snapshots that never change while "
-    "served (a harvest into one breaks the site until a restart).",
-)
-def serve(
-    db_files: tuple[Path, ...],
-    db_paths: tuple[Path, ...],
-    host: str,
-    port: int,
-    metadata_path: Path | None,
-    mutable: bool,
-) -> None:
-    """Publish corpora with Datasette (read-only, time-limited SQL) and the litbalint plugin.
-
-    Every file with litbalint's schema gets the article pages, chart, counts, search page and
-    metadata.yml's `litbalint` settings, whatever its name; other SQLite files are served
-    plainly."""
-    from datasette.cli import cli as datasette_cli  # Datasette: for this command only
-
-    from litbalint.publish import SERVE_SETTINGS
-    from litbalint.publish.served import read_schema_version, served_names, unreadable
-
-    databases = [*db_paths, *db_files] or [default_db_path()]
-    metadata = metadata_path or packaged_path(METADATA)
-    for path, hint in (
-        *((db, "run `litbalint build` first") for db in databases),
-        (metadata, "name one with --metadata"),
-    ):
-        if not path.exists():
-            fail(f"{path}: not found; {hint}")
-    corpora = []
-    for db, name in zip(databases, served_names(databases), strict=True):
-        try:
-            if read_schema_version(db, mutable) is not None:
-                corpora.append(name)
-        except sqlite3.Error as error:
-            fail(unreadable(db, error, mutable))
-    metadata = _metadata_for(metadata, corpora)
-    try:
-        synonym_table()  # read once here: a wrong line is one error now, not failing searches
-    except LitbalintError as error:
-        fail(str(error))
-    args = ["serve", "--metadata", str(metadata), "--host", host, "--port", str(port)]
-    for db in databases:
-        args += [str(db)] if mutable else ["--immutable", str(db)]
-    for name, value in SERVE_SETTINGS.items():
-        args += ["--setting", name, value if isinstance(value, str) else _setting(value)]
-    datasette_cli.main(args, prog_name="litbalint serve")
-
-
-def _setting(value: object) -> str:
-    return ("on" if value else "off") if isinstance(value, bool) else str(value)
-
-
-def _metadata_for(metadata: Path, corpora: list[str]) -> Path:
-    """metadata.yml describes a database named 'litbalint' (data/litbalint.db): a copy in which
-    that block applies to every corpus served, whatever its name (the file itself when it
-    already does)."""
-    import yaml
-
-    try:
-        data = yaml.safe_load(metadata.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        fail(f"{metadata}: cannot read it as YAML ({error})".replace("\n", " "))
-    databases = data.get("databases") or {}
-    if corpora == ["litbalint"] or "litbalint" not in databases:
-        return metadata
-    block = databases.pop("litbalint")
-    for name in corpora:
-        databases[name] = copy.deepcopy(block)
-    text = json.dumps(data, ensure_ascii=False)
-    # named by its content: the same serve reuses it, never a new file per start (a server
-    # stopped by a signal cannot remove what it made)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    copied = Path(tempfile.gettempdir()) / f"litbalint-metadata-{os.getuid()}-{digest}.json"
-    if not copied.exists():
-        partial = copied.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(copied)
-    return copied
+cli.add_command(serve)

@@ -12,7 +12,6 @@ from pathlib import Path
 import click
 
 from litbalint.errors import LitbalintError
-from litbalint.sources.text import line_at
 
 DB_OPTION = click.option(
     "--db",
@@ -67,6 +66,7 @@ def progress(
 def read_utf8(path: Path) -> str:
     """A UTF-8 text file (BOM optional), LF line ends; anything else: one line, exit 1."""
     from litbalint.sources.detect import open_document  # the parsers: loaded when reading
+    from litbalint.sources.text import line_at
 
     try:
         with open_document(path, str(path)) as stream:  # a named pipe or device: refused

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from litbalint.cli_common import DB_OPTION, fail, progress
-from litbalint.embed import switched_off
-from litbalint.embed_run import EmbedReport, embed_articles, summary_line
 from litbalint.errors import LitbalintError
 from litbalint.resources import default_db_path
-from litbalint.store import Store
+
+if TYPE_CHECKING:  # the store and the model: imported when the command runs
+    from litbalint.embed_run import EmbedReport
+    from litbalint.store import Store
 
 EMBED_LINE = "embed: {done}/{total} articles embedded"
 INTERRUPTED = 130  # the shell's code for Ctrl-C
@@ -21,6 +23,8 @@ INTERRUPTED = 130  # the shell's code for Ctrl-C
 
 def embed_step(store: Store, quiet: bool, limit: int | None = None) -> EmbedReport:
     """Embed what is pending, printing progress unless quiet, and the summary line."""
+    from litbalint.embed_run import embed_articles, summary_line
+
     report = embed_articles(store, limit, progress(quiet, "embed", EMBED_LINE, every=10.0))
     click.echo(summary_line(report))
     return report
@@ -52,6 +56,9 @@ def embed(db_path: Path | None, limit: int | None, quiet: bool) -> None:
       2    usage error
       130  interrupted (Ctrl-C): the batches committed so far are kept
     """
+    from litbalint.embed import switched_off
+    from litbalint.store import Store
+
     try:
         with Store(db_path or default_db_path(), create=False) as store:
             report = embed_step(store, quiet, limit)

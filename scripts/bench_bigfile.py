@@ -30,7 +30,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_util import IN_PROCESS, ROOT, content_digest, fenced, python, table  # noqa: E402
+from bench_util import (  # noqa: E402
+    IN_PROCESS,
+    ROOT,
+    content_digest,
+    fenced,
+    python,
+    table,
+    target_line,
+)
 from make_synthetic import generate  # noqa: E402
 from synthetic_pubmed import DOCTYPE  # noqa: E402
 
@@ -206,6 +214,14 @@ def report(records: int, keep: Path | None = None) -> str:
     ]
     check = "same rows in every table" if not differ else f"**differ**: {', '.join(differ)}"
     lines = [
+        target_line(
+            f"import one file of {records:,} real-shaped PubMed records (fresh database)",
+            f"{imported.wall:.1f} s, {imported.peak_mb:.0f} MB; {check}",
+            f"`Bio.Entrez.read` in batches of {BATCH}: {anchor:.1f} s",
+            f"{ratio:.2f}x",
+            f"<= {TARGET}x Entrez.read",
+            ratio <= TARGET,
+        ),
         f"One PubMed XML file of {records:,} records of real size ({size_mb:.0f} MB, "
         f"{size_mb * 1e3 / records:.1f} KB a record; make_synthetic.py --shape real); "
         f"{articles:,} articles, {stubs:,} stubs, {entries:,} reference-list entries stored. "

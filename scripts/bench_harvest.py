@@ -25,6 +25,9 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_util import target_line  # noqa: E402
 
 from litbalint.eutils import Eutils  # noqa: E402
 from litbalint.harvest import Options, Topic, harvest  # noqa: E402
@@ -134,6 +137,18 @@ def main() -> int:
     print(
         f"same final content as the clean run: {same}; duplicate PMIDs: "
         f"{duplicates(folder / 'faulty.db')}"
+    )
+    links = "PubMed's link counts" if real_links else "few links"
+    print(
+        target_line(
+            f"harvest {report.fetched:,} records, fake NCBI (3 requests/s, {links})",
+            f"{clean['wall']:.1f} s wall, {per_thousand:.0f} requests per 1,000 records, "
+            f"{rss_mb:.0f} MB",
+            f"rate-limit floor {report.requests} requests / 3 per s = {floor:.1f} s",
+            f"{clean['wall'] / floor:.2f}x the floor",
+            "<= 1.25x; < 300 MB; same content with 5xx and truncated replies",
+            clean["wall"] / floor <= 1.25 and rss_mb < 300 and same and report.ok,
+        )
     )
     return 0 if same and report.ok else 1
 

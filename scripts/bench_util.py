@@ -30,8 +30,8 @@ class Measured:
     output: str
 
 
-def _tree_memory_kb(pid: int) -> int:
-    """Memory of a process and all its descendants now (Linux /proc), in KB."""
+def tree_pids(pid: int) -> list[int]:
+    """A process and all its descendants now (Linux /proc)."""
     parents: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -41,16 +41,37 @@ def _tree_memory_kb(pid: int) -> int:
             except (OSError, IndexError, ValueError):
                 continue
             parents.setdefault(ppid, []).append(int(entry))
-    total, todo = 0, [pid]
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
+        found.append(current)
         todo.extend(parents.get(current, []))
+    return found
+
+
+def tree_memory_kb(pid: int) -> int:
+    """Memory of a process and all its descendants now, in KB."""
+    total = 0
+    for current in tree_pids(pid):
         try:  # Pss: pages shared by the forked workers count once, split among them
             with open(f"/proc/{current}/smaps_rollup") as rollup:
                 total += next(int(x.split()[1]) for x in rollup if x.startswith("Pss:"))
         except (OSError, StopIteration):
             pass
     return total
+
+
+def tree_cpu_seconds(pid: int) -> dict[int, float]:
+    """CPU time (user + system) used so far by a process and each live descendant, by pid."""
+    found = {}
+    for current in tree_pids(pid):
+        try:
+            with open(f"/proc/{current}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            found[current] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):  # utime, stime: fields 14 and 15
+            pass
+    return found
 
 
 def run_measured(command: list[str], cwd: Path = ROOT) -> Measured:
@@ -63,7 +84,7 @@ def run_measured(command: list[str], cwd: Path = ROOT) -> Measured:
 
         def sample() -> None:
             while not done.wait(0.1):
-                peak_kb[0] = max(peak_kb[0], _tree_memory_kb(process.pid))
+                peak_kb[0] = max(peak_kb[0], tree_memory_kb(process.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -174,3 +195,31 @@ def content_digest(db: Path) -> dict[str, str]:
         found[name] = f"{count}:{digest.hexdigest()[:16]}"
     conn.close()
     return found
+
+
+# -- targets: one line per target, collected by `bench.py all` into the summary and README ------
+
+TARGET_MARK = "TARGET"
+TARGET_FIELDS = ("benchmark", "litbalint", "anchor (same run)", "ratio", "target", "met")
+
+
+def target_line(
+    name: str, measured: str, anchor: str, ratio: str, goal: str, met: bool | None
+) -> str:
+    """One target as a line any benchmark (even in a subprocess) prints; `bench.py all` lifts
+    these lines out of the sections into the summary table. `met` None: a report, no target."""
+    verdict = "—" if met is None else ("met" if met else "**not met**")
+    cells = [name, measured, anchor, ratio, goal, verdict]
+    return f"{TARGET_MARK} | " + " | ".join(c.replace("|", "/") for c in cells)
+
+
+def split_targets(text: str) -> tuple[str, list[list[str]]]:
+    """A section's text without its target lines, and those lines' cells."""
+    kept, targets = [], []
+    for line in text.splitlines():
+        if line.startswith(f"{TARGET_MARK} | "):
+            cells = [c.strip() for c in line.split("|")[1:]]
+            targets.append((cells + [""] * len(TARGET_FIELDS))[: len(TARGET_FIELDS)])
+        else:
+            kept.append(line)
+    return "\n".join(kept), targets

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,19 @@ def store(tmp_path: Path):
 def dump(store: Store) -> list[str]:
     """Every row of every table, for before/after comparisons."""
     return list(store.db.conn.iterdump())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache(tmp_path_factory: pytest.TempPathFactory):
+    """The derived dictionaries (litbalint/cache.py) cached for this run only, never in the
+    user's cache; commands run as subprocesses inherit it."""
+    saved = os.environ.get("LITBALINT_CACHE")
+    os.environ["LITBALINT_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if saved is None:
+        os.environ.pop("LITBALINT_CACHE", None)
+    else:
+        os.environ["LITBALINT_CACHE"] = saved
 
 
 @pytest.fixture(autouse=True)

@@ -70,6 +70,8 @@ def import_command(db: Path, files: list[Path]) -> list[str]:
 def run_import(db: Path, files: list[Path], timeout: float) -> tuple[int | None, str]:
     """(exit code or None on timeout, stdout + stderr) of `litbalint import`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LITBALINT_")}
+    if "LITBALINT_CACHE" in os.environ:  # the tests' own cache folder, not the user's
+        env["LITBALINT_CACHE"] = os.environ["LITBALINT_CACHE"]
     try:
         done = subprocess.run(
             import_command(db, files),

@@ -417,3 +417,27 @@ def test_the_command_line_imports_neither_datasette_nor_jieba_until_needed() -> 
     )
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert found.stdout.strip() == "[]"  # Datasette for `serve`, jieba for Chinese text only
+
+
+def test_help_loads_only_the_command_line() -> None:
+    """`--help` (and a command's) imports click and what defines the options: no store,
+    sqlite_utils, aligner, parser or harvester (start-up time: README, *Command line*)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from litbalint.cli import cli\n"
+        "for args in (['--help'], ['align', '--help'], ['stats', '--help'], ['build', '--help']):\n"
+        "    try:\n"
+        "        cli.main(args, prog_name='litbalint')\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = ('sqlite_utils', 'numpy', 'litbalint.store', 'litbalint.align.aligner', "
+        "'litbalint.sources.detect', 'litbalint.exports', 'litbalint.embed', 'requests', "
+        "'yaml', 'jieba', 'datasette')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Usage: litbalint align [OPTIONS]" in found.stdout
+    assert found.stderr.strip() == "[]"

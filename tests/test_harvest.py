@@ -717,6 +717,7 @@ def test_kill_9_and_resume(tmp_path: Path) -> None:
     with FakeEutils(corpus) as fake:  # NCBI's limits: 10 requests/s with a key
         env = {k: v for k, v in os.environ.items() if not k.startswith(("LITBALINT_", "NCBI_"))}
         env |= {"NCBI_EMAIL": EMAIL, "NCBI_API_KEY": "test", "LITBALINT_EUTILS_URL": fake.url}
+        env["LITBALINT_CACHE"] = os.environ["LITBALINT_CACHE"]  # the tests' own (conftest.py)
         process = subprocess.Popen(
             [*CLI, "harvest", "--db", str(db), "--topics", str(topics_file), "--batch-size", "20"],
             env=env,

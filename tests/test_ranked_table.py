@@ -287,3 +287,40 @@ def test_the_researchers_view_keeps_its_rank(datasette):
     assert data["table"] == "article_search" and data["columns"] == ["pmid"]
     rows = get(datasette, "/litbalint/article_search.json?_search=burnout&_shape=array").json()
     assert [row["pmid"] for row in rows] == RELEVANCE and rows[0]["rank"] < rows[1]["rank"]
+
+
+def test_a_search_matching_more_than_the_window_is_ranked_among_the_newest(datasette, monkeypatch):
+    from litbalint.publish import match_window
+
+    ids = {pmid: article_id for article_id, pmid in id_to_pmid(datasette).items()}
+    monkeypatch.setattr(match_window, "WINDOW", 2)  # "burnout": 101, 102, 103 match
+    newest = sorted((ids[101], ids[102], ids[103]), reverse=True)[:2]
+    data = get(datasette, "/litbalint/articles.json?_search=burnout", False).json()
+    assert data["windowed"] is True and data["search_matches"] == 3
+    assert data["filtered_table_rows_count"] == 2
+    assert sorted(row[0] for row in data["rows"]) == sorted(newest)  # ranked among them
+    assert (
+        "3 articles match: the 2 most recently added are ranked" in (data["human_description_en"])
+    )
+    assert data["facet_results"]["year"]["results"]  # faceted among them too
+    assert sum(f["count"] for f in data["facet_results"]["has_zh"]["results"]) == 2
+    view = get(datasette, "/litbalint/article_search.json?_search=burnout&_sort=rank").json()
+    assert view["filtered_table_rows_count"] == 2 and "windowed" not in view
+    assert "the 2 most recently added" in view["human_description_en"]
+    page = get(datasette, "/litbalint/article_search?_search=burnout&_sort=rank").text
+    assert "the 2 most recently added are ranked" in page
+    # not ranked (another sort), another filter, or few enough matches: every match
+    assert len(pmids(datasette, "/litbalint/articles.json", _search="burnout", _sort="pmid")) == 3
+    sized = get(datasette, "/litbalint/articles.json?_search=burnout&_size=1", False).json()
+    assert sized["windowed"] is True  # display arguments are not filters
+    filtered = get(datasette, "/litbalint/articles.json?_search=burnout&has_zh=0", False).json()
+    assert filtered["filtered_table_rows_count"] == 3 and "windowed" not in filtered
+    monkeypatch.setattr(match_window, "WINDOW", 3)
+    plain = get(datasette, "/litbalint/articles.json?_search=burnout", False).json()
+    assert plain["filtered_table_rows_count"] == 3 and "windowed" not in plain
+    raw = "burnout OR mentoring"  # a raw FTS5 query has its window too; a broken one none
+    monkeypatch.setattr(match_window, "WINDOW", 2)
+    found = pmids(datasette, "/litbalint/articles.json", _search=raw, _searchmode="raw")
+    assert len(found) == 2
+    broken = get(datasette, "/litbalint/articles.json?_search=%22burn&_searchmode=raw", False)
+    assert broken.status_code == 400

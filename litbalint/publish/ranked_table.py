@@ -21,15 +21,17 @@ The cells of the view's page are drawn by table_pages.py.
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 from datasette.filters import FilterArguments
 from datasette.utils import tilde_decode
 
-from litbalint.publish import i18n
+from litbalint.publish import i18n, match_window
 from litbalint.publish.corpus import is_corpus, search_path
-from litbalint.publish.ranked_answer import Rewrite, answer_as_table
+from litbalint.publish.fts_query import escape_fts
+from litbalint.publish.ranked_answer import WINDOW_SCOPE_KEY, Rewrite, answer_as_table
 from litbalint.publish.readers_redirect import readers_arguments
 from litbalint.publish.table_pages import send_redirect
 
@@ -38,14 +40,23 @@ VIEW = "article_search"
 MATCH_COLUMN = "articles_fts"
 RANK_COLUMN = "rank"
 SORT = ("_sort", RANK_COLUMN)
+WINDOW_PARAM = "window_floor"
+WINDOWED_NOTE = (
+    " ({matches:,} articles match: the {window:,} most recently added are ranked, counted and"
+    " faceted; add a word to narrow the search)"
+)
+OTHER_FILTERS = ("_where", "_through", "_filter_", "_search_")  # and `column__op=value` ones
 
 _TABLE_PATH = re.compile(
     r"^/(?P<database>[^/]+)/(?P<table>articles|article_search)(?P<ext>\.\w+)?$"
 )
 
 
-def search_filter(request, table: str) -> FilterArguments | None:
-    """The view's `?_search=`: a MATCH on the index, which is what makes `rank` meaningful."""
+async def search_filter(request, database: str, table: str, datasette) -> FilterArguments | None:
+    """The view's `?_search=`: a MATCH on the index, which is what makes `rank` meaningful.
+    Sorted by rank with no other filter, a search matching more than match_window.WINDOW
+    articles is ranked, counted and faceted among the newest WINDOW of them (`id >= floor`),
+    and says so: in its description, and in `articles.json` (ranked_answer.py)."""
     if table != VIEW:
         return None
     query = (request.args.get("_search") or "").strip()
@@ -55,12 +66,38 @@ def search_filter(request, table: str) -> FilterArguments | None:
     raw = request.args.get("_searchmode") == "raw"
     match = ":search" if raw else "escape_fts(:search)"
     context["search"] = query
-    return FilterArguments(
-        [f"{MATCH_COLUMN} MATCH {match}"],
-        {"search": query},
-        [f'search matches "{query}"'],
-        context,
-    )
+    where = [f"{MATCH_COLUMN} MATCH {match}"]
+    params: dict[str, object] = {"search": query}
+    description = f'search matches "{query}"'
+    window = await _window(request, datasette, database, query, raw)
+    if window:
+        where.append(f"id >= :{WINDOW_PARAM}")
+        params[WINDOW_PARAM] = window.floor
+        description += WINDOWED_NOTE.format(matches=window.matches, window=match_window.WINDOW)
+        noted = request.scope.get(WINDOW_SCOPE_KEY)
+        if isinstance(noted, dict):  # read by ranked_answer.py for the JSON's keys
+            noted.update(windowed=True, search_matches=window.matches)
+    return FilterArguments(where, params, [description], context)
+
+
+async def _window(
+    request, datasette, database: str, query: str, raw: bool
+) -> match_window.Window | None:
+    """The search's window when it is ranked (sorted by rank, nothing else filtering) and
+    matches more than WINDOW articles; None otherwise, or when a raw FTS5 query is not valid
+    (Datasette then reports the error its own way)."""
+    args = request.args
+    if args.get("_sort") != RANK_COLUMN or args.get("_sort_desc"):
+        return None
+    if any(not name.startswith("_") or name.startswith(OTHER_FILTERS) for name in args):
+        return None  # a filter decides which matches count: all are read
+    match = query if raw else escape_fts(query)
+    try:
+        return await datasette.get_database(database).execute_fn(
+            lambda conn: match_window.index_window(conn, match)
+        )
+    except sqlite3.Error:
+        return None
 
 
 @dataclass(frozen=True)

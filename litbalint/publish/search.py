@@ -30,6 +30,7 @@ from litbalint.publish.corpus import SEARCH_PATH, corpus_names, is_corpus, read_
 from litbalint.publish.crosslingual_search import SIGNALS, embed_ahead
 from litbalint.publish.examples import FEATURED
 from litbalint.publish.match_window import WINDOW
+from litbalint.publish.response_cache import NOT_KEPT
 from litbalint.publish.search_query import (
     PAGE_SIZE,
     Facets,
@@ -196,7 +197,8 @@ async def search_json(datasette, request) -> Response:
             else []
         ),
     }
-    return Response.json(body, headers={"Access-Control-Allow-Origin": "*"})
+    headers = {"Access-Control-Allow-Origin": "*", **(NOT_KEPT if failed else {})}
+    return Response.json(body, headers=headers)
 
 
 def _hit_json(hit: Hit, url: str) -> dict:
@@ -290,7 +292,8 @@ async def search_view(datasette, request) -> Response:
         "metadata": datasette.metadata(),  # the footer's licence and source, on every request
     }
     return Response.html(
-        await datasette.render_template("litbalint_search.html", context, request=request)
+        await datasette.render_template("litbalint_search.html", context, request=request),
+        headers=NOT_KEPT if failed else None,
     )
 
 

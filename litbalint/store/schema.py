@@ -11,10 +11,10 @@ import sqlite_utils
 
 from litbalint.errors import LitbalintError
 
-SCHEMA_VERSION = 8  # 2: alignments, beads; 3: harvest_runs; 4: FTS rank; 5: article_search;
+SCHEMA_VERSION = 9  # 2: alignments, beads; 3: harvest_runs; 4: FTS rank; 5: article_search;
 # 6: harvest_todo, harvest_runs.query_notes/retried/records_left/links_left/titles_left/given_up/
 # links_refreshed/topics_dropped, links_fetched; 7: article_vectors, learned_lexicon;
-# 8: articles_without_english
+# 8: articles_without_english; 9: article_search's id is the index's rowid
 
 # bm25 weights of the index's columns: title_en abstract_en title_zh abstract_zh keywords mesh
 FTS_WEIGHTS = "10.0, 1.0, 10.0, 1.0, 3.0, 3.0"
@@ -303,9 +303,14 @@ CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
 INSERT INTO articles_fts (articles_fts, rank)
     VALUES ('rank', 'bm25(FTS_WEIGHTS)');
 CREATE VIEW IF NOT EXISTS article_search AS
-    SELECT articles_fts.rank AS rank, a.*, articles_fts.articles_fts AS articles_fts
+    SELECT articles_fts.rank AS rank, articles_fts.rowid AS id, ARTICLE_COLUMNS,
+        articles_fts.articles_fts AS articles_fts
     FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid;
 """
+# article_search's `id` is the index's rowid (the same value as a.id), so a condition on it
+# (`id >= ?`: a search's window, publish/match_window.py) narrows the index's own scan and
+# ranking instead of being checked after every match is ranked; ARTICLE_COLUMNS is every other
+# column of `articles` (a.pmid, a.doi, ...), read from the table when the view is created.
 
 
 # Columns added to tables that already exist in older databases (CREATE TABLE IF NOT EXISTS
@@ -342,13 +347,22 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     with db.atomic():
         if found is not None:
             _add_columns(db, found)
+            db.execute("DROP VIEW IF EXISTS article_search")  # made again with every column
         for statement in TABLES.replace("FTS_WEIGHTS", FTS_WEIGHTS).split(";"):
+            if "ARTICLE_COLUMNS" in statement:
+                statement = statement.replace("ARTICLE_COLUMNS", _article_columns(db))
             if statement.strip():
                 db.execute(statement)
         db.execute(
             "INSERT OR REPLACE INTO litbalint_meta (key, value) VALUES ('schema_version', ?)",
             [str(SCHEMA_VERSION)],
         )
+
+
+def _article_columns(db: sqlite_utils.Database) -> str:
+    """Every column of `articles` but its id, as `a.name` for the view."""
+    names = [row[1] for row in db.execute("PRAGMA table_info(articles)") if row[1] != "id"]
+    return ", ".join(f"a.{name}" for name in names)
 
 
 def _add_columns(db: sqlite_utils.Database, found: int) -> None:
