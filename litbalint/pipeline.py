@@ -7,7 +7,7 @@ import os
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +31,8 @@ from litbalint.store.alignments import inputs_hash
 from litbalint.workers import can_fork, worker_started
 
 BATCH_SECONDS = 1.0  # files are committed together until a batch has taken this long
+CACHE_MEGABYTES = (48, 256)  # an import's page cache: at least, at most (cache_megabytes)
+WORKER_MIN_BYTES = 1 << 20  # one file this large is parsed in a worker too (a few hundred records)
 
 
 @dataclass
@@ -91,14 +93,15 @@ def import_paths(
 ) -> list[FileReport]:
     """Import files in order, each all or nothing. Files are committed in batches (one
     transaction per BATCH_SECONDS of work, a savepoint per file). With `worker` (default:
-    several files and CPUs) parsing runs ahead in one worker process (prepare.py) and
-    alignment in another (BackgroundAligner), so the store, the slowest stage, never waits
-    for them."""
+    several files, or one of WORKER_MIN_BYTES, and CPUs) parsing runs ahead in one worker
+    process (prepare.py) and alignment in another (BackgroundAligner), so the store, the
+    slowest stage, never waits for them."""
     files = [(path, display_path(path)) for path in paths]
     named = list(roots)  # the folders and files named: stored paths are relative to them
     stored_as = {shown: stored_path(path, named) for path, shown in files}
+    sizes = _sizes(files)
     if worker is None:
-        worker = len(files) > 1 and (os.cpu_count() or 1) > 1
+        worker = (len(files) > 1 or sum(sizes) >= WORKER_MIN_BYTES) and (os.cpu_count() or 1) > 1
     worker = worker and can_fork()
     stream = prepared_stream(files, worker)
     by_file = _by_file(stream)
@@ -106,7 +109,7 @@ def import_paths(
     more = True
     with (
         fewer_collections(),
-        store.large_cache(),
+        store.large_cache(cache_megabytes(max(sizes, default=0))),
         closing(stream),
         BackgroundAligner(worker) as aligner,
     ):
@@ -136,6 +139,25 @@ def import_paths(
                 ) from None
             reports.extend(batch)
     return reports
+
+
+def _sizes(files: list[tuple[Path, str]]) -> list[int]:
+    """The files' sizes in bytes (one that cannot be read counts 0: its import says why)."""
+    sizes = []
+    for path, _ in files:
+        size = 0
+        with suppress(OSError):
+            size = path.stat().st_size
+        sizes.append(size)
+    return sizes
+
+
+def cache_megabytes(largest_file: int) -> int:
+    """The page cache of an import: a file is one transaction, whose pages (about 0.9 times the
+    size of a PubMed XML file) stay in memory up to CACHE_MEGABYTES[1]: fewer spilled to
+    the WAL mid-transaction and read back from it."""
+    low, high = CACHE_MEGABYTES
+    return max(low, min(high, largest_file * 6 // 10 >> 20))
 
 
 def _by_file(items: Iterator[PreparedItem]) -> Iterator[tuple[PreparedItem, Iterator]]:

@@ -2,7 +2,9 @@
 
     python scripts/bench.py startup [--runs 7]         command start-up vs click + sqlite_utils
     python scripts/bench.py parse [--records 20000]    XML parser vs Entrez.read, pubmed_parser
-    python scripts/bench.py build [--articles 100000]  `litbalint build` vs a plain ET script
+    python scripts/bench.py build [--articles 100000] [--check]  `litbalint build` vs a plain ET
+                                                       script (--check: rows vs in-process)
+    python scripts/bench.py bigfile [--records 20000]  runs scripts/bench_bigfile.py
     python scripts/bench.py align [--rounds 20]        sentence aligner vs NLTK Gale–Church
     python scripts/bench.py harvest [--records 20000]  runs scripts/bench_harvest.py
     python scripts/bench.py search [--articles 100000] runs scripts/bench_publish.py
@@ -19,6 +21,7 @@ install pubmed_parser nltk (the project's dev extra).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import sqlite3
@@ -33,11 +36,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import bench_bigfile  # noqa: E402
 import bench_load  # noqa: E402
 import bench_startup  # noqa: E402
 from bench_util import (  # noqa: E402
+    IN_PROCESS,
     ROOT,
     TARGET_FIELDS,
+    content_digest,
     fenced,
     machine,
     python,
@@ -49,7 +55,13 @@ from bench_util import (  # noqa: E402
 from make_synthetic import generate  # noqa: E402
 
 # harvest: 2,000 records at PubMed's link counts take ~300 requests at 3/s (the fake's limit)
-ALL_SIZES = {"parse": 20_000, "build": 100_000, "harvest": 2_000, "search": 100_000}
+ALL_SIZES = {
+    "parse": 20_000,
+    "build": 100_000,
+    "bigfile": 20_000,
+    "harvest": 2_000,
+    "search": 100_000,
+}
 GOLD = ROOT.parent / "shared" / "gold" / "seeds-alignment.jsonl"
 
 
@@ -139,7 +151,8 @@ def corpus_counts(db: Path) -> dict[str, int]:
         }
 
 
-def bench_build(articles: int) -> str:
+def bench_build(articles: int, check: bool = False) -> str:
+    """`check`: build again in one process (no workers) and compare every table's rows."""
     folder, manifest = synthetic(articles, per_file=5000)
     db = folder / "bench.db"
     build = run_measured(
@@ -149,6 +162,16 @@ def bench_build(articles: int) -> str:
     anchor = run_measured(python("bench.py", "_plain", folder / "pubmed", folder / "plain.db"))
     size = sum(p.stat().st_size for p in folder.glob("bench.db*")) / 1e6
     counts = corpus_counts(db)
+    digest = content_digest(db)
+    rows_check = "not checked (--check)"
+    if check:
+        reference = folder / "reference.db"
+        command = [sys.executable, "-c", IN_PROCESS, str(reference), "--build", str(folder)]
+        alone = run_measured(command)
+        expected = content_digest(reference)
+        differ = [name for name in expected if digest.get(name) != expected[name]]
+        same = "same rows in every table" if not differ else "DIFFER: " + ", ".join(differ)
+        rows_check = f"{same} as an in-process build ({alone.wall:.0f} s)"
     shutil.rmtree(folder)
     expected = {"articles": articles, "with Chinese": manifest["bilingual"]}
     expected["aligned"] = manifest["bilingual"]
@@ -192,6 +215,10 @@ def bench_build(articles: int) -> str:
             f"Exit code {build.code}; database {size:,.0f} MB; {checks}; "
             + ", ".join(f"{k} {v:,}" for k, v in counts.items() if k not in expected)
             + ". Targets: <= 120 s, <= 500 MB.",
+            "",
+            f"Rows: {rows_check}; content digest (rows per table, timestamps left out): "
+            + hashlib.sha256(json.dumps(digest, sort_keys=True).encode()).hexdigest()[:16]
+            + ".",
             *([fenced(build.output[-2000:])] if build.code else []),
         ]
     )
@@ -303,6 +330,7 @@ def sections() -> dict[str, Callable[[], str]]:
         "startup": bench_startup.report,
         "parse": lambda: bench_parse(ALL_SIZES["parse"]),
         "build": lambda: bench_build(ALL_SIZES["build"]),
+        "bigfile": lambda: bench_bigfile.report(ALL_SIZES["bigfile"]),
         "align": lambda: bench_align(20),
         "harvest": lambda: bench_script("bench_harvest.py", "--records", ALL_SIZES["harvest"]),
         "search": lambda: bench_script(
@@ -358,7 +386,10 @@ def main() -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("startup").add_argument("--runs", type=int, default=7)
     commands.add_parser("parse").add_argument("--records", type=int, default=20_000)
-    commands.add_parser("build").add_argument("--articles", type=int, default=100_000)
+    build = commands.add_parser("build")
+    build.add_argument("--articles", type=int, default=100_000)
+    build.add_argument("--check", action="store_true", help="rows vs an in-process build")
+    commands.add_parser("bigfile").add_argument("--records", type=int, default=20_000)
     commands.add_parser("align").add_argument("--rounds", type=int, default=20)
     commands.add_parser("harvest").add_argument("--records", type=int, default=20_000)
     commands.add_parser("search").add_argument("--articles", type=int, default=100_000)
@@ -380,7 +411,8 @@ def main() -> int:
         text = {
             "startup": lambda: bench_startup.report(args.runs),
             "parse": lambda: bench_parse(args.records),
-            "build": lambda: bench_build(args.articles),
+            "build": lambda: bench_build(args.articles, args.check),
+            "bigfile": lambda: bench_bigfile.report(args.records),
             "align": lambda: bench_align(args.rounds),
             "harvest": lambda: bench_script("bench_harvest.py", "--records", args.records),
             "search": lambda: bench_script("bench_publish.py", "--articles", args.articles),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
 import sqlite3
@@ -139,6 +140,61 @@ def machine() -> str:
         f"{os.cpu_count()} CPUs ({model}), {ram}, Python {platform.python_version()}, "
         f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}"
     )
+
+
+TIMES = ("created_at", "updated_at", "first_seen", "imported_at", "aligned_at")
+# What `litbalint import`/`build` does, in one process (no worker): python -c IN_PROCESS DB
+# PATH... [--root ROOT]; the reference the benchmarks check the measured database against.
+IN_PROCESS = """
+import sys
+from pathlib import Path
+from litbalint.pipeline import corpus_files, import_paths, relearn_lexicon
+from litbalint.store import Store
+
+db, *paths = sys.argv[1:]
+if paths[0] == "--build":
+    files, roots = corpus_files(Path(paths[1])), [Path(paths[1])]
+else:
+    files = roots = [Path(p) for p in paths]
+with Store(db) as store:
+    reports = import_paths(store, files, worker=False, roots=roots)
+    relearn_lexicon(store)
+print(sum(r.records for r in reports), [r.refused for r in reports if r.refused])
+"""
+
+
+def content_queries(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(table, a SELECT of its rows without timestamps in the order of all their columns) for
+    every table: equal results for equal content, whichever order the rows were written in."""
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE 'articles_fts_%' ORDER BY name"
+        )
+    ]
+    queries = []
+    for name in names:
+        columns = [r[1] for r in conn.execute(f"PRAGMA table_info({name})") if r[1] not in TIMES]
+        if name == "articles_fts":
+            columns.insert(0, "rowid")
+        listed = ", ".join(columns)
+        queries.append((name, f"SELECT {listed} FROM {name} ORDER BY {listed}"))
+    return queries
+
+
+def content_digest(db: Path) -> dict[str, str]:
+    """Per table: its row count and a digest of its rows (content_queries)."""
+    conn = sqlite3.connect(db)
+    found = {}
+    for name, query in content_queries(conn):
+        digest, count = hashlib.sha256(), 0
+        for row in conn.execute(query):
+            digest.update(repr(row).encode())
+            count += 1
+        found[name] = f"{count}:{digest.hexdigest()[:16]}"
+    conn.close()
+    return found
 
 
 # -- targets: one line per target, collected by `bench.py all` into the summary and README ------

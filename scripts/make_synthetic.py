@@ -1,7 +1,7 @@
 """Deterministic synthetic corpus: PubMed efetch XML plus bilingual Suppr-style documents.
 
     python scripts/make_synthetic.py N OUT [--seed S] [--chinese-share 0.1]
-        [--perturbed-share 0.3] [--per-file 5000]
+        [--perturbed-share 0.3] [--per-file 5000] [--shape synthetic|real]
 
 Writes into OUT:
 - pubmed/pubmed-00001.xml ...: one PubmedArticleSet of --per-file records per file, with
@@ -14,6 +14,9 @@ Writes into OUT:
   article. Its Chinese abstract is a sentence-by-sentence rendering of the English, Suppr style
   (ASCII , : ; ( ), full-width 。 and 、); in --perturbed-share of them Chinese sentences are
   merged, split or dropped so the sentence counts differ from the English.
+- with --shape real, records of real PubMed size (~17 KB, like efetch's): 6-10 authors each
+  with an affiliation, 10-14 MeSH headings with qualifiers, keywords, grants, the history
+  dates, 25-45 references (95% with a PubMed id), efetch's indentation.
 - manifest.json: the parameters and what was generated (records, bilingual, perturbed, ...).
 
 Every record is drawn from its own random stream (seed, index), so a record is the same
@@ -43,6 +46,8 @@ from synthetic_text import (  # noqa: E402
     head_of,
     stream,
 )
+
+SHAPES = ("synthetic", "real")
 
 # -- bilingual documents ---------------------------------------------------------------------
 
@@ -150,9 +155,9 @@ def bilingual_doc(
 # -- files -----------------------------------------------------------------------------------
 
 
-def write_file(job: tuple[int, int, int, int, Path, float, float]) -> Counter:
+def write_file(job: tuple[int, int, int, int, Path, float, float, bool]) -> Counter:
     """Write one XML file (records first..last-1) and its records' bilingual documents."""
-    seed, corpus, first, last, out, share, perturbed_share = job
+    seed, corpus, first, last, out, share, perturbed_share, real = job
     stats: Counter = Counter()
     path = out / "pubmed" / f"pubmed-{first // max(1, last - first) + 1:05d}.xml"
     with open(path, "w", encoding="utf-8") as xml:
@@ -162,7 +167,9 @@ def write_file(job: tuple[int, int, int, int, Path, float, float]) -> Counter:
             rng = stream(seed, index, 2)
             bilingual = rng.random() < share
             sections = abstract(rng, head.topic, bilingual)
-            text, affiliations, _ = record_xml(seed, index, corpus, head, rng, sections, stats)
+            text, affiliations, _ = record_xml(
+                seed, index, corpus, head, rng, sections, stats, real
+            )
             xml.write(text)
             stats["records"] += 1
             stats["with_abstract"] += bool(sections)
@@ -191,12 +198,26 @@ def generate(
     perturbed_share: float = 0.3,
     per_file: int = 5000,
     processes: int = 1,
+    shape: str = "synthetic",
 ) -> dict:
-    """Write the corpus into `out` (which must not hold an earlier one) and return the manifest."""
+    """Write the corpus into `out` (which must not hold an earlier one) and return the manifest.
+    `shape`: "synthetic" (the default, small records) or "real" (real PubMed size, see
+    synthetic_real.py)."""
+    if shape not in SHAPES:
+        raise ValueError(f"shape: one of {', '.join(SHAPES)}, not {shape!r}")
     for folder in ("pubmed", "zh"):
         (out / folder).mkdir(parents=True, exist_ok=True)
     jobs = [
-        (seed, count, first, min(first + per_file, count), out, chinese_share, perturbed_share)
+        (
+            seed,
+            count,
+            first,
+            min(first + per_file, count),
+            out,
+            chinese_share,
+            perturbed_share,
+            shape == "real",
+        )
         for first in range(0, count, per_file)
     ]
     total: Counter = Counter()
@@ -216,6 +237,7 @@ def generate(
             "chinese_share": chinese_share,
             "perturbed_share": perturbed_share,
             "per_file": per_file,
+            **({"shape": shape} if shape != "synthetic" else {}),
         },
         **dict(sorted(total.items())),
     }
@@ -232,6 +254,7 @@ def main() -> int:
     parser.add_argument("--perturbed-share", type=float, default=0.3)
     parser.add_argument("--per-file", type=int, default=5000)
     parser.add_argument("--processes", type=int, default=1, help="worker processes")
+    parser.add_argument("--shape", choices=SHAPES, default="synthetic", help="record size")
     args = parser.parse_args()
     if args.out.exists() and any(args.out.iterdir()):
         parser.error(f"{args.out} is not empty")
@@ -243,6 +266,7 @@ def main() -> int:
         args.perturbed_share,
         args.per_file,
         args.processes,
+        args.shape,
     )
     print(json.dumps(manifest, indent=1))
     return 0

@@ -6,6 +6,7 @@ import random
 from collections import Counter
 
 import synthetic_words as W
+from synthetic_real import grants_xml, history_xml, indent
 from synthetic_text import (
     CONTENT_START,
     CUM,
@@ -44,8 +45,9 @@ def affiliation(rng: random.Random) -> str:
     return f"Department of {rng.choice(W.DEPARTMENTS)}, {name}, {city}, {country}."
 
 
-def authors_xml(rng: random.Random) -> tuple[str, list[str]]:
-    count = min(1 + int(rng.expovariate(0.25)), 25)
+def authors_xml(rng: random.Random, real: bool = False) -> tuple[str, list[str]]:
+    """The AuthorList; `real`: 6-10 authors, each with an affiliation (real PubMed size)."""
+    count = rng.randint(6, 10) if real else min(1 + int(rng.expovariate(0.25)), 25)
     parts, affiliations = ['<AuthorList CompleteYN="Y">'], []
     for position in range(count):
         fore = rng.choice(W.FORE_NAMES)
@@ -55,7 +57,7 @@ def authors_xml(rng: random.Random) -> tuple[str, list[str]]:
         )
         if rng.random() < 0.15:
             parts.append(f'<Identifier Source="ORCID">{orcid(rng)}</Identifier>')
-        if position == 0 or rng.random() < 0.5:
+        if real or position == 0 or rng.random() < 0.5:
             for _ in range(1 if rng.random() < 0.8 else 2):
                 text = affiliation(rng)
                 affiliations.append(text)
@@ -87,33 +89,58 @@ def pub_date_xml(head: Head) -> str:
     return f"<PubDate>{inner}</PubDate>"
 
 
-def references_xml(rng: random.Random, seed: int, corpus: int) -> tuple[str, int]:
-    count = rng.randint(5, 40)
+def references_xml(
+    rng: random.Random, seed: int, corpus: int, real: bool = False
+) -> tuple[str, int]:
+    """A ReferenceList; `real`: ~35 entries, 95% of them with a PubMed id, few of those also
+    with a DOI or PMC id (as in /work/shared/reference/pubmed-xml: PubMed ids alone)."""
+    count = rng.randint(25, 45) if real else rng.randint(5, 40)
+    with_pmid, with_doi, with_pmc = (0.95, 0.05, 0.05) if real else (0.8, 0.25, 0.3)
     parts = ["<ReferenceList>"]
     for _ in range(count):
-        words = english(sentence(rng, 5, 12, extras=False))
-        author = f"{rng.choice(W.LAST_NAMES)} {rng.choice(W.FORE_NAMES)[0]}"
-        journal = rng.choice(W.JOURNALS)[0]
-        where = f"{rng.randint(1, 90)}:{rng.randint(1, 999)}"
-        cite = f"{author}, et al. {words} {journal}. {rng.randint(1960, 2024)};{where}."
+        if real:  # efetch's form: "Radiology. 2015 Jan;274(1):250-9"
+            month = W.MONTHS[rng.randrange(12)]
+            first = rng.randint(1, 999)
+            last = first + rng.randint(2, 14)
+            where = f"{rng.randint(1, 90)}({rng.randint(1, 12)}):{first}-{last}"
+            cite = f"{rng.choice(W.JOURNALS)[0]}. {rng.randint(1960, 2024)} {month};{where}"
+        else:
+            words = english(sentence(rng, 5, 12, extras=False))
+            author = f"{rng.choice(W.LAST_NAMES)} {rng.choice(W.FORE_NAMES)[0]}"
+            journal = rng.choice(W.JOURNALS)[0]
+            where = f"{rng.randint(1, 90)}:{rng.randint(1, 999)}"
+            cite = f"{author}, et al. {words} {journal}. {rng.randint(1960, 2024)};{where}."
         parts.append(f"<Reference><Citation>{esc(cite)}</Citation>")
         kind = rng.random()
-        if kind < 0.8:
+        if kind < with_pmid:
             inside = rng.random() < 0.7
             ids = ids_of(seed, rng.randrange(corpus)) if inside else None
             pmid = ids.pmid if ids else rng.randint(1_000_000, 19_000_000)
             parts.append(f'<ArticleIdList><ArticleId IdType="pubmed">{pmid}</ArticleId>')
-            if ids and ids.doi and rng.random() < 0.25:
+            if ids and ids.doi and rng.random() < with_doi:
                 parts.append(f'<ArticleId IdType="doi">{ids.doi}</ArticleId>')
-            if ids and ids.pmc and rng.random() < 0.3:
+            if ids and ids.pmc and rng.random() < with_pmc:
                 parts.append(f'<ArticleId IdType="pmc">{ids.pmc}</ArticleId>')
             parts.append("</ArticleIdList>")
-        elif kind < 0.85:
+        elif kind < with_pmid + 0.05:
             parts.append(f'<ArticleIdList><ArticleId IdType="doi">10.9/ref.{rng.randint(1, 10**8)}')
             parts.append("</ArticleId></ArticleIdList>")
         parts.append("</Reference>")
     parts.append("</ReferenceList>")
     return "".join(parts), count
+
+
+def short_history_xml(rng: random.Random, head: Head) -> str:
+    """The received and entrez dates."""
+    received = (
+        head.year - 1 if head.month and head.month < 4 else head.year,
+        rng.randint(1, 12),
+        rng.randint(1, 28),
+    )
+    entrez = head.epub or (head.year, head.month or 1, head.day or 1)
+    return date_xml("PubMedPubDate", *received, attrs=' PubStatus="received"') + date_xml(
+        "PubMedPubDate", *entrez, attrs=' PubStatus="entrez"'
+    )
 
 
 def sections_xml(sections: list[Section]) -> str:
@@ -139,13 +166,15 @@ def record_xml(
     rng: random.Random,
     sections: list[Section],
     stats: Counter,
+    real: bool = False,
 ) -> tuple[str, list[str], list[str]]:
-    """One PubmedArticle; also returns the affiliations and keywords it lists."""
+    """One PubmedArticle; also returns the affiliations and keywords it lists. `real`: of real
+    PubMed size and shape (~17 KB, indented; see synthetic_real.py)."""
     ids, journal = head.ids, head.journal
     issn = f"{1000 + journal * 37:04d}-{journal * 7919 % 10000:04d}"
     abbreviation, title = W.JOURNALS[journal]
-    authors, affiliations = authors_xml(rng)
-    mesh = rng.random() < 0.7
+    authors, affiliations = authors_xml(rng, real)
+    mesh = rng.random() < 0.7 or real
     out = [
         f'<PubmedArticle><MedlineCitation Status="{"MEDLINE" if mesh else "PubMed-not-MEDLINE"}" '
         f'Owner="NLM"><PMID Version="1">{ids.pmid}</PMID>',
@@ -169,6 +198,8 @@ def record_xml(
             out.append(f"<CopyrightInformation>© {head.year} The Authors.</CopyrightInformation>")
         out.append("</Abstract>")
     out.append(authors)
+    if real:
+        out.append(grants_xml(rng))
     chinese_journal = rng.random() < 0.01
     out.append("<Language>eng</Language>" + ("<Language>chi</Language>" if chinese_journal else ""))
     out.append("<PublicationTypeList>")
@@ -184,19 +215,21 @@ def record_xml(
     out.append("</MedlineJournalInfo>")
     if mesh:
         out.append("<MeshHeadingList>")
-        for name in [MESH[0], *rng.sample(MESH[1:], rng.randint(3, 13))]:
+        many = rng.randint(8, 12) if real else rng.randint(3, 13)
+        for name in [MESH[0], *rng.sample(MESH[1:], many)]:
             major = "Y" if rng.random() < 0.2 else "N"
             ui = f"D{(MESH.index(name) * 7919) % 999999:06d}"
             out.append(f'<MeshHeading><DescriptorName UI="{ui}" MajorTopicYN="{major}">')
             out.append(f"{esc(name)}</DescriptorName>")
-            for qualifier, qui in rng.sample(W.QUALIFIERS, rng.choice([0, 0, 0, 1, 2])):
+            qualifiers = rng.choice([0, 1, 1, 2, 3] if real else [0, 0, 0, 1, 2])
+            for qualifier, qui in rng.sample(W.QUALIFIERS, qualifiers):
                 major = "Y" if rng.random() < 0.15 else "N"
                 out.append(f'<QualifierName UI="{qui}" MajorTopicYN="{major}">{esc(qualifier)}')
                 out.append("</QualifierName>")
             out.append("</MeshHeading>")
         out.append("</MeshHeadingList>")
     keywords: list[str] = []
-    if rng.random() < 0.4:
+    if rng.random() < 0.4 or real:
         picks = rng.choices(
             VOCAB[CONTENT_START:],
             cum_weights=CUM[: len(VOCAB) - CONTENT_START],
@@ -209,19 +242,7 @@ def record_xml(
         out += [f'<Keyword MajorTopicYN="N">{esc(k)}</Keyword>' for k in keywords]
         out.append("</KeywordList>")
     out.append("</MedlineCitation><PubmedData><History>")
-    received = (
-        head.year - 1 if head.month and head.month < 4 else head.year,
-        rng.randint(1, 12),
-        rng.randint(1, 28),
-    )
-    out.append(date_xml("PubMedPubDate", *received, attrs=' PubStatus="received"'))
-    out.append(
-        date_xml(
-            "PubMedPubDate",
-            *(head.epub or (head.year, head.month or 1, head.day or 1)),
-            attrs=' PubStatus="entrez"',
-        )
-    )
+    out.append(history_xml(rng, head) if real else short_history_xml(rng, head))
     out.append("</History><PublicationStatus>ppublish</PublicationStatus><ArticleIdList>")
     out.append(f'<ArticleId IdType="pubmed">{ids.pmid}</ArticleId>')
     if ids.doi:
@@ -231,15 +252,16 @@ def record_xml(
     if ids.pmc:
         out.append(f'<ArticleId IdType="pmc">{ids.pmc}</ArticleId>')
     out.append("</ArticleIdList>")
-    if head.year >= 2005 and rng.random() < 0.2:
-        references, count = references_xml(rng, seed, corpus)
+    if real or (head.year >= 2005 and rng.random() < 0.2):
+        references, count = references_xml(rng, seed, corpus, real)
         out.append(references)
         stats["with_references"] += 1
         stats["references"] += count
-    out.append("</PubmedData></PubmedArticle>\n")
+    out.append("</PubmedData></PubmedArticle>")
     stats["with_doi"] += bool(ids.doi)
     stats["with_pmc"] += bool(ids.pmc)
     stats["with_mesh"] += mesh
     stats["with_keywords"] += bool(keywords)
     stats["mathml"] += any(t[0] == MATHML for s in sections for x in s.sentences for t in x)
-    return "".join(out), affiliations, keywords
+    text = "".join(out)
+    return (indent(text) if real else text) + "\n", affiliations, keywords

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,25 +17,15 @@ from litbalint.zh import segment_for_index
 from .conftest import FIXTURES, seed
 from .test_store import pubmed_xml, write
 
-TIMES = {"created_at", "updated_at", "first_seen", "imported_at", "aligned_at"}
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+
+from bench_util import content_queries  # noqa: E402
 
 
 def content(path: Path) -> dict[str, list]:
-    """Every table's rows without timestamps, sorted: equal for equal imports."""
+    """Every table's rows without timestamps, in order: equal for equal imports."""
     db = sqlite3.connect(path)
-    tables = [
-        row[0]
-        for row in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND name NOT LIKE 'articles_fts_%'"
-        )
-    ]
-    found = {}
-    for table in tables:
-        columns = [r[1] for r in db.execute(f"PRAGMA table_info({table})") if r[1] not in TIMES]
-        rowid = "rowid, " if table == "articles_fts" else ""
-        rows = db.execute(f"SELECT {rowid}{', '.join(columns)} FROM {table}").fetchall()
-        found[table] = sorted(rows, key=repr)
+    found = {name: db.execute(query).fetchall() for name, query in content_queries(db)}
     db.close()
     return found
 

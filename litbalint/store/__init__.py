@@ -129,7 +129,7 @@ class Store:
         self.close()
 
     @contextmanager
-    def large_cache(self, megabytes: int = 48) -> Iterator[None]:
+    def large_cache(self, megabytes: int) -> Iterator[None]:
         """A bigger page cache for a bulk import (SQLite's default is 2 MB): the index and
         B-tree pages it keeps revisiting stay in memory."""
         before = self.db.execute("PRAGMA cache_size").fetchone()[0]

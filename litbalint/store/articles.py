@@ -147,7 +147,11 @@ def _write_row(db: Database, article_id: int, merged: dict, existing: dict) -> s
     return names
 
 
-def _insert_row(db: Database, columns: dict[str, Any], stub: bool, topics: str) -> int:
+def _insert_row(
+    db: Database, columns: dict[str, Any], stub: bool, topics: str
+) -> tuple[int, dict[str, Any]]:
+    """Insert a row; returns its id and the values written (columns not named keep their
+    defaults, which the merge and the index read as empty)."""
     values = {k: v for k, v in columns.items() if v is not None}
     values["is_stub"] = int(stub)
     values["topics"] = topics
@@ -156,7 +160,8 @@ def _insert_row(db: Database, columns: dict[str, Any], stub: bool, topics: str) 
     names = ", ".join(values)
     marks = ", ".join("?" for _ in values)
     cursor = db.execute(f"INSERT INTO articles ({names}) VALUES ({marks})", list(values.values()))
-    return cursor.lastrowid
+    assert cursor.lastrowid is not None  # (an INSERT gives a rowid)
+    return cursor.lastrowid, {**dict.fromkeys(columns), **values, "deleted": 0}
 
 
 def _journal_id(db: Database, article: Article) -> int | None:
@@ -210,19 +215,19 @@ def save_article(
     if not matches:  # its topics are known now: no second write of the row
         rule_topics = set() if article.is_stub else _rule_topics(columns)
         topics = json.dumps(sorted(rule_topics.union(harvest_topics)))
-        article_id = _insert_row(db, columns, article.is_stub, topics)
-        db.conn.executemany(
-            "INSERT INTO article_topics (article_id, topic, source) VALUES (?, ?, 'rule')",
-            [(article_id, topic) for topic in sorted(rule_topics)],
-        )
+        article_id, base = _insert_row(db, columns, article.is_stub, topics)
+        if rule_topics:
+            db.conn.executemany(
+                "INSERT INTO article_topics (article_id, topic, source) VALUES (?, ?, 'rule')",
+                [(article_id, topic) for topic in sorted(rule_topics)],
+            )
         outcome = "new"
         existing: dict[str, Any] = {}
     else:
         article_id = matches[0]
-        existing = _row(db, article_id)
+        existing = base = _row(db, article_id)
         # a stub becoming a full record is new to the corpus
         outcome = "new" if existing["is_stub"] and not article.is_stub else "unchanged"
-    base = existing or _row(db, article_id)
     defer = bool(matches) and not article.is_stub and defers_to_pubmed(db, article_id, source)
     if defer:  # a translation's copy of the English only fills what PubMed left empty
         merged = rows.merge_columns(base, rows.without(columns, TRANSLATION_COLUMNS), stub=True)
@@ -235,7 +240,8 @@ def save_article(
             merged["deleted"] = 0
     children_changed = False
     if not article.is_stub:
-        fresh = not matches  # a row inserted just now has no child rows yet
+        # a row inserted just now, or a stub, has no child rows yet (a stub never has any)
+        fresh = not existing or bool(existing["is_stub"])
         children_changed = replace_children(db, article_id, article, source, fresh, defer)
         for lang in [] if fresh else withdraw_abstracts(db, article_id, article, source):
             children_changed = True
@@ -248,8 +254,8 @@ def save_article(
             "VALUES (?, ?, 'harvest')",
             [article_id, topic],
         )
-    if matches:
-        merged["topics"] = _update_topics(db, article_id, merged)
+    if matches and not (article.is_stub and existing["is_stub"] and not harvest_topics):
+        merged["topics"] = _update_topics(db, article_id, merged)  # (a stub's stay as they are)
     row_changed = _write_row(db, article_id, merged, base)
     if children_changed and not row_changed and matches:  # (a new row has today's date)
         db.execute("UPDATE articles SET updated_at = ? WHERE id = ?", [now(), article_id])

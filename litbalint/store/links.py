@@ -181,12 +181,20 @@ def mark_deleted(db: Database, pmids: list[int]) -> int:
 def stub_ids(db: Database, pmids: list[int]) -> dict[int, int]:
     """Article ids for PMIDs, creating PMID-only stubs for the unknown ones (fast path for
     the thousands of articles elink names)."""
-    stamp = now()
-    db.conn.executemany(
-        "INSERT OR IGNORE INTO articles (pmid, is_stub, created_at, updated_at) "
-        "VALUES (?, 1, ?, ?)",
-        [(pmid, stamp, stamp) for pmid in pmids],
-    )
+    found = _ids_of_pmids(db, pmids)
+    missing = [pmid for pmid in pmids if pmid not in found]
+    if missing:
+        stamp = now()
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO articles (pmid, is_stub, created_at, updated_at) "
+            "VALUES (?, 1, ?, ?)",
+            [(pmid, stamp, stamp) for pmid in missing],
+        )
+        found.update(_ids_of_pmids(db, missing))
+    return found
+
+
+def _ids_of_pmids(db: Database, pmids: list[int]) -> dict[int, int]:
     found: dict[int, int] = {}
     for start in range(0, len(pmids), 500):
         chunk = pmids[start : start + 500]
