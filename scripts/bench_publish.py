@@ -343,6 +343,11 @@ def main() -> int:
     parser.add_argument("--mode", choices=("mutable", "immutable", "compare"), default="mutable")
     parser.add_argument("--only-build", action="store_true", help="build the corpus and stop")
     parser.add_argument("--no-load", action="store_true", help="sequential measures only")
+    parser.add_argument(
+        "--response-cache",
+        action="store_true",
+        help="serve with its response cache on (default off: each request does its work)",
+    )
     parser.add_argument("--port", type=int, default=0, help="first port to serve on (else free)")
     parser.add_argument("--corpus", type=Path, help="serve this litbalint.db, not the cached one")
     parser.add_argument(
@@ -398,6 +403,9 @@ def main() -> int:
             port = args.port + number if args.port else free_port()
             command = [sys.executable, "-m", "litbalint", "serve", "--db", str(db)]
             command += ["--port", str(port), f"--{mode}"]
+            # every request does its work: the queries repeat, and serve's response cache
+            # would answer them from memory (bench_load.py measures it on and off)
+            command += [] if args.response_cache else ["--cache-mb", "0"]
             server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
             servers[mode] = server, f"http://127.0.0.1:{port}"
             wait_ready(servers[mode][1], server)
