@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import resource
 import sqlite3
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_util import target_line  # noqa: E402
+from bench_util import peak_rss_mb, target_line  # noqa: E402
 
 from litbalint.eutils import Eutils  # noqa: E402
 from litbalint.harvest import Options, Topic, harvest  # noqa: E402
@@ -97,7 +96,7 @@ def main() -> int:
     real_links = not args.few_links
     folder = Path(tempfile.mkdtemp(prefix="litbalint-bench-"))
     clean = run(args.records, real_links, folder / "clean.db", faults=False)
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = peak_rss_mb()
     report = clean["report"]
     per_thousand = 1000 * report.requests / max(report.fetched, 1)
     floor = report.requests / 3

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @dataclass
 class Measured:
     """A finished subprocess: exit code, wall seconds, peak memory, its output. `rss_mb` is
-    the larger of the process's own peak RSS (wait4) and the peak of the summed proportional
+    the larger of the process's own peak RSS (VmHWM) and the peak of the summed proportional
     set size (Pss) of it and its worker processes, sampled every 0.1 s (pages the forked
     workers share with it count once)."""
 
@@ -74,6 +74,16 @@ def tree_cpu_seconds(pid: int) -> dict[int, float]:
     return found
 
 
+def peak_rss_mb(pid: int | str = "self") -> float:
+    """A process's own peak RSS (VmHWM), in MB. Not ru_maxrss: Linux carries that across
+    fork and exec, so a script started by a 2 GB bench.py would report 2 GB."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next(int(x.split()[1]) for x in status if x.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration, ValueError):
+        return 0.0
+
+
 def run_measured(command: list[str], cwd: Path = ROOT) -> Measured:
     """Run a command and measure its wall time and peak RSS (with its workers')."""
     with tempfile.TemporaryFile("w+") as out:
@@ -84,17 +94,18 @@ def run_measured(command: list[str], cwd: Path = ROOT) -> Measured:
 
         def sample() -> None:
             while not done.wait(0.1):
-                peak_kb[0] = max(peak_kb[0], tree_memory_kb(process.pid))
+                own_kb = peak_rss_mb(process.pid) * 1024
+                peak_kb[0] = max(peak_kb[0], tree_memory_kb(process.pid), own_kb)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        _, status, usage = os.wait4(process.pid, 0)
+        _, status, _usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
         done.set()
         sampler.join()
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
-        rss_mb = max(usage.ru_maxrss, peak_kb[0]) / 1024
+        rss_mb = peak_kb[0] / 1024
         return Measured(process.returncode, wall, rss_mb, out.read())
 
 
