@@ -19,6 +19,7 @@ from litbalint.publish import (
     response_cache,
     server_paths,
     sql_search,
+    table_counts,
     table_pages,
 )
 from litbalint.publish.attribution import page_metadata
@@ -46,12 +47,14 @@ def prepare_connection(conn) -> None:
 @hookimpl
 def startup(datasette):
     """When a litbalint corpus is served, load the search's dictionaries and model now, not
-    inside the first search (crosslingual_search.preload)."""
+    inside the first search (crosslingual_search.preload); table counts in one trip."""
 
     async def preload_search() -> None:
         from litbalint.publish.corpus import corpus_names
         from litbalint.publish.crosslingual_search import preload
 
+        for db in datasette.databases.values():
+            table_counts.install(db)  # the database page's counts: one SQL trip, kept
         if await corpus_names(datasette):
             preload()
 
