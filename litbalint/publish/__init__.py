@@ -15,11 +15,11 @@ from datasette.utils import tilde_decode
 
 from litbalint.publish import (
     i18n,
+    kept_reads,
     ranked_table,
     response_cache,
     server_paths,
     sql_search,
-    table_counts,
     table_pages,
 )
 from litbalint.publish.attribution import page_metadata
@@ -47,14 +47,14 @@ def prepare_connection(conn) -> None:
 @hookimpl
 def startup(datasette):
     """When a litbalint corpus is served, load the search's dictionaries and model now, not
-    inside the first search (crosslingual_search.preload); table counts in one trip."""
+    inside the first search (crosslingual_search.preload); counts and schema reads kept."""
 
     async def preload_search() -> None:
         from litbalint.publish.corpus import corpus_names
         from litbalint.publish.crosslingual_search import preload
 
         for db in datasette.databases.values():
-            table_counts.install(db)  # the database page's counts: one SQL trip, kept
+            kept_reads.install(db)  # counts and schema reads: one SQL trip each, kept
         if await corpus_names(datasette):
             preload()
 

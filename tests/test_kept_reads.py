@@ -1,4 +1,4 @@
-"""The database page's table counts: one trip to an SQL thread, kept until the file changes."""
+"""Table counts and schema reads: one trip to an SQL thread each, kept until the file changes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from datasette.app import Datasette
 
-from litbalint.publish import table_counts
+from litbalint.publish import kept_reads
 from tests.conftest import get, register_publish_plugin
 
 
@@ -32,7 +32,7 @@ def test_counts_in_one_trip_kept_until_a_commit(tmp_path: Path):
         return await execute_fn(fn)
 
     db.execute_fn = counted
-    table_counts.install(db)
+    kept_reads.install(db)
 
     async def twice() -> list[dict]:
         return [await db.table_counts(5), await db.table_counts(5)]
@@ -54,8 +54,8 @@ def test_a_count_out_of_time_is_none(tmp_path: Path):
             "INSERT INTO big SELECT value FROM (WITH RECURSIVE n(value) AS "
             "(SELECT 1 UNION ALL SELECT value + 1 FROM n WHERE value < 300000) SELECT value FROM n)"
         )
-        assert table_counts.count_tables(conn, 0) == {"big": None}
-        assert table_counts.count_tables(conn, 10_000) == {"big": 300_000}
+        assert kept_reads.count_tables(conn, 0) == {"big": None}
+        assert kept_reads.count_tables(conn, 10_000) == {"big": 300_000}
 
 
 def test_the_database_page_shows_the_counts(tmp_path: Path):
@@ -66,4 +66,18 @@ def test_the_database_page_shows_the_counts(tmp_path: Path):
     page = get(datasette, "/notes")
     assert page.status_code == 200
     assert "3 rows" in page.text
-    assert datasette.get_database("notes").table_counts.__module__ == table_counts.__name__
+    assert datasette.get_database("notes").table_counts.__module__ == kept_reads.__name__
+    assert datasette.get_database("notes").table_columns.__module__ == kept_reads.__name__
+
+
+def test_schema_reads_kept_until_the_schema_changes(tmp_path: Path):
+    path = tmp_path / "notes.db"
+    small_file(path)
+    db = Datasette([str(path)]).get_database("notes")
+    kept_reads.install(db)
+    assert asyncio.run(db.table_columns("notes")) == ["id", "text"]
+    assert asyncio.run(db.primary_keys("notes")) == ["id"]
+    with sqlite3.connect(path) as writer:
+        writer.execute("ALTER TABLE notes ADD COLUMN year INTEGER")
+    assert asyncio.run(db.table_columns("notes")) == ["id", "text", "year"]
+    assert asyncio.run(db.table_names()) == ["notes", 'odd "name']
