@@ -38,6 +38,7 @@ from bench_util import (  # noqa: E402
     python,
     table,
     target_line,
+    tree_pids,
 )
 from make_synthetic import generate  # noqa: E402
 from synthetic_pubmed import DOCTYPE  # noqa: E402
@@ -57,24 +58,6 @@ class Run:
     cpu: dict[int, float] = field(default_factory=dict)  # pid -> CPU seconds (main first)
     peak_mb: float = 0.0
     output: str = ""
-
-
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
 
 
 def _sample(pid: int) -> tuple[float, float]:
@@ -101,7 +84,7 @@ def run(command: list[str]) -> Run:
         def sample() -> None:
             while not done.wait(0.1):
                 total = 0.0
-                for pid in _descendants(process.pid):
+                for pid in tree_pids(process.pid):
                     cpu, pss = _sample(pid)
                     result.cpu[pid] = max(result.cpu.get(pid, 0.0), cpu)
                     total += pss
