@@ -21,6 +21,19 @@ def test_articles_with_more_of_the_query_come_first() -> None:
     assert by_coverage([]) == []
 
 
+def test_a_depth_keeps_the_head_that_best_covered_reads_in_the_same_order() -> None:
+    from litbalint.publish.coverage import FILTER_CHUNK, FILTER_ROUNDS
+
+    hits = [TermHits(frozenset(range(n, 300)), weight) for n, weight in ((0, 1.0), (100, 0.5))]
+    hits.append(TermHits(frozenset(range(0, 300, 7)), 2.0))
+    full = by_coverage(hits)
+    head = by_coverage(hits, depth=2)
+    assert len(full) == 300 and len(head) == FILTER_CHUNK * 2 * FILTER_ROUNDS
+    assert head == full[: len(head)]
+    keep = lambda ids: [i for i in ids if i % 3]  # noqa: E731
+    assert best_covered(head, keep, depth=2) == best_covered(full, keep, depth=2)
+
+
 def test_best_covered_filters_in_chunks_and_drops_weak_matches() -> None:
     ranked = [(10, 4.0), (9, 3.0), (8, 2.0), (7, 1.0)]
     everything = best_covered(ranked, lambda ids: ids, depth=10)

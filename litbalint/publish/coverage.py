@@ -15,6 +15,8 @@ with every common term), its weight from its count.
 
 from __future__ import annotations
 
+import heapq
+import json
 import math
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -69,10 +71,12 @@ def _estimated_count(newest: int, lowest_id: int, corpus: int) -> int:
 
 
 def _ids(conn: sqlite3.Connection, match: str, limit: int | None) -> frozenset[int]:
-    """The articles the MATCH finds, the newest `limit` of them."""
-    sql = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC"
-    rows = conn.execute(sql + (f" LIMIT {int(limit)}" if limit else ""), [match])
-    return frozenset(row[0] for row in rows)
+    """The articles the MATCH finds, the newest `limit` of them (one JSON array: a row per
+    id costs three times as much)."""
+    newest = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC"
+    newest += f" LIMIT {int(limit)}" if limit else ""
+    array = conn.execute(f"SELECT json_group_array(rowid) FROM ({newest})", [match]).fetchone()
+    return frozenset(json.loads(array[0]))
 
 
 def idf(found_in: int, corpus: int) -> float:
@@ -80,14 +84,17 @@ def idf(found_in: int, corpus: int) -> float:
     return math.log(1 + (corpus - found_in + 0.5) / (found_in + 0.5))
 
 
-def by_coverage(hits: Sequence[TermHits]) -> list[tuple[int, float]]:
-    """Every article found by a term, with the summed weight of the terms it has, best first
-    (ties: newest id first)."""
+def by_coverage(hits: Sequence[TermHits], depth: int | None = None) -> list[tuple[int, float]]:
+    """The articles found by a term, with the summed weight of the terms each has, best first
+    (ties: newest id first): all, or as many as `best_covered` reads for `depth` (a partial
+    sort: a common term's window puts thousands in the list)."""
     weights: dict[int, float] = {}
     for term in hits:
         for article_id in term.ids:
             weights[article_id] = weights.get(article_id, 0.0) + term.weight
-    return sorted(weights.items(), key=lambda item: (-round(item[1], 9), -item[0]))
+    keys = [(-round(weight, 9), -article_id) for article_id, weight in weights.items()]
+    best = heapq.nsmallest(FILTER_CHUNK * depth * FILTER_ROUNDS, keys) if depth else sorted(keys)
+    return [(-negative_id, weights[-negative_id]) for _, negative_id in best]
 
 
 def best_covered(

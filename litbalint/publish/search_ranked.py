@@ -159,7 +159,7 @@ def translated(
     found = by_bm25(conn, match, lacking, depth, floor_of(window), window)
     if len(found) >= depth or len(translation.term_matches) < 2:
         return found, match, window
-    ranked = by_coverage(term_hits(conn, translation.term_matches))
+    ranked = by_coverage(term_hits(conn, translation.term_matches), depth)
     found = best_covered(ranked, lambda ids: filtered(conn, ids, lacking), depth)
     return found, translation.match_any or match, window
 
