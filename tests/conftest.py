@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from litbalint.cli import cli
+from litbalint.publish.response_cache import ENVIRONMENT as CACHE_ENVIRONMENT
 from litbalint.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,10 +48,15 @@ def _own_cache(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(autouse=True)
-def _no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The tests name every path themselves; a developer's settings must not leak in."""
+def _no_environment(monkeypatch: pytest.MonkeyPatch):
+    """The tests name every path themselves; a developer's settings must not leak in. `serve`
+    sets the response cache's size in the environment (for its workers): a test that runs it
+    in-process must not leave every later Datasette answering from a cache."""
     monkeypatch.delenv("LITBALINT_DB", raising=False)
     monkeypatch.delenv("LITBALINT_DATA", raising=False)
+    os.environ.pop(CACHE_ENVIRONMENT, None)
+    yield
+    os.environ.pop(CACHE_ENVIRONMENT, None)
 
 
 def run(*args: object) -> Result:
