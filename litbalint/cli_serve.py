@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -130,15 +132,31 @@ def serve(
     with datasette_cli.commands["serve"].make_context("litbalint serve", list(args)):
         pass  # a wrong --setting: one line now, not in each worker
     workers = workers or os.cpu_count() or 1
-    os.environ[CACHE_ENVIRONMENT] = str(cache_mb)  # read by the plugin, in every worker
-    if workers == 1:
-        datasette_cli.main(["serve", *args], prog_name="litbalint serve")
-        return
+    with _environment(CACHE_ENVIRONMENT, str(cache_mb)):  # read by the plugin, in every worker
+        if workers == 1:
+            datasette_cli.main(["serve", *args], prog_name="litbalint serve")
+            return
+        try:
+            sockets = listening_sockets(host, port, workers)
+        except OSError as error:
+            fail(f"{host}:{port}: cannot listen ({error.strerror})")
+        code = run_workers(sockets, args)
+    sys.exit(code)
+
+
+@contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    """`name=value` in the environment while the server runs, as it was afterwards (a serve
+    run in-process, as the tests do, leaves no setting behind for the next Datasette)."""
+    saved = os.environ.get(name)
+    os.environ[name] = value
     try:
-        sockets = listening_sockets(host, port, workers)
-    except OSError as error:
-        fail(f"{host}:{port}: cannot listen ({error.strerror})")
-    sys.exit(run_workers(sockets, args))
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = saved
 
 
 def _setting(value: object) -> str:

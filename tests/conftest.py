@@ -48,15 +48,12 @@ def _own_cache(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(autouse=True)
-def _no_environment(monkeypatch: pytest.MonkeyPatch):
-    """The tests name every path themselves; a developer's settings must not leak in. `serve`
-    sets the response cache's size in the environment (for its workers): a test that runs it
-    in-process must not leave every later Datasette answering from a cache."""
+def _no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests name every path themselves; a developer's settings must not leak in (nor a
+    response cache: a test that wants one says so)."""
     monkeypatch.delenv("LITBALINT_DB", raising=False)
     monkeypatch.delenv("LITBALINT_DATA", raising=False)
-    os.environ.pop(CACHE_ENVIRONMENT, None)
-    yield
-    os.environ.pop(CACHE_ENVIRONMENT, None)
+    monkeypatch.delenv(CACHE_ENVIRONMENT, raising=False)
 
 
 def run(*args: object) -> Result:

@@ -6,6 +6,7 @@ file name; the plain file is served by Datasette as it is."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -18,6 +19,7 @@ import pytest
 import yaml
 
 from litbalint.cli_serve import _metadata_for
+from litbalint.publish.response_cache import ENVIRONMENT
 from litbalint.publish.served import served_names
 from tests.conftest import project_metadata, run
 
@@ -131,6 +133,21 @@ def test_files_are_served_mutable_unless_told_immutable(tmp_path: Path, monkeypa
     mutable, immutable = calls
     assert str(plain) in mutable and "--immutable" not in mutable
     assert immutable[immutable.index("--immutable") + 1] == str(plain)
+
+
+def test_the_cache_size_is_in_the_environment_while_serving_and_gone_after(
+    tmp_path: Path, monkeypatch
+):
+    seen: list[str | None] = []
+    monkeypatch.setattr(
+        datasette.cli.cli, "main", lambda args, **_: seen.append(os.environ.get(ENVIRONMENT))
+    )
+    plain = tmp_path / "plain.db"
+    with sqlite3.connect(plain) as conn:
+        conn.execute("CREATE TABLE t (a)")
+    assert run("serve", "--cache-mb", "7", plain).exit_code == 0
+    assert seen == ["7"]  # what the plugin reads, in this process and in every worker
+    assert ENVIRONMENT not in os.environ  # an in-process serve leaves no cache to the next
 
 
 def test_a_wal_file_the_site_cannot_read_gets_one_line_saying_what_to_change():
