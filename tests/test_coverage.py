@@ -22,13 +22,13 @@ def test_articles_with_more_of_the_query_come_first() -> None:
 
 
 def test_a_depth_keeps_the_head_that_best_covered_reads_in_the_same_order() -> None:
-    from litbalint.publish.coverage import FILTER_CHUNK, FILTER_ROUNDS
+    from litbalint.publish.coverage import most_read
 
     hits = [TermHits(frozenset(range(n, 300)), weight) for n, weight in ((0, 1.0), (100, 0.5))]
     hits.append(TermHits(frozenset(range(0, 300, 7)), 2.0))
     full = by_coverage(hits)
     head = by_coverage(hits, depth=2)
-    assert len(full) == 300 and len(head) == FILTER_CHUNK * 2 * FILTER_ROUNDS
+    assert len(full) == 300 and len(head) == most_read(2)
     assert head == full[: len(head)]
     keep = lambda ids: [i for i in ids if i % 3]  # noqa: E731
     assert best_covered(head, keep, depth=2) == best_covered(full, keep, depth=2)

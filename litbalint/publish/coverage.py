@@ -93,8 +93,13 @@ def by_coverage(hits: Sequence[TermHits], depth: int | None = None) -> list[tupl
         for article_id in term.ids:
             weights[article_id] = weights.get(article_id, 0.0) + term.weight
     keys = [(-round(weight, 9), -article_id) for article_id, weight in weights.items()]
-    best = heapq.nsmallest(FILTER_CHUNK * depth * FILTER_ROUNDS, keys) if depth else sorted(keys)
+    best = heapq.nsmallest(most_read(depth), keys) if depth else sorted(keys)
     return [(-negative_id, weights[-negative_id]) for _, negative_id in best]
+
+
+def most_read(depth: int) -> int:
+    """How many ranked articles `best_covered` reads at most for `depth`."""
+    return FILTER_CHUNK * depth * FILTER_ROUNDS
 
 
 def best_covered(
@@ -107,7 +112,7 @@ def best_covered(
     weight = dict(ranked)
     chosen: list[int] = []
     chunk = FILTER_CHUNK * depth
-    for start in range(0, min(len(ranked), chunk * FILTER_ROUNDS), chunk):
+    for start in range(0, min(len(ranked), most_read(depth)), chunk):
         chosen += keep([article_id for article_id, _ in ranked[start : start + chunk]])
         if len(chosen) >= depth:
             break
