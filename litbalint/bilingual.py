@@ -20,8 +20,9 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Protocol
 
-from litbalint.align.learned_lexicon import LearnedPair, english_key
+from litbalint.align.learned_lexicon import english_key
 from litbalint.cache import Source, cached, file_bytes, file_stamp
+from litbalint.model import LearnedPair
 from litbalint.resources import GLOSSARY, cedict_path, packaged_text
 from litbalint.zh import fts_tokens, tokenizer
 

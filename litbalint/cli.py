@@ -109,10 +109,11 @@ def _run_import(
 def _embed_hint(store: Store) -> None:
     """After an import: how many corpus articles have no vector yet (`litbalint embed`)."""
     from litbalint.embed import MODEL_NAME, switched_off
+    from litbalint.store import vectors
 
     if switched_off():
         return
-    with_vector, corpus = store.vector_counts(MODEL_NAME)
+    with_vector, corpus = vectors.counts(store.db, MODEL_NAME)
     if corpus > with_vector:
         click.echo(
             f"{corpus - with_vector:,} corpus article(s) not embedded yet: run `litbalint embed` "
@@ -278,12 +279,12 @@ def _lines(text: str) -> list[str]:
 def export(db_path: Path | None, file_format: str, min_score: float, output: Path | None) -> None:
     """Export the aligned sentence pairs (English-Chinese) of the corpus."""
     from litbalint.exports import tmx, tsv
-    from litbalint.store import Store
+    from litbalint.store import Store, alignments
 
     writer = tmx if file_format == "tmx" else tsv
     try:
         with Store(db_path or default_db_path(), create=False) as store:
-            chunks = writer(store.sentence_pairs(min_score))
+            chunks = writer(alignments.sentence_pairs(store.db, min_score))
             if output is None:
                 for chunk in chunks:
                     click.echo(chunk, nl=False)

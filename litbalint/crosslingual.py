@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from litbalint.align.learned_lexicon import CHINESE_STOPWORDS, LearnedPair
+from litbalint.align.learned_lexicon import CHINESE_STOPWORDS
 from litbalint.align.lexicon import ENGLISH_STOPWORDS
 from litbalint.bilingual import (
     LearnedLookup,
@@ -33,6 +33,7 @@ from litbalint.bilingual import (
     gloss_text,
     glossary,
 )
+from litbalint.model import LearnedPair
 from litbalint.synonyms import synonym_table, term_key
 from litbalint.zh import (
     MAX_QUERY_CHARS,

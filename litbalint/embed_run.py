@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from litbalint import embed
-from litbalint.store import Store
+from litbalint.store import Store, vectors
 
 BATCH = 32  # articles a batch: ~3 s of work here, so an interruption loses little
 
@@ -46,28 +46,28 @@ def embed_articles(
         report.off = embed.unavailable()
         return report
     with store.transaction():
-        report.removed = store.remove_gone_vectors()
-    pending, report.current = store.vectors_pending(
-        embed.MODEL_NAME, embed.article_text, embed.text_hash
+        report.removed = vectors.remove_gone(store.db)
+    pending, report.current = vectors.pending(
+        store.db, embed.MODEL_NAME, embed.article_text, embed.text_hash
     )
     emptied = [p.article_id for p in pending if not p.text]
     if emptied:
         with store.transaction():
-            report.removed += store.remove_vectors(emptied)
-    todo = [p for p in pending if p.text]
-    total = len(todo) if limit is None else min(limit, len(todo))
-    report.left = len(todo)
+            report.removed += vectors.remove(store.db, emptied)
+    to_embed = [p for p in pending if p.text]
+    total = len(to_embed) if limit is None else min(limit, len(to_embed))
+    report.left = len(to_embed)
     started = time.perf_counter()
     try:
         for first in range(0, total, batch):
-            chunk = todo[first : min(first + batch, total)]
-            vectors = model.passages([p.text for p in chunk])
+            chunk = to_embed[first : min(first + batch, total)]
+            passages = model.passages([p.text for p in chunk])
             rows = [
                 (p.article_id, p.text_hash, embed.to_blob(vector))
-                for p, vector in zip(chunk, vectors, strict=True)
+                for p, vector in zip(chunk, passages, strict=True)
             ]
             with store.transaction():
-                store.save_vectors(embed.MODEL_NAME, rows)
+                vectors.save(store.db, embed.MODEL_NAME, rows)
             report.embedded += len(chunk)
             report.left -= len(chunk)
             report.seconds = time.perf_counter() - started

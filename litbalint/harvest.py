@@ -32,7 +32,7 @@ from litbalint.harvest_config import (
 )
 from litbalint.harvest_reconcile import reconcile, refresh_links
 from litbalint.harvest_settings import LINKS_REFRESH_DAYS
-from litbalint.store import SaveCounts, Store
+from litbalint.store import SaveCounts, Store, runs
 
 __all__ = [
     "HarvestLocked",
@@ -180,7 +180,7 @@ def dry_run(db_path: Path, client: Eutils, topics: list[Topic], options: Options
     """Windows and counts, writing nothing: the last windows are read from an existing
     database read-only; no database or lock file is created."""
     topics = select_topics(topics, options.topics)
-    ends = Store.read_window_ends(db_path)
+    ends = runs.read_window_ends(db_path)
     report = RunReport(None, plan_windows(ends.get, topics, options))
     before = client.requests, client.retries
     try:
@@ -204,7 +204,7 @@ def harvest(
     links and titles left by earlier runs."""
     mode = "full" if options.full else "since" if options.since else "incremental"
     topics = select_topics(topics, options.topics)
-    windows = plan_windows(store.last_window_end, topics, options)
+    windows = plan_windows(partial(runs.last_window_end, store.db), topics, options)
     report = RunReport(None, windows)
     requests_before, retries_before = client.requests, client.retries
 
@@ -214,54 +214,71 @@ def harvest(
 
     if options.dry_run:
         raise ValueError("a dry run writes nothing: call dry_run(), not harvest()")
-    report.run_id = run_id = store.start_run(mode, [t.name for t in topics])
+    with store.transaction():
+        report.run_id = run_id = runs.start_run(store.db, mode, [t.name for t in topics])
     try:
         try:
             find(client, topics, windows)
         finally:
             with store.transaction():
-                store.record_query_notes(run_id, _query_notes(windows))
+                runs.record_query_notes(store.db, run_id, _query_notes(windows))
         with store.transaction():
             for window in windows:
-                store.record_window(
+                runs.record_window(
+                    store.db,
                     run_id,
                     window.topic,
                     _fmt(window.date_from),
                     _fmt(window.date_to),
                     len(window.pmids),
                 )
-            store.add_run_counts(run_id, found=len(set().union(*(w.pmids for w in windows))))
+            runs.add_counts(store.db, run_id, found=len(set().union(*(w.pmids for w in windows))))
         refresh = partial(_refresh_links, store, client, options, report)
         fetch_all(store, client, windows, options, report, progress, before_titles=refresh)
         _reconcile(store, client, topics, windows, options, report)
     except EutilsUnreachable as error:  # logged, then one line from the caller
         count_requests()
-        store.finish_run(run_id, "failed", [], str(error), report.requests, report.retries)
+        _finish_run(store, report, "failed", [], str(error))
         raise
     except LitbalintError as error:  # NCBI kept failing or refused, or the database did
         report.error = str(error)
     except BaseException as error:  # a bug or ^C: the log says so, then it goes on up
         count_requests()
-        store.finish_run(
-            run_id,
-            "failed",
-            report.gaps,
-            f"{type(error).__name__}: {error}",
-            report.requests,
-            report.retries,
-        )
+        _finish_run(store, report, "failed", report.gaps, f"{type(error).__name__}: {error}")
         raise
     count_requests()
-    store.finish_run(
-        run_id,
+    _finish_run(
+        store,
+        report,
         "ok" if report.ok else "failed",
         report.gaps,
         report.error or _gap_message(report),
-        report.requests,
-        report.retries,
         report.given_up,
     )
     return report
+
+
+def _finish_run(
+    store: Store,
+    report: RunReport,
+    status: str,
+    gaps: list[int],
+    error: str | None,
+    given_up: list[int] | None = None,
+) -> None:
+    """The run's row in harvest_runs gets its end: status, gaps, error, requests."""
+    assert report.run_id is not None
+    with store.transaction():
+        runs.finish_run(
+            store.db,
+            report.run_id,
+            status,
+            gaps,
+            error,
+            report.requests,
+            report.retries,
+            given_up,
+        )
 
 
 def _refresh_links(

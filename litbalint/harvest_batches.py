@@ -23,7 +23,7 @@ from litbalint.eutils import (
 )
 from litbalint.model import Article, ArticleLinks, Deletion
 from litbalint.pipeline import align_articles
-from litbalint.store import SaveCounts, Store
+from litbalint.store import SaveCounts, Store, links, reconcile, runs, todo
 
 if TYPE_CHECKING:
     from litbalint.harvest import Options, RunReport, Window
@@ -74,8 +74,8 @@ def _fetch_batch(client: Eutils, batch: list[int]) -> tuple[list, list[int], Lin
     wanted = set(batch)
     records = [r for r in records if set(_pmids(r)) & wanted]  # drop what was not asked for
     articles = [r.ids.pmid for r in records if isinstance(r, Article) and r.ids.pmid]
-    links = client.elink(articles) if articles else LinkReply()
-    return records, [p for p in batch if p not in returned], links
+    link_reply = client.elink(articles) if articles else LinkReply()
+    return records, [p for p in batch if p not in returned], link_reply
 
 
 def efetch_records(client: Eutils, pmids: list[int], tries: int | None = None) -> list:
@@ -133,11 +133,11 @@ def fetch_all(
     for window in windows:
         for pmid in window.pmids:
             topics_of.setdefault(pmid, []).append(window.topic)
-    for pmid, topics in store.todo_pending("record").items():  # earlier runs' gaps
+    for pmid, topics in todo.pending(store.db, "record").items():  # earlier runs' gaps
         if pmid not in topics_of:
             report.retried += 1
             topics_of[pmid] = topics
-    links_waiting = list(store.todo_pending("links"))  # earlier runs' failed links
+    links_waiting = list(todo.pending(store.db, "links"))  # earlier runs' failed links
     report.retried += len(links_waiting)
     pmids = sorted(topics_of)
     size = options.batch_size
@@ -148,13 +148,15 @@ def fetch_all(
     try:
         ahead = deque(network.submit(partial(_fetch_batch, client, b)) for b in batches[:depth])
         for index, batch in enumerate(batches):
-            records, gaps, links = ahead.popleft().result()
+            records, gaps, link_reply = ahead.popleft().result()
             if index + depth < len(batches):
                 ahead.append(network.submit(partial(_fetch_batch, client, batches[index + depth])))
-            save_batch(store, records, gaps, links, topics_of, options, report)
-            linked.update(links.links)
-            linked.update(links.failed)
-            titles.wanted(p for found in links.links.values() for p in linked_pmids(found, options))
+            save_batch(store, records, gaps, link_reply, topics_of, options, report)
+            linked.update(link_reply.links)
+            linked.update(link_reply.failed)
+            titles.wanted(
+                p for found in link_reply.links.values() for p in linked_pmids(found, options)
+            )
             titles.save_ready()
             report.fetched += len(batch)
             if progress:
@@ -164,7 +166,7 @@ def fetch_all(
             before_titles(titles)
         titles.finish()
         with store.transaction():
-            store.add_run_counts(run_id, retried=report.retried)
+            runs.add_counts(store.db, run_id, retried=report.retried)
     finally:
         network.close()
 
@@ -183,17 +185,17 @@ def _links_left(
     assert report.run_id is not None
     run_id = report.run_id
     waiting = [p for p in links_waiting if p not in linked]
-    ids = store.article_ids(waiting)
+    ids = links.article_ids(store.db, waiting)
     gone = [p for p in waiting if p not in ids]  # deleted or folded since: nothing to link
     with store.transaction():
-        store.todo_done("links", gone)
+        todo.done(store.db, "links", gone)
     pmids = [p for p in waiting if p in ids]
     for start in range(0, len(pmids), options.batch_size):
         reply = client.elink(pmids[start : start + options.batch_size])
         counts = SaveCounts()
         with store.transaction():
             save_links(store, ids, reply, options, report, counts)
-            store.add_run_counts(run_id, new_edges=counts.new_edges)
+            runs.add_counts(store.db, run_id, new_edges=counts.new_edges)
         report.counts.new_edges += counts.new_edges
         titles.wanted(p for found in reply.links.values() for p in linked_pmids(found, options))
 
@@ -210,18 +212,27 @@ def save_links(
     assert report.run_id is not None
     for pmid, found in reply.links.items():
         if pmid in ids:
-            counts.new_edges += store.refresh_elink(ids[pmid], found, options.similar_top)
-    store.mark_links_fetched([p for p in reply.links if p in ids], options.today.isoformat())
-    store.todo_done("links", list(reply.links))
+            added, _ = reconcile.replace_elink(
+                store.db,
+                ids[pmid],
+                found.refs,
+                found.cited_by,
+                found.similar[: options.similar_top],
+            )
+            counts.new_edges += added
+    reconcile.mark_links_fetched(
+        store.db, [p for p in reply.links if p in ids], options.today.isoformat()
+    )
+    todo.done(store.db, "links", list(reply.links))
     if reply.failed:
-        given_up = store.todo_failed(report.run_id, "links", reply.failed, LINK_TRIES)
+        given_up = todo.failed(store.db, report.run_id, "links", reply.failed, LINK_TRIES)
         report.links_given_up += len(given_up)
     if reply.unasked:
-        store.todo_waiting(report.run_id, "links", reply.unasked, UNASKED)
+        todo.waiting(store.db, report.run_id, "links", reply.unasked, UNASKED)
     left = len(reply.failed) + len(reply.unasked)
     if left:
         report.links_left += left
-        store.add_run_counts(report.run_id, links_left=left)
+        runs.add_counts(store.db, report.run_id, links_left=left)
 
 
 class Titles:
@@ -240,7 +251,7 @@ class Titles:
     def wanted(self, pmids) -> None:
         self.unnamed.update(p for p in pmids if p not in self.asked)
         if len(self.unnamed) >= self.chunk:
-            waiting = self.store.untitled_stubs(sorted(self.unnamed))
+            waiting = links.untitled_stubs(self.store.db, sorted(self.unnamed))
             full = len(waiting) - len(waiting) % self.chunk
             for start in range(0, full, self.chunk):
                 self._ask(waiting[start : start + self.chunk])
@@ -257,7 +268,7 @@ class Titles:
 
     def finish(self) -> None:
         """Every untitled stub (also from earlier runs) is asked for; waits for the replies."""
-        leftovers = [p for p in self.store.stubs_without_title() if p not in self.asked]
+        leftovers = [p for p in links.stubs_without_title(self.store.db) if p not in self.asked]
         for start in range(0, len(leftovers), self.chunk):
             self._ask(leftovers[start : start + self.chunk])
         while self.pending:
@@ -273,15 +284,15 @@ class Titles:
             reply = SummaryReply(unasked=pmids)
         run_id, failed, unasked = self.report.run_id, reply.failed, reply.unasked
         with self.store.transaction():
-            self.store.save_summaries(reply.summaries)
-            self.store.todo_done("title", [s.pmid for s in reply.summaries])
+            links.save_summaries(self.store.db, reply.summaries)
+            todo.done(self.store.db, "title", [s.pmid for s in reply.summaries])
             if failed:
-                given_up = self.store.todo_failed(run_id, "title", failed, TITLE_TRIES)
+                given_up = todo.failed(self.store.db, run_id, "title", failed, TITLE_TRIES)
                 self.report.titles_given_up += len(given_up)
             if unasked:
-                self.store.todo_waiting(run_id, "title", unasked, UNASKED)
+                todo.waiting(self.store.db, run_id, "title", unasked, UNASKED)
             if failed or unasked:
-                self.store.add_run_counts(run_id, titles_left=len(failed) + len(unasked))
+                runs.add_counts(self.store.db, run_id, titles_left=len(failed) + len(unasked))
         self.report.titles_left += len(failed) + len(unasked)
 
 
@@ -293,7 +304,7 @@ def save_batch(
     store: Store,
     records: list,
     gaps: list[int],
-    links: LinkReply,
+    link_reply: LinkReply,
     topics_of: dict[int, list[str]],
     options: Options,
     report: RunReport,
@@ -312,23 +323,24 @@ def save_batch(
             if pmid in seen:
                 continue
             seen.add(pmid)
-            counts.add(
-                store.save_article(
-                    record, "harvest", run_id=report.run_id, topics=tuple(topics_of.get(pmid, ()))
-                )
+            saved = store.save_article(
+                record, "harvest", run_id=report.run_id, topics=tuple(topics_of.get(pmid, ()))
             )
-            assert store.last_id is not None
-            ids[pmid] = store.last_id
-        save_links(store, ids, links, options, report, counts)
-        store.todo_done("record", [p for r in records for p in _pmids(r)])
+            counts.add(saved.counts)
+            ids[pmid] = saved.article_id
+        save_links(store, ids, link_reply, options, report, counts)
+        todo.done(store.db, "record", [p for r in records for p in _pmids(r)])
         if gaps:
             reasons = dict.fromkeys(gaps, "efetch did not return it")
-            given_up = store.todo_failed(report.run_id, "record", reasons, RECORD_TRIES, topics_of)
+            given_up = todo.failed(
+                store.db, report.run_id, "record", reasons, RECORD_TRIES, topics_of
+            )
             report.given_up += given_up
             report.gaps += [p for p in gaps if p not in given_up]
-            store.add_run_counts(report.run_id, records_left=len(gaps) - len(given_up))
-        align_articles(store, store.take_touched())
-        store.add_run_counts(
+            runs.add_counts(store.db, report.run_id, records_left=len(gaps) - len(given_up))
+        align_articles(store, sorted(set(ids.values())))
+        runs.add_counts(
+            store.db,
             report.run_id,
             records_new=counts.new,
             records_updated=counts.updated,

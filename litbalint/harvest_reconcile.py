@@ -21,7 +21,8 @@ from litbalint.harvest_batches import (
     save_links,
 )
 from litbalint.model import Article, Deletion
-from litbalint.store import SaveCounts, Store
+from litbalint.store import SaveCounts, Store, runs, todo
+from litbalint.store import reconcile as stored_links
 
 if TYPE_CHECKING:
     from litbalint.harvest import Options, RunReport
@@ -41,8 +42,8 @@ def refresh_links(
     options.links_refresh_days); their PubMed edges become what elink lists now."""
     assert report.run_id is not None
     cutoff = options.today - timedelta(days=options.links_refresh_days)
-    limit = max(LINKS_REFRESH_MIN, store.corpus_size() // LINKS_REFRESH_SHARE)
-    due = store.links_to_refresh(cutoff.isoformat(), limit)
+    limit = max(LINKS_REFRESH_MIN, stored_links.corpus_size(store.db) // LINKS_REFRESH_SHARE)
+    due = stored_links.links_to_refresh(store.db, cutoff.isoformat(), limit)
     pmids = list(due)
     for start in range(0, len(pmids), options.batch_size):
         batch = pmids[start : start + options.batch_size]
@@ -62,8 +63,8 @@ def _save_refresh(
     refreshed = [p for p in reply.links if p in due]
     with store.transaction():
         save_links(store, due, reply, options, report, counts)
-        store.add_run_counts(
-            report.run_id, links_refreshed=len(refreshed), new_edges=counts.new_edges
+        runs.add_counts(
+            store.db, report.run_id, links_refreshed=len(refreshed), new_edges=counts.new_edges
         )
     return len(refreshed), counts.new_edges
 
@@ -83,7 +84,7 @@ def reconcile(
     assert report.run_id is not None
     missing_from: dict[int, list[str]] = {}
     for topic, pmids in listed.items():
-        harvested = store.harvest_topic_pmids(topic)
+        harvested = stored_links.harvest_topic_pmids(store.db, topic)
         missing = sorted(harvested - pmids)
         if len(missing) > max(MISSING_FLOOR, len(harvested) // MISSING_SHARE):
             report.notes.append(
@@ -95,9 +96,11 @@ def reconcile(
             missing_from.setdefault(pmid, []).append(topic)
     reasons = {p: f"not in the search of {', '.join(t)}" for p, t in missing_from.items()}
     with store.transaction():
-        seen_before = store.todo_pending("missing")
-        store.todo_done("missing", [p for p in seen_before if p not in missing_from])
-        confirmed = store.todo_failed(report.run_id, "missing", reasons, MISSING_RUNS, missing_from)
+        seen_before = todo.pending(store.db, "missing")
+        todo.done(store.db, "missing", [p for p in seen_before if p not in missing_from])
+        confirmed = todo.failed(
+            store.db, report.run_id, "missing", reasons, MISSING_RUNS, missing_from
+        )
     report.missing += len(missing_from) - len(confirmed)
     if confirmed:
         _settle(store, client, {p: missing_from[p] for p in confirmed}, options, report)
@@ -127,12 +130,13 @@ def _settle(
         save_batch(store, [*articles, *deletions], [], LinkReply(), {}, options, report)
     with store.transaction():
         dropped = sum(
-            store.drop_harvest_topics(a.ids.pmid, missing_from[a.ids.pmid]) for a in articles
+            stored_links.drop_harvest_topics(store.db, a.ids.pmid, missing_from[a.ids.pmid])
+            for a in articles
         )
         gone = [p for p in wanted if p not in returned]
         deleted = store.save_deletion(Deletion(pmids=gone)).deleted if gone else 0
-        store.todo_done("missing", wanted)
-        store.add_run_counts(report.run_id, topics_dropped=dropped, records_deleted=deleted)
+        todo.done(store.db, "missing", wanted)
+        runs.add_counts(store.db, report.run_id, topics_dropped=dropped, records_deleted=deleted)
     report.topics_dropped += dropped
     report.counts.deleted += deleted
 

@@ -216,6 +216,10 @@ class Problem:
 Record = Article | Deletion | Problem
 
 
+LOW_SCORE = 0.35  # beads scored below are flagged low-confidence
+BAD_SHARE = 0.3  # an abstract with more low-confidence beads than this is badly aligned
+
+
 @dataclass
 class Bead:
     """Aligned sentences: 0-based indices into a section pair's English and Chinese sentences."""
@@ -228,6 +232,73 @@ class Bead:
     def kind(self) -> str:
         """'1-1', '2-1', '1-0', ..."""
         return f"{len(self.en)}-{len(self.zh)}"
+
+    @property
+    def low_confidence(self) -> bool:
+        """A null bead, or one scored under LOW_SCORE."""
+        return not self.en or not self.zh or self.score < LOW_SCORE
+
+
+@dataclass
+class SectionPair:
+    """English and Chinese text aligned as one unit, with where it came from."""
+
+    en_label: str | None
+    zh_label: str | None
+    en_sections: list[int]  # 0-based positions in the article's English sections
+    zh_sections: list[int]
+    en_text: str
+    zh_text: str
+    paired_by: str  # "label", "order" or "whole" (fallback: the abstract as one block)
+
+
+@dataclass
+class AlignedPair:
+    """A section pair split into sentences, and the beads that align them."""
+
+    pair: SectionPair
+    en: list[str]
+    zh: list[str]
+    beads: list[Bead]
+
+
+@dataclass
+class AbstractAlignment:
+    """One article's abstracts aligned, section pair by section pair."""
+
+    pairs: list[AlignedPair]
+
+    @property
+    def beads(self) -> list[Bead]:
+        return [bead for pair in self.pairs for bead in pair.beads]
+
+    @property
+    def flagged_share(self) -> float:
+        beads = self.beads
+        return sum(b.low_confidence for b in beads) / len(beads) if beads else 1.0
+
+    @property
+    def badly_aligned(self) -> bool:
+        return self.flagged_share > BAD_SHARE
+
+
+@dataclass(frozen=True)
+class BeadText:
+    """The two sides of an aligned bead."""
+
+    en: str
+    zh: str
+
+
+@dataclass(frozen=True)
+class LearnedPair:
+    """A Chinese word and an English word (as `english_key` writes it) found to translate each
+    other: linked in `pairs` beads; `score` is their Dice coefficient over those links."""
+
+    zh: str
+    en: str
+    pairs: int
+    score: float
 
 
 @dataclass

@@ -11,7 +11,7 @@ from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from litbalint.align.learned_lexicon import learn_lexicon
+from litbalint.align.learned_lexicon import LEARNER_VERSION, MIN_BEAD_SCORE, learn_lexicon
 from litbalint.align.pipeline import align_sections
 from litbalint.bilingual import known_pair
 from litbalint.collector import fewer_collections
@@ -26,7 +26,7 @@ from litbalint.prepare import (
 )
 from litbalint.resources import display_path, resolved_path, seed_files, stored_path
 from litbalint.sources.detect import DOCUMENT_SUFFIXES
-from litbalint.store import SaveCounts, Store
+from litbalint.store import SaveCounts, Store, alignments, learned
 from litbalint.store.alignments import inputs_hash
 from litbalint.workers import can_fork, worker_started
 
@@ -189,7 +189,7 @@ def _store_file(
     assert isinstance(first, FileStart)
     shown = first.path
     report = FileReport(path=shown, format=first.format)
-    store.take_touched()
+    saved: set[int] = set()  # the file's articles, to align
     try:
         with store.transaction():  # a savepoint: a refused file leaves the batch as it was
             file_id = store.record_file(
@@ -201,8 +201,9 @@ def _store_file(
                         raise LitbalintError(item.refused)
                     break
                 for record in item.records:
-                    _save_record(store, record, report, file_id, item.segments)
-            jobs = aligner.plan(store, store.take_touched())
+                    if article_id := _save_record(store, record, report, file_id, item.segments):
+                        saved.add(article_id)
+            jobs = aligner.plan(store, sorted(saved))
             store.finish_file(file_id, report.records, len(report.problems))
         aligner.add(jobs, report)  # the file is in: its alignments are saved before the commit
     except DatabaseUnavailable as error:  # no later file can be saved either: stop the run
@@ -215,7 +216,8 @@ def _store_file(
 
 def _save_record(
     store: Store, record: object, report: FileReport, file_id: int, segments: dict[str, str]
-) -> None:
+) -> int | None:
+    """Save one record of a file into its report; the article's id when it was an article."""
     if isinstance(record, Problem):
         where = f":{record.line}" if record.line else ""
         report.problems.append(f"{report.path}{where}: {record.message}")
@@ -224,9 +226,10 @@ def _save_record(
     elif isinstance(record, Article):
         report.records += 1
         report.related += len(record.related)
-        report.counts.add(
-            store.save_article(record, report.format, file_id=file_id, segments=segments)
-        )
+        saved = store.save_article(record, report.format, file_id=file_id, segments=segments)
+        report.counts.add(saved.counts)
+        return saved.article_id
+    return None
 
 
 @dataclass(frozen=True)
@@ -241,12 +244,13 @@ def relearn_lexicon(store: Store, force: bool = False) -> LexiconUpdate | None:
     """Learn the lexicon (align/learned_lexicon.py) from the confident beads again and store
     it, when those beads changed since it was last learned (or `force`); None otherwise.
     The check is one aggregate query; learning takes ~0.25 s per 1,000 beads."""
-    fingerprint = store.beads_fingerprint()
-    if not force and store.learned_from() == fingerprint:
+    fingerprint = learned.beads_fingerprint(store.db, MIN_BEAD_SCORE, LEARNER_VERSION)
+    if not force and learned.learned_from(store.db) == fingerprint:
         return None
-    beads = store.confident_beads()
+    beads = list(learned.confident_beads(store.db, MIN_BEAD_SCORE))
     pairs = learn_lexicon(beads, known_pair)
-    store.replace_learned_lexicon(pairs, fingerprint)
+    with store.transaction():
+        learned.replace_learned_lexicon(store.db, pairs, fingerprint)
     return LexiconUpdate(len(pairs), len(beads))
 
 
@@ -266,16 +270,16 @@ def alignment_jobs(
     side clears the article's alignment."""
     jobs = []
     ids = list(article_ids)
-    candidates = store.alignment_candidates(ids)
+    candidates = alignments.alignment_candidates(store.db, ids)
     for article_id in ids:
         if article_id not in candidates:
             continue
-        en, zh = store.abstract_sections(article_id)
+        en, zh = alignments.abstract_sections(store.db, article_id)
         current = inputs_hash(en, zh)
         if planned and article_id in planned:
             done = planned[article_id]
         else:
-            done = store.alignment_hash(article_id)
+            done = alignments.stored_hash(store.db, article_id)
         if done != current:
             jobs.append(AlignmentJob(article_id, en, zh, current))
     return jobs
@@ -287,7 +291,7 @@ def align_articles(store: Store, article_ids: Iterable[int]) -> int:
     jobs = alignment_jobs(store, article_ids)
     for job in jobs:
         alignment = align_sections(job.en, job.zh) if job.en and job.zh else None
-        store.save_alignment(job.article_id, alignment, job.inputs_hash)
+        alignments.save_alignment(store.db, job.article_id, alignment, job.inputs_hash)
     return sum(bool(job.en and job.zh) for job in jobs)
 
 
@@ -335,7 +339,7 @@ class BackgroundAligner:
         article folded into another since (the kept one has a job of its own)."""
         pending, self.pending = self.pending, []
         last = {job.article_id: n for n, (job, _, _) in enumerate(pending)}
-        present = store.existing_articles(list(last))
+        present = alignments.existing_articles(store.db, list(last))
         for n, (job, report, future) in enumerate(pending):
             if last[job.article_id] != n or job.article_id not in present:
                 if future is not None:
@@ -353,4 +357,4 @@ class BackgroundAligner:
                     )
                     report.aligned -= 1
                     continue
-            store.save_alignment(job.article_id, alignment, job.inputs_hash)
+            alignments.save_alignment(store.db, job.article_id, alignment, job.inputs_hash)

@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synthetic_text as T  # noqa: E402
 
 from litbalint import embed  # noqa: E402
+from litbalint.store import vectors as stored_vectors
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = {1: "000", 7: "001", 8: "002", 9: "003", 13: "004"}
@@ -248,8 +249,10 @@ def bench_search(count: int) -> None:
             "INSERT INTO articles (id, created_at, updated_at) VALUES (?, '', '')",
             [(i + 1,) for i in range(count)],
         )
-        store.save_vectors(
-            embed.MODEL_NAME, [(i + 1, "h", embed.to_blob(v)) for i, v in enumerate(matrix)]
+        stored_vectors.save(
+            store.db,
+            embed.MODEL_NAME,
+            [(i + 1, "h", embed.to_blob(v)) for i, v in enumerate(matrix)],
         )
     size = (folder / "v.db").stat().st_size / 2**20
     conn = sqlite3.connect(folder / "v.db", check_same_thread=False)
@@ -268,8 +271,10 @@ def bench_search(count: int) -> None:
         vectors.related(conn, n * 11 + 1)
         related.append(1000 * (time.perf_counter() - started))
     with Store(folder / "v.db") as store, store.transaction():  # one batch of `embed`
-        store.save_vectors(
-            embed.MODEL_NAME, [(i + 1, "new", embed.to_blob(matrix[i])) for i in range(32)]
+        stored_vectors.save(
+            store.db,
+            embed.MODEL_NAME,
+            [(i + 1, "new", embed.to_blob(matrix[i])) for i in range(32)],
         )
     started = time.perf_counter()
     held = vectors.stored_vectors(conn)

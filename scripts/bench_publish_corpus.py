@@ -154,9 +154,12 @@ def build(db: Path, articles: int, seed: int, align: bool) -> None:
     with Store(partial) as store:
         for first in range(0, articles, BATCH):
             with store.transaction():
-                for index in range(first, min(first + BATCH, articles)):
-                    store.save_article(make_article(rng, index, rng.random() < 0.10), "pubmed_xml")
-                touched = store.take_touched()
+                touched = [
+                    store.save_article(
+                        make_article(rng, index, rng.random() < 0.10), "pubmed_xml"
+                    ).article_id
+                    for index in range(first, min(first + BATCH, articles))
+                ]
                 if align:
                     align_articles(store, touched)
             done = min(first + BATCH, articles)

@@ -42,9 +42,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_publish_corpus import make_article  # noqa: E402
 from make_synthetic import generate  # noqa: E402
 
-from litbalint.align.learned_lexicon import BeadText, learn_lexicon  # noqa: E402
+from litbalint.align.learned_lexicon import learn_lexicon
 from litbalint.bilingual import LearnedTable, cedict, known_pair  # noqa: E402
 from litbalint.crosslingual import translate_query  # noqa: E402
+from litbalint.model import BeadText
 from litbalint.pipeline import (  # noqa: E402
     corpus_files,
     expand_paths,

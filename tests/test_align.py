@@ -21,7 +21,7 @@ from litbalint.align.evaluate import (
 )
 from litbalint.align.lexicon import chinese_numeral, default_lexicon, english_units
 from litbalint.align.lines import align_lines, align_paragraphs
-from litbalint.align.pipeline import align_article, align_sections, is_low
+from litbalint.align.pipeline import align_article, align_sections
 from litbalint.align.segment import pair_sections, split_chinese, split_english, split_paragraphs
 from litbalint.exports import tmx, tsv
 from litbalint.model import Article, Bead, Section, SentencePair
@@ -367,7 +367,7 @@ def test_seed_aligns_one_to_one_in_order(prefix: str) -> None:
         assert shape(pair.beads) == diagonal(0, len(pair.en))
     beads = alignment.beads
     assert len(beads) == SEED_BEADS[prefix]
-    assert not [b for b in beads if is_low(b)]
+    assert not [b for b in beads if b.low_confidence]
     assert alignment.flagged_share == 0
     assert not alignment.badly_aligned
 
@@ -395,7 +395,7 @@ def test_two_chinese_sentences_merged_give_a_2_1_bead() -> None:
     assert shape(beads) == diagonal(0, 3) + [([3, 4], [3])] + diagonal(5, 13, -1)
     (two_one,) = [b for b in beads if b.kind != "1-1"]
     assert two_one.kind == "2-1"
-    assert not is_low(two_one)
+    assert not two_one.low_confidence
 
 
 def test_a_chinese_sentence_split_at_a_comma_gives_a_1_2_bead() -> None:
@@ -412,8 +412,8 @@ def test_a_dropped_chinese_sentence_gives_a_1_0_bead() -> None:
     beads = align_sentences(en, zh[:2] + zh[3:])
     assert shape(beads) == diagonal(0, 2) + [([2], [])] + diagonal(3, 5, -1)
     assert beads[2].score == 0.0
-    assert is_low(beads[2])
-    assert [is_low(b) for b in beads].count(True) == 1
+    assert beads[2].low_confidence
+    assert [b.low_confidence for b in beads].count(True) == 1
 
 
 def test_a_foreign_chinese_sentence_gives_a_0_1_bead() -> None:
@@ -422,14 +422,14 @@ def test_a_foreign_chinese_sentence_gives_a_0_1_bead() -> None:
     beads = align_sentences(en, zh[:1] + [foreign] + zh[1:])
     assert shape(beads) == diagonal(0, 1) + [([], [1])] + diagonal(1, 3, 1)
     assert beads[1].score == 0.0
-    assert is_low(beads[1])
+    assert beads[1].low_confidence
 
 
 def test_null_beads_are_low_confidence() -> None:
-    assert is_low(Bead([0], [], 0.9))
-    assert is_low(Bead([], [0], 0.9))
-    assert is_low(Bead([0], [0], 0.2))
-    assert not is_low(Bead([0], [0], 0.5))
+    assert Bead([0], [], 0.9).low_confidence
+    assert Bead([], [0], 0.9).low_confidence
+    assert Bead([0], [0], 0.2).low_confidence
+    assert not Bead([0], [0], 0.5).low_confidence
 
 
 def test_a_semicolon_joined_chinese_sentence_is_split_where_the_english_is() -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from litbalint.align.learned_lexicon import LearnedPair
 from litbalint.bilingual import LearnedTable, cedict, english_term_key, glossary
 from litbalint.crosslingual import (
     MAX_ALTERNATIVES,
@@ -16,6 +15,7 @@ from litbalint.crosslingual import (
     MAX_TERMS,
     translate_query,
 )
+from litbalint.model import LearnedPair
 from litbalint.pipeline import relearn_lexicon
 from litbalint.publish.crosslingual import DatabaseLearned, translate, translated_ids
 from litbalint.resources import GLOSSARY, packaged_text

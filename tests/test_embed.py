@@ -12,7 +12,7 @@ import pytest
 from litbalint import embed
 from litbalint.embed_run import embed_articles
 from litbalint.pipeline import import_file
-from litbalint.store import Store
+from litbalint.store import Store, vectors
 from tests.conftest import error_line, run, seed
 from tests.test_store import pubmed_xml, write
 
@@ -198,7 +198,7 @@ def test_build_embeds_unless_told_not_to(tmp_path: Path) -> None:
     assert plain.exit_code == 0 and "embed ok" not in plain.stdout
     assert plain.stdout.splitlines()[-1].startswith("5 corpus article(s) not embedded yet")
     with Store(tmp_path / "a.db") as store:
-        assert store.vector_counts(embed.MODEL_NAME) == (0, 5)
+        assert vectors.counts(store.db, embed.MODEL_NAME) == (0, 5)
     built = run("build", "--db", tmp_path / "a.db", "--data", empty, "-q")
     assert built.exit_code == 0
     assert built.stdout.splitlines()[-1].startswith("embed ok: 5 articles embedded")

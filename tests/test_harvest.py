@@ -39,6 +39,7 @@ from litbalint.store import Store
 from litbalint.store import alignments as store_alignments
 from litbalint.store import articles as store_articles
 from litbalint.store import links as store_links
+from litbalint.store import runs as store_runs
 from tests import fake_eutils
 from tests.conftest import ROOT, dump, error_line, run
 from tests.content import content
@@ -109,7 +110,7 @@ def run_harvest(
     options.setdefault("today", TODAY)
     with Store(db) as store:
         report = harvest(store, eutils or client(fake), TOPICS, Options(**options))
-        row = store.run_row(report.run_id) if report.run_id else {}
+        row = store_runs.run_row(store.db, report.run_id) if report.run_id else {}
     return report, row
 
 
@@ -423,7 +424,8 @@ def test_since_full_and_failed_runs_and_topic_windows(tmp_path: Path) -> None:
         assert json.loads(row["topics"]) == ["balint"]
         assert {p[0] for p in _search_params(fake)} == {"balint NOT syndrome"}
         with Store(db) as store:
-            windows = plan_windows(store.last_window_end, TOPICS, Options(today=date(2026, 6, 1)))
+            last_end = partial(store_runs.last_window_end, store.db)
+            windows = plan_windows(last_end, TOPICS, Options(today=date(2026, 6, 1)))
         assert [(w.topic, w.date_from) for w in windows] == [
             ("balint", date(2026, 4, 28)),
             ("peer_support", date(2026, 3, 29)),

@@ -19,7 +19,7 @@ import pytest
 from litbalint.cli_harvest import summary_line
 from litbalint.eutils import Eutils, EutilsUnreachable
 from litbalint.harvest import Options, RunReport, Topic, harvest
-from litbalint.store import Store
+from litbalint.store import Store, runs
 from litbalint.store.schema import SCHEMA_VERSION, TABLES
 from tests import fake_eutils
 from tests.conftest import run
@@ -46,7 +46,7 @@ def run_night(db: Path, url: str, today: date, **options) -> tuple[RunReport, di
     options.setdefault("batch_size", 100)
     with Store(db) as store:
         report = harvest(store, client(url), TOPICS, Options(today=today, **options))
-        row = store.run_row(report.run_id) if report.run_id else {}
+        row = runs.run_row(store.db, report.run_id) if report.run_id else {}
     return report, row
 
 
@@ -208,7 +208,7 @@ def test_a_v5_database_is_upgraded_by_alter_table(tmp_path: Path) -> None:
         conn.commit()
         assert "links_left" not in {r[1] for r in conn.execute("PRAGMA table_info(harvest_runs)")}
     with Store(db) as store:
-        row = store.run_row(1)
+        row = runs.run_row(store.db, 1)
     assert row["links_left"] == 0 and row["query_notes"] == "{}" and row["given_up"] == "[]"
     assert row["links_refreshed"] == 0 == row["topics_dropped"]
     assert query(db, "SELECT value FROM litbalint_meta WHERE key = 'schema_version'") == [

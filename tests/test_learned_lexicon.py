@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from litbalint.align.learned_lexicon import (
-    BeadText,
-    LearnedPair,
-    chinese_words,
-    english_key,
-    english_words,
-    learn_lexicon,
-)
+from litbalint.align.learned_lexicon import chinese_words, english_key, english_words, learn_lexicon
 from litbalint.bilingual import known_pair
+from litbalint.model import BeadText, LearnedPair
 from litbalint.pipeline import relearn_lexicon
 from litbalint.store import Store
 from tests.conftest import SEEDS, run, seeded_database

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
 
-from litbalint.model import ArticleLinks
+from litbalint.model import Article
 from litbalint.pipeline import corpus_files, import_file, import_paths
-from litbalint.store import SCHEMA_VERSION, Store
+from litbalint.sources.pubmed_xml import parse_pubmed_xml
+from litbalint.store import SCHEMA_VERSION, Store, links, reconcile
 from litbalint.zh import segment_query
 from tests.conftest import dump, seed
 
@@ -313,23 +315,19 @@ def test_schema_is_idempotent_and_versioned(tmp_path: Path):
 
 
 def test_refreshed_links_equal_the_reply_and_other_sources_stay(store: Store, tmp_path: Path):
-    """refresh_elink: new edges added, ranks updated, edges PubMed no longer lists removed;
+    """replace_elink: new edges added, ranks updated, edges PubMed no longer lists removed;
     the record's own ReferenceList edges and edges from other sources (suppr) are kept."""
     import_file(store, write(tmp_path, "a.xml", pubmed_xml(9, None, "Old.", references=(1, 2))))
     (article_id,) = query(store, "SELECT id FROM articles WHERE pmid = 9")[0]
     with store.transaction():
-        store.save_elink(
-            article_id, ArticleLinks(refs=[3], cited_by=[20, 21], similar=[(30, 5.0)]), 10
-        )
+        links.save_elink(store.db, article_id, [3], [20, 21], [(30, 5.0)])
         other = store.db.execute("SELECT id FROM articles WHERE pmid = 21").fetchone()[0]
         store.db.execute(
             "INSERT INTO citations (citing_id, cited_id, kind, source, first_seen) "
             "VALUES (?, ?, 'cited_by', 'suppr', 'x')",
             [other, article_id],
         )
-        added = store.refresh_elink(
-            article_id, ArticleLinks(refs=[1], cited_by=[22, 20], similar=[(31, 6.0)]), 10
-        )
+        added, _ = reconcile.replace_elink(store.db, article_id, [1], [22, 20], [(31, 6.0)])
     assert added == 2
     edges = query(
         store,
@@ -345,3 +343,22 @@ def test_refreshed_links_equal_the_reply_and_other_sources_stay(store: Store, tm
         (9, 2, "references", "pubmed", 2, None),  # in the ReferenceList, not in elink: kept
         (9, 31, "similar", "pubmed", 1, 6.0),
     ]
+
+
+def test_save_article_returns_its_id_and_what_changed(store: Store, tmp_path: Path):
+    """The caller learns the row id from the call itself (no attribute to read afterwards)."""
+    (article,) = [
+        r
+        for r in parse_pubmed_xml(
+            io.BytesIO(pubmed_xml(41, "10.1/x", "Balint groups.", references=(42, 43)))
+        )
+        if isinstance(r, Article)
+    ]
+    with store.transaction():
+        first = store.save_article(article, "pubmed_xml")
+        again = store.save_article(article, "pubmed_xml")
+    assert query(store, "SELECT id FROM articles WHERE pmid = 41") == [(first.article_id,)]
+    assert again.article_id == first.article_id
+    assert (first.counts.new, first.counts.unchanged, first.counts.new_edges) == (1, 0, 2)
+    assert (again.counts.new, again.counts.unchanged, again.counts.new_edges) == (0, 1, 0)
+    assert not hasattr(store, "last_id") and not hasattr(store, "take_touched")

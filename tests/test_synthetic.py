@@ -9,7 +9,7 @@ from pathlib import Path
 
 from litbalint.align.segment import split_paragraphs
 from litbalint.pipeline import expand_paths, import_paths
-from litbalint.store import Store
+from litbalint.store import Store, alignments
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
@@ -53,7 +53,7 @@ def test_litbalint_reads_and_merges_everything(tmp_path: Path) -> None:
         assert db.execute("SELECT count(*) FROM alignments").fetchone()[0] == manifest["bilingual"]
         differ = 0
         for (article_id,) in db.execute("SELECT article_id FROM alignments").fetchall():
-            en, zh = store.abstract_sections(article_id)
+            en, zh = alignments.abstract_sections(store.db, article_id)
             counts = [
                 sum(len(split_paragraphs(s.text, lang)) for s in sections)
                 for sections, lang in ((en, "en"), (zh, "zh"))

@@ -15,6 +15,7 @@ from litbalint import embed
 from litbalint.embed_run import embed_articles
 from litbalint.publish import vectors
 from litbalint.store import Store
+from litbalint.store import vectors as stored_vectors
 from tests.conftest import get, project_metadata, register_publish_plugin
 
 SEED_IDS = [1, 7, 8, 9, 13]
@@ -33,7 +34,8 @@ def hand_made(seeds_not_embedded: Path, tmp_path: Path) -> Path:
     db = tmp_path / "hand.db"
     shutil.copy(seeds_not_embedded, db)
     with Store(db) as store, store.transaction():
-        store.save_vectors(
+        stored_vectors.save(
+            store.db,
             embed.MODEL_NAME,
             [(i, "h", embed.to_blob(unit(1.0, 0.2 * n))) for n, i in enumerate(SEED_IDS)],
         )
@@ -67,7 +69,9 @@ def test_the_cached_matrix_follows_commits(
     first = vectors.stored_vectors(conn)
     assert first is not None and vectors.stored_vectors(conn) is first  # read once
     with Store(hand_made) as store, store.transaction():  # a new vector for 13: rows added
-        store.save_vectors(embed.MODEL_NAME, [(13, "moved", embed.to_blob(unit(0.0, 1.0)))])
+        stored_vectors.save(
+            store.db, embed.MODEL_NAME, [(13, "moved", embed.to_blob(unit(0.0, 1.0)))]
+        )
     assert vectors.nearest(conn, unit(0.0, 1.0), 1)[0][0] == 13
     second = vectors.stored_vectors(conn)
     assert second is not first and list(second.ids) == SEED_IDS
@@ -75,7 +79,7 @@ def test_the_cached_matrix_follows_commits(
     assert vectors.stored_vectors(other) is second
     assert len(loads) == 1  # the new row was read alone
     with Store(hand_made) as store, store.transaction():  # a row removed: read again
-        store.remove_vectors([9])
+        stored_vectors.remove(store.db, [9])
     assert list(vectors.stored_vectors(conn).ids) == [1, 7, 8, 13]
     assert len(loads) == 2
     assert [i for i, _ in vectors.nearest(other, unit(1.0, 0.0), 5)] == [1, 7, 8, 13]
@@ -177,12 +181,13 @@ def test_rows_added_among_older_ids_keep_the_matrix_in_order(
     hand_made: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with Store(hand_made) as store, store.transaction():
-        store.remove_vectors([7, 9])
+        stored_vectors.remove(store.db, [7, 9])
     conn = sqlite3.connect(hand_made)
     assert list(vectors.stored_vectors(conn).ids) == [1, 8, 13]
     monkeypatch.setattr(vectors, "_load", lambda conn: pytest.fail("read all again"))
     with Store(hand_made) as store, store.transaction():
-        store.save_vectors(
+        stored_vectors.save(
+            store.db,
             embed.MODEL_NAME,
             [(7, "b", embed.to_blob(unit(0.0, 1.0))), (9, "c", embed.to_blob(unit(0.0, 0.0, 1.0)))],
         )

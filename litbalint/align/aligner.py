@@ -34,7 +34,6 @@ PRIORS = {
     (1, 0): 0.008,
     (0, 1): 0.008,
 }
-LOW_SCORE = 0.35  # beads below are flagged low-confidence
 
 _COST = {kind: -math.log(p) for kind, p in PRIORS.items()}
 _CJK = re.compile(r"[\u3400-\u9fff]")

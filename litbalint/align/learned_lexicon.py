@@ -21,9 +21,9 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 
 from litbalint.align.lexicon import ENGLISH_STOPWORDS
+from litbalint.model import BeadText, LearnedPair
 from litbalint.zh import tokenizer
 
 LEARNER_VERSION = 1  # bump when the learning changes: stored lexicons are learned again
@@ -46,25 +46,6 @@ CHINESE_STOPWORDS = frozenset(
     之前 以上 以下 对于 关于 并未 是否 以便 为了 及其 等等 其他 一项 本文 本研究 基于
     """.split()
 )
-
-
-@dataclass(frozen=True)
-class BeadText:
-    """The two sides of an aligned bead."""
-
-    en: str
-    zh: str
-
-
-@dataclass(frozen=True)
-class LearnedPair:
-    """A Chinese word and an English word (as `english_key` writes it) found to translate each
-    other: linked in `pairs` beads; `score` is their Dice coefficient over those links."""
-
-    zh: str
-    en: str
-    pairs: int
-    score: float
 
 
 def english_key(word: str) -> str:

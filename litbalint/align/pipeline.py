@@ -2,44 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from litbalint.align.aligner import LOW_SCORE, align_sentences
-from litbalint.align.segment import SectionPair, pair_sections, split_chinese, split_paragraphs
-from litbalint.model import Article, Bead, Section
-
-BAD_SHARE = 0.3  # an abstract with more flagged beads than this is badly aligned
-
-
-@dataclass
-class AlignedPair:
-    pair: SectionPair
-    en: list[str]
-    zh: list[str]
-    beads: list[Bead]
-
-
-@dataclass
-class AbstractAlignment:
-    pairs: list[AlignedPair]
-
-    @property
-    def beads(self) -> list[Bead]:
-        return [bead for pair in self.pairs for bead in pair.beads]
-
-    @property
-    def flagged_share(self) -> float:
-        beads = self.beads
-        return sum(is_low(b) for b in beads) / len(beads) if beads else 1.0
-
-    @property
-    def badly_aligned(self) -> bool:
-        return self.flagged_share > BAD_SHARE
-
-
-def is_low(bead: Bead) -> bool:
-    """Low confidence: a null bead, or a score under LOW_SCORE."""
-    return not bead.en or not bead.zh or bead.score < LOW_SCORE
+from litbalint.align.aligner import align_sentences
+from litbalint.align.segment import pair_sections, split_chinese, split_paragraphs
+from litbalint.model import LOW_SCORE, AbstractAlignment, AlignedPair, Article, Bead, Section
 
 
 def _split_semicolons(

@@ -11,10 +11,9 @@ may split a semicolon later when the English side is split there).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from litbalint.labels import category_of
-from litbalint.model import Section
+from litbalint.model import Section, SectionPair
 
 _ABBREVIATIONS = {
     "al",
@@ -171,19 +170,6 @@ def split_paragraphs(text: str, lang: str) -> list[str]:
     """Sentences of a text whose paragraphs are separated by newlines."""
     split = split_english if lang == "en" else split_chinese
     return [s for paragraph in text.split("\n") for s in split(paragraph)]
-
-
-@dataclass
-class SectionPair:
-    """English and Chinese text aligned as one unit, with where it came from."""
-
-    en_label: str | None
-    zh_label: str | None
-    en_sections: list[int]  # 0-based positions in the article's English sections
-    zh_sections: list[int]
-    en_text: str
-    zh_text: str
-    paired_by: str  # "label", "order" or "whole" (fallback: the abstract as one block)
 
 
 def _category(section: Section) -> str | None:

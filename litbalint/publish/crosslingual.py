@@ -8,8 +8,9 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Literal
 
-from litbalint.align.learned_lexicon import MAX_PER_WORD, LearnedPair
+from litbalint.align.learned_lexicon import MAX_PER_WORD
 from litbalint.crosslingual import Translation, translate_query
+from litbalint.model import LearnedPair
 
 Mode = Literal["fts", "fts_all", "fts_any"]
 

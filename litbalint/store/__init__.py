@@ -4,29 +4,20 @@ report counts."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
 
-from litbalint.align.learned_lexicon import BeadText, LearnedPair
-from litbalint.align.pipeline import AbstractAlignment
 from litbalint.errors import DatabaseUnavailable, LitbalintError
-from litbalint.model import (
-    Article,
-    ArticleLinks,
-    Deletion,
-    LinkSummary,
-    Section,
-    SentencePair,
-)
-from litbalint.store import alignments, learned, links, reconcile, runs, todo, vectors
+from litbalint.model import Article, Deletion
+from litbalint.store import links
 from litbalint.store.articles import now, save_article
 from litbalint.store.schema import SCHEMA_VERSION, ensure_schema, schema_version
 
-__all__ = ["SCHEMA_VERSION", "SaveCounts", "Stats", "Store"]
+__all__ = ["SCHEMA_VERSION", "SaveCounts", "SavedArticle", "Stats", "Store"]
 
 EDGE_SOURCES = {
     "suppr": "suppr",
@@ -50,6 +41,14 @@ class SaveCounts:
     def add(self, other: SaveCounts) -> None:
         for name in ("new", "updated", "unchanged", "deleted", "new_edges"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass(frozen=True)
+class SavedArticle:
+    """What `Store.save_article` wrote: the article's row id and what changed."""
+
+    article_id: int
+    counts: SaveCounts
 
 
 @dataclass
@@ -116,8 +115,6 @@ class Store:
                 )
         except sqlite3.Error as error:
             raise _friendly(self.path, error) from None
-        self.touched: set[int] = set()  # records saved since the last take_touched()
-        self.last_id: int | None = None  # the article the last save_article() wrote
 
     def close(self) -> None:
         self.db.close()
@@ -156,15 +153,13 @@ class Store:
         run_id: int | None = None,
         topics: tuple[str, ...] = (),
         segments: Mapping[str, str] | None = None,
-    ) -> SaveCounts:
-        """Save a record with its related lists and references (inside a transaction).
-        `topics`: the harvest topics whose query found it; `segments`: Chinese texts already
-        segmented for the index (zh.segment_for_index), by text."""
+    ) -> SavedArticle:
+        """Save a record with its related lists and references (inside a transaction); returns
+        its id and what changed. `topics`: the harvest topics whose query found it; `segments`:
+        Chinese texts already segmented for the index (zh.segment_for_index), by text."""
         counts = SaveCounts()
         article_id, outcome = save_article(self.db, article, source_format, topics, segments)
-        self.last_id = article_id
         setattr(counts, outcome, 1)
-        self.touched.add(article_id)
         links.record_source(self.db, article_id, source_format, "record", file_id, run_id)
         edge_source = EDGE_SOURCES.get(source_format, source_format)
         for related in article.related:
@@ -175,190 +170,7 @@ class Store:
         counts.new_edges += links.save_reference_list(
             self.db, article_id, article, source_format, file_id, run_id
         )
-        return counts
-
-    def take_touched(self) -> list[int]:
-        """Ids of the records saved since the last call (for aligning them)."""
-        touched, self.touched = sorted(self.touched), set()
-        return touched
-
-    def abstract_sections(self, article_id: int) -> tuple[list[Section], list[Section]]:
-        return alignments.abstract_sections(self.db, article_id)
-
-    def alignment_candidates(self, article_ids: list[int]) -> set[int]:
-        return alignments.alignment_candidates(self.db, article_ids)
-
-    def existing_articles(self, article_ids: list[int]) -> set[int]:
-        """Those of these ids that still have a row (others were folded into another)."""
-        return alignments.existing_articles(self.db, article_ids)
-
-    def alignment_hash(self, article_id: int) -> str | None:
-        """The inputs hash of the article's current (not stale) alignment."""
-        return alignments.stored_hash(self.db, article_id)
-
-    def save_alignment(
-        self, article_id: int, alignment: AbstractAlignment | None, inputs_hash: str
-    ) -> None:
-        alignments.save_alignment(self.db, article_id, alignment, inputs_hash)
-
-    def sentence_pairs(self, min_score: float = 0.0) -> Iterator[SentencePair]:
-        """Aligned pairs with text on both sides, article by article, in order."""
-        cursor = self.db.execute(
-            "SELECT article_id, pmid, doi, coalesce(en_label, zh_label), bead_type, en_text, "
-            "zh_text, score FROM sentence_pairs WHERE score >= ? ORDER BY article_id, position",
-            [min_score],
-        )
-        for row in cursor:
-            yield SentencePair(*row)
-
-    def confident_beads(self) -> list[BeadText]:
-        """The beads the learned lexicon is learned from (store/learned.py)."""
-        return list(learned.confident_beads(self.db))
-
-    def beads_fingerprint(self) -> str:
-        return learned.beads_fingerprint(self.db)
-
-    def learned_from(self) -> str | None:
-        """The beads fingerprint the stored learned lexicon was learned from."""
-        return learned.learned_from(self.db)
-
-    def replace_learned_lexicon(self, pairs: list[LearnedPair], fingerprint: str) -> None:
-        with self.transaction():
-            learned.replace_learned_lexicon(self.db, pairs, fingerprint)
-
-    # -- embeddings (store/vectors.py) -------------------------------------------------------
-
-    def vectors_pending(
-        self,
-        model: str,
-        text_of: Callable[[str | None, str | None, str | None, str | None], str],
-        hash_of: Callable[[str], str],
-    ) -> tuple[list[vectors.Pending], int]:
-        """Corpus articles whose vector is missing or out of date; how many are current."""
-        return vectors.pending(self.db, model, text_of, hash_of)
-
-    def save_vectors(self, model: str, rows: list[tuple[int, str, bytes]]) -> int:
-        return vectors.save(self.db, model, rows)
-
-    def remove_vectors(self, article_ids: list[int]) -> int:
-        return vectors.remove(self.db, article_ids)
-
-    def remove_gone_vectors(self) -> int:
-        """Delete the vectors of articles no longer in the corpus (and make sure of the index
-        the site reads)."""
-        vectors.ensure_index(self.db)
-        return vectors.remove_gone(self.db)
-
-    def vector_counts(self, model: str) -> tuple[int, int]:
-        """(corpus articles with a vector of this model, corpus articles)."""
-        return vectors.counts(self.db, model)
-
-    # -- harvest ---------------------------------------------------------------------------
-
-    def save_elink(self, article_id: int, found: ArticleLinks, similar_top: int) -> int:
-        """Edges for one article's elink reply; returns the number of new edges."""
-        return links.save_elink(
-            self.db, article_id, found.refs, found.cited_by, found.similar[:similar_top]
-        )
-
-    def refresh_elink(self, article_id: int, found: ArticleLinks, similar_top: int) -> int:
-        """Make an article's PubMed links equal a fresh elink reply; returns edges added."""
-        added, _ = reconcile.replace_elink(
-            self.db, article_id, found.refs, found.cited_by, found.similar[:similar_top]
-        )
-        return added
-
-    def mark_links_fetched(self, pmids: list[int], day: str) -> None:
-        reconcile.mark_links_fetched(self.db, pmids, day)
-
-    def links_to_refresh(self, fetched_before: str, limit: int) -> dict[int, int]:
-        """{pmid: article id}: corpus articles whose links are oldest (up to `limit`)."""
-        return reconcile.links_to_refresh(self.db, fetched_before, limit)
-
-    def corpus_size(self) -> int:
-        return reconcile.corpus_size(self.db)
-
-    def harvest_topic_pmids(self, topic: str) -> set[int]:
-        return reconcile.harvest_topic_pmids(self.db, topic)
-
-    def drop_harvest_topics(self, pmid: int, topics: list[str]) -> int:
-        return reconcile.drop_harvest_topics(self.db, pmid, topics)
-
-    def untitled_stubs(self, pmids: list[int]) -> list[int]:
-        return links.untitled_stubs(self.db, pmids)
-
-    def stubs_without_title(self) -> list[int]:
-        """Untitled stubs, except those whose title esummary refused too often."""
-        skip = todo.given_up(self.db, "title")
-        return [p for p in links.stubs_without_title(self.db) if p not in skip]
-
-    def save_summaries(self, summaries: list[LinkSummary]) -> None:
-        """Stub titles, journals and dates from esummary (fills only what is empty)."""
-        links.save_summaries(self.db, summaries)
-
-    def start_run(self, mode: str, topics: list[str]) -> int:
-        with self.transaction():
-            return runs.start_run(self.db, mode, topics)
-
-    def record_window(
-        self, run_id: int, topic: str, date_from: str, date_to: str, found: int
-    ) -> None:
-        runs.record_window(self.db, run_id, topic, date_from, date_to, found)
-
-    def add_run_counts(self, run_id: int, **counts: int) -> None:
-        runs.add_counts(self.db, run_id, **counts)
-
-    def finish_run(
-        self,
-        run_id: int,
-        status: str,
-        gaps: list[int],
-        error: str | None,
-        requests: int,
-        retries: int,
-        given_up: list[int] | None = None,
-    ) -> None:
-        with self.transaction():
-            runs.finish_run(self.db, run_id, status, gaps, error, requests, retries, given_up)
-
-    def record_query_notes(self, run_id: int, notes: dict[str, dict]) -> None:
-        runs.record_query_notes(self.db, run_id, notes)
-
-    def todo_failed(
-        self,
-        run_id: int,
-        step: str,
-        reasons: dict[int, str],
-        give_up_after: int,
-        topics_of: dict[int, list[str]] | None = None,
-    ) -> list[int]:
-        """One more failed attempt at `step` for these PMIDs; returns those given up now."""
-        return todo.failed(self.db, run_id, step, reasons, give_up_after, topics_of)
-
-    def todo_waiting(self, run_id: int, step: str, pmids: list[int], why: str) -> None:
-        """On the to-do list without counting an attempt (not asked: NCBI was failing)."""
-        todo.waiting(self.db, run_id, step, pmids, why)
-
-    def todo_done(self, step: str, pmids: list[int]) -> None:
-        todo.done(self.db, step, pmids)
-
-    def todo_pending(self, step: str) -> dict[int, list[str]]:
-        return todo.pending(self.db, step)
-
-    def article_ids(self, pmids: list[int]) -> dict[int, int]:
-        """Article ids of the corpus records (not stubs, not deleted) with these PMIDs."""
-        return links.article_ids(self.db, pmids)
-
-    @staticmethod
-    def read_window_ends(path: Path) -> dict[str, str]:
-        """Each topic's last window end, read-only (for --dry-run: nothing is written)."""
-        return runs.read_window_ends(path)
-
-    def last_window_end(self, topic: str) -> str | None:
-        return runs.last_window_end(self.db, topic)
-
-    def run_row(self, run_id: int) -> dict:
-        return runs.run_row(self.db, run_id)
+        return SavedArticle(article_id, counts)
 
     def save_deletion(self, deletion: Deletion) -> SaveCounts:
         return SaveCounts(deleted=links.mark_deleted(self.db, deletion.pmids))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 
 from sqlite_utils import Database
 
-from litbalint.align.pipeline import AbstractAlignment, is_low
-from litbalint.model import Section
+from litbalint.model import AbstractAlignment, Section, SentencePair
 from litbalint.store.articles import now
 
 
@@ -97,7 +97,7 @@ def save_alignment(
                     " ".join(pair.en[i] for i in bead.en),
                     "".join(pair.zh[j] for j in bead.zh),
                     bead.score,
-                    int(is_low(bead)),
+                    int(bead.low_confidence),
                 ],
             )
     beads = alignment.beads
@@ -109,7 +109,7 @@ def save_alignment(
             article_id,
             hash_,
             len(beads),
-            sum(is_low(b) for b in beads),
+            sum(b.low_confidence for b in beads),
             round(sum(scores) / len(scores), 3) if scores else None,
             int(alignment.badly_aligned),
             now(),
@@ -120,3 +120,14 @@ def save_alignment(
 def mark_stale(db: Database, article_id: int) -> None:
     """The abstracts changed and the beads no longer describe them."""
     db.execute("UPDATE alignments SET stale = 1 WHERE article_id = ?", [article_id])
+
+
+def sentence_pairs(db: Database, min_score: float = 0.0) -> Iterator[SentencePair]:
+    """Aligned pairs with text on both sides, article by article, in order."""
+    cursor = db.execute(
+        "SELECT article_id, pmid, doi, coalesce(en_label, zh_label), bead_type, en_text, "
+        "zh_text, score FROM sentence_pairs WHERE score >= ? ORDER BY article_id, position",
+        [min_score],
+    )
+    for row in cursor:
+        yield SentencePair(*row)

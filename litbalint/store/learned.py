@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from sqlite_utils import Database
 
-from litbalint.align.learned_lexicon import LEARNER_VERSION, MIN_BEAD_SCORE, BeadText, LearnedPair
+from litbalint.model import BeadText, LearnedPair
 
 SOURCE_KEY = "learned_lexicon_source"  # litbalint_meta: what the rows were learned from
 
@@ -18,25 +18,25 @@ _CONFIDENT = (
 )
 
 
-def confident_beads(db: Database) -> Iterator[BeadText]:
+def confident_beads(db: Database, min_score: float) -> Iterator[BeadText]:
     """The beads the lexicon is learned from: text on both sides, not flagged, scored at least
-    MIN_BEAD_SCORE, of articles not deleted; in article order."""
+    `min_score`, of articles not deleted; in article order."""
     for en, zh in db.execute(
         f"SELECT b.en_text, b.zh_text {_CONFIDENT} ORDER BY b.article_id, b.position",
-        [MIN_BEAD_SCORE],
+        [min_score],
     ):
         yield BeadText(en, zh)
 
 
-def beads_fingerprint(db: Database) -> str:
+def beads_fingerprint(db: Database, min_score: float, learner_version: int) -> str:
     """Changes whenever the confident beads (or the learner) change: their count, largest id,
     scores and text lengths."""
     row = db.execute(
         f"SELECT count(*), max(b.id), total(b.score), total(length(b.en_text) + "
         f"length(b.zh_text)) {_CONFIDENT}",
-        [MIN_BEAD_SCORE],
+        [min_score],
     ).fetchone()
-    return hashlib.sha256(repr((LEARNER_VERSION, *row)).encode()).hexdigest()[:16]
+    return hashlib.sha256(repr((learner_version, *row)).encode()).hexdigest()[:16]
 
 
 def learned_from(db: Database) -> str | None:

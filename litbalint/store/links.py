@@ -9,6 +9,7 @@ from sqlite_utils import Database
 from litbalint.model import Article, ArticleIds, LinkSummary, RelatedArticle
 from litbalint.sources.dates import parse_date_text
 from litbalint.store.articles import now, save_article
+from litbalint.store.todo import given_up
 
 
 def add_edge(
@@ -247,13 +248,16 @@ def untitled_stubs(db: Database, pmids: list[int]) -> list[int]:
 
 
 def stubs_without_title(db: Database) -> list[int]:
-    """PMIDs of stubs nobody has given a title yet."""
+    """PMIDs of stubs nobody has given a title yet, except those whose title esummary refused
+    too often (given up on the to-do list)."""
+    skip = given_up(db, "title")
     return [
         r[0]
         for r in db.execute(
             "SELECT pmid FROM articles WHERE is_stub = 1 AND pmid IS NOT NULL AND title_en IS NULL "
             "ORDER BY pmid"
         )
+        if r[0] not in skip
     ]
 
 

@@ -89,7 +89,8 @@ def ensure_index(db: Database) -> None:
 
 def remove_gone(db: Database) -> int:
     """Delete the vectors of articles no longer in the corpus (marked deleted); returns how
-    many."""
+    many. Makes sure of the index the site reads, too."""
+    ensure_index(db)
     cursor = db.execute(
         "DELETE FROM article_vectors WHERE NOT EXISTS (SELECT 1 FROM articles a "
         f"WHERE a.id = article_vectors.article_id AND {CORPUS})"
