@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from litbalint.cli_common import DB_OPTION, fail, read_utf8
+from litbalint.cli_common import DB_OPTION, TOPICS_OPTION, fail, load_topics_or_exit, read_utf8
 from litbalint.cli_embed import embed, embed_step
 from litbalint.cli_harvest import harvest
 from litbalint.cli_serve import serve
@@ -88,13 +88,16 @@ def _run_import(
     quiet: bool,
     embeddings: bool = False,
     named: Sequence[Path] = (),
+    topics_file: Path | None = None,
 ) -> None:
-    """Import; `named`: the folders and files the user named (stored paths are relative)."""
+    """Import; `named`: the folders and files the user named (stored paths are relative);
+    `topics_file`: whose rules assign topics (else the configured one)."""
     from litbalint.pipeline import import_paths, relearn_lexicon  # the importers: here
     from litbalint.store import Store
 
     try:
-        with Store(db_path or default_db_path(create_folder=True)) as store:
+        topics = load_topics_or_exit(topics_file)
+        with Store(db_path or default_db_path(create_folder=True), topics=topics) as store:
             reports = import_paths(store, paths, roots=named)
             code = _print_reports(reports, quiet, relearn_lexicon(store))
             if embeddings:
@@ -137,14 +140,17 @@ def _embed_hint(store: Store) -> None:
     default=True,
     help="End by embedding the new and changed articles (`litbalint embed`; default), or not.",
 )
-def build(db_path: Path | None, data: Path | None, quiet: bool, embeddings: bool) -> None:
+@TOPICS_OPTION
+def build(
+    db_path: Path | None, data: Path | None, quiet: bool, embeddings: bool, topics_file: Path | None
+) -> None:
     """Build (or refresh) the corpus: the bundled seed documents, then every document in the
     data folder, then the embeddings of new and changed articles."""
     from litbalint.pipeline import corpus_files
 
     documents = data or _default_documents()
     named = [documents] if documents else []
-    _run_import(db_path, corpus_files(documents), quiet, embeddings, named)
+    _run_import(db_path, corpus_files(documents), quiet, embeddings, named, topics_file)
 
 
 def _default_documents() -> Path | None:
@@ -171,11 +177,14 @@ def _existing(ctx: click.Context, param: click.Parameter, paths: tuple[Path, ...
 )
 @DB_OPTION
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary and problems.")
-def import_command(paths: tuple[Path, ...], db_path: Path | None, quiet: bool) -> None:
+@TOPICS_OPTION
+def import_command(
+    paths: tuple[Path, ...], db_path: Path | None, quiet: bool, topics_file: Path | None
+) -> None:
     """Import files (Suppr pages, plain dumps, PubMed XML, MEDLINE/.nbib) or folders."""
     from litbalint.pipeline import expand_paths
 
-    _run_import(db_path, expand_paths(paths), quiet, named=paths)
+    _run_import(db_path, expand_paths(paths), quiet, named=paths, topics_file=topics_file)
 
 
 @cli.command()

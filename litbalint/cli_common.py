@@ -1,5 +1,5 @@
-"""What the command modules share: the --db option, the one-line failure, the progress,
-reading a UTF-8 input file."""
+"""What the command modules share: the --db and --topics options, the one-line failure, the
+progress, reading a UTF-8 input file."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from litbalint.errors import LitbalintError
+
+if TYPE_CHECKING:
+    from litbalint.topics import Topic
 
 DB_OPTION = click.option(
     "--db",
@@ -23,6 +27,30 @@ DB_OPTION = click.option(
         "$LITBALINT_DATA, else ./data)."
     ),
 )
+
+TOPICS_OPTION = click.option(
+    "--topics",
+    "topics_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="LITBALINT_TOPICS",
+    default=None,
+    help=(
+        "Topics file: each topic's PubMed query, labels, import rule and chart colour "
+        "(default: $LITBALINT_TOPICS, else the topics.yml shipped with litbalint)."
+    ),
+)
+
+
+def load_topics_or_exit(topics_file: Path | None) -> list[Topic]:
+    """The topics of --topics FILE (else the configured file); a mistake in it is one line,
+    exit code 2 (a configuration error)."""
+    from litbalint.topics import configured_path, load_topics
+
+    try:
+        return load_topics(topics_file or configured_path())
+    except LitbalintError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(2)
 
 
 def fail(message: str) -> None:

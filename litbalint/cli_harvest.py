@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from litbalint.cli_common import DB_OPTION, fail, progress
+from litbalint.cli_common import DB_OPTION, TOPICS_OPTION, fail, load_topics_or_exit, progress
 from litbalint.errors import LitbalintError
 from litbalint.harvest_settings import DEFAULT_URL, LINKS_REFRESH_DAYS
-from litbalint.resources import TOPICS, default_db_path, packaged_path
+from litbalint.resources import default_db_path
 
 if TYPE_CHECKING:
     from litbalint.harvest import RunReport
@@ -53,13 +53,7 @@ def _date(value: str | None) -> date | None:
     "nothing (no database, no lock file).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and one summary line (for cron).")
-@click.option(
-    "--topics",
-    "topics_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Topics file (default: the topics.yml shipped with litbalint).",
-)
+@TOPICS_OPTION
 @click.option(
     "--eutils-url",
     envvar="LITBALINT_EUTILS_URL",
@@ -121,7 +115,7 @@ def harvest(
       3  another harvest is running on this database
     """
     from litbalint.eutils import Eutils  # the harvester: loaded for this command only
-    from litbalint.harvest import HarvestLocked, Options, harvest_lock, load_topics, select_topics
+    from litbalint.harvest import HarvestLocked, Options, harvest_lock, select_topics
     from litbalint.harvest import dry_run as run_dry
     from litbalint.harvest import harvest as run_harvest
     from litbalint.pipeline import relearn_lexicon
@@ -140,8 +134,9 @@ def harvest(
         links_refresh_days=links_refresh_days,
     )
     db = db_path or default_db_path(create_folder=not dry_run)
+    every_topic = load_topics_or_exit(topics_file)
     try:
-        topics = select_topics(load_topics(topics_file or packaged_path(TOPICS)), options.topics)
+        topics = select_topics(every_topic, options.topics)
         client = Eutils(
             eutils_url, os.environ.get("NCBI_EMAIL", ""), os.environ.get("NCBI_API_KEY") or None
         )
@@ -152,7 +147,7 @@ def harvest(
         if dry_run:
             report = run_dry(db, client, topics, options)
         else:
-            with harvest_lock(db), Store(db) as store:
+            with harvest_lock(db), Store(db, topics=every_topic) as store:
                 report = run_harvest(
                     store, client, topics, options, progress(quiet, "harvest", HARVEST_LINE)
                 )

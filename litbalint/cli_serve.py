@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from litbalint.cli_common import fail
+from litbalint.cli_common import TOPICS_OPTION, fail, load_topics_or_exit
 from litbalint.errors import LitbalintError
 from litbalint.resources import default_db_path
 
@@ -75,6 +75,7 @@ def _count_option(name: str, default: int, help: str):
     "Memory per server process for answers to repeated requests (landing, search and "
     "article pages), kept until a served file changes; 0: off.",
 )
+@TOPICS_OPTION
 def serve(
     db_files: tuple[Path, ...],
     db_paths: tuple[Path, ...],
@@ -85,6 +86,7 @@ def serve(
     workers: int,
     settings: tuple[tuple[str, str], ...],
     cache_mb: int,
+    topics_file: Path | None,
 ) -> None:
     """Publish corpora with Datasette (read-only, time-limited SQL) and the litbalint plugin.
 
@@ -101,6 +103,7 @@ def serve(
     from litbalint.publish.server_workers import listening_sockets, run_workers
     from litbalint.resources import METADATA, packaged_path
     from litbalint.synonyms import synonym_table
+    from litbalint.topics import ENVIRONMENT as TOPICS_ENVIRONMENT
 
     databases = [*db_paths, *db_files] or [default_db_path()]
     metadata = metadata_path or packaged_path(METADATA)
@@ -132,7 +135,11 @@ def serve(
     with datasette_cli.commands["serve"].make_context("litbalint serve", list(args)):
         pass  # a wrong --setting: one line now, not in each worker
     workers = workers or os.cpu_count() or 1
-    with _environment(CACHE_ENVIRONMENT, str(cache_mb)):  # read by the plugin, in every worker
+    environment = {CACHE_ENVIRONMENT: str(cache_mb)}  # read by the plugin, in every worker
+    if topics_file:
+        load_topics_or_exit(topics_file)  # a mistake in it: one line now, not on every page
+        environment[TOPICS_ENVIRONMENT] = str(topics_file.resolve())
+    with _environment(environment):
         if workers == 1:
             datasette_cli.main(["serve", *args], prog_name="litbalint serve")
             return
@@ -145,18 +152,19 @@ def serve(
 
 
 @contextmanager
-def _environment(name: str, value: str) -> Iterator[None]:
-    """`name=value` in the environment while the server runs, as it was afterwards (a serve
-    run in-process, as the tests do, leaves no setting behind for the next Datasette)."""
-    saved = os.environ.get(name)
-    os.environ[name] = value
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """These settings in the environment while the server runs, as they were afterwards (a
+    serve run in-process, as the tests do, leaves no setting behind for the next Datasette)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
         yield
     finally:
-        if saved is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = saved
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _setting(value: object) -> str:

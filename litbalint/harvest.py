@@ -23,27 +23,20 @@ from litbalint.eutils import (
     SearchResult,
 )
 from litbalint.harvest_batches import Titles, fetch_all
-from litbalint.harvest_config import (
-    HarvestLocked,
-    Topic,
-    harvest_lock,
-    load_topics,
-    select_topics,
-)
+from litbalint.harvest_config import HarvestLocked, harvest_lock, select_topics
 from litbalint.harvest_reconcile import reconcile, refresh_links
 from litbalint.harvest_settings import LINKS_REFRESH_DAYS
 from litbalint.store import SaveCounts, Store, runs
+from litbalint.topics import Topic
 
 __all__ = [
     "HarvestLocked",
     "Options",
     "RunReport",
-    "Topic",
     "Window",
     "dry_run",
     "harvest",
     "harvest_lock",
-    "load_topics",
     "plan_windows",
     "select_topics",
 ]

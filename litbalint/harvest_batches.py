@@ -284,7 +284,7 @@ class Titles:
             reply = SummaryReply(unasked=pmids)
         run_id, failed, unasked = self.report.run_id, reply.failed, reply.unasked
         with self.store.transaction():
-            links.save_summaries(self.store.db, reply.summaries)
+            links.save_summaries(self.store.db, reply.summaries, self.store.topics)
             todo.done(self.store.db, "title", [s.pmid for s in reply.summaries])
             if failed:
                 given_up = todo.failed(self.store.db, run_id, "title", failed, TITLE_TRIES)
@@ -324,7 +324,10 @@ def save_batch(
                 continue
             seen.add(pmid)
             saved = store.save_article(
-                record, "harvest", run_id=report.run_id, topics=tuple(topics_of.get(pmid, ()))
+                record,
+                "harvest",
+                run_id=report.run_id,
+                harvest_topics=tuple(topics_of.get(pmid, ())),
             )
             counts.add(saved.counts)
             ids[pmid] = saved.article_id

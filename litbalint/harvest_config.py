@@ -1,5 +1,5 @@
-"""What a harvest is configured with: the maintainer's topics file, and the lock that keeps
-one harvest per database."""
+"""What a harvest is configured with: the topics it runs, and the lock that keeps one harvest
+per database."""
 
 from __future__ import annotations
 
@@ -7,56 +7,14 @@ import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from litbalint.errors import LitbalintError
+from litbalint.topics import Topic
 
 
 class HarvestLocked(LitbalintError):
     """Another harvest holds the database."""
-
-
-@dataclass
-class Topic:
-    name: str
-    query: str
-    description: str = ""
-    label_en: str = ""  # what readers see: "Balint groups"
-    label_zh: str = ""  # 巴林特小组
-
-
-def load_topics(path: Path) -> list[Topic]:
-    """The maintainer's topics file (YAML: topics: {name: {query, description, label}})."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise LitbalintError(f"{path}: cannot read the topics file ({error.strerror})") from None
-    except UnicodeDecodeError:
-        raise LitbalintError(f"{path}: not UTF-8 text; save the topics file as UTF-8") from None
-    except yaml.YAMLError as error:
-        raise LitbalintError(f"{path}: not valid YAML ({error})".replace("\n", " ")) from None
-    entries = (data or {}).get("topics") if isinstance(data, dict) else None
-    if not isinstance(entries, dict) or not entries:
-        raise LitbalintError(f"{path}: expected 'topics:' with at least one named topic")
-    topics = []
-    for name, entry in entries.items():
-        query = entry.get("query") if isinstance(entry, dict) else None
-        if not isinstance(query, str) or not query.strip():
-            raise LitbalintError(f"{path}: topic {name!r} has no 'query'")
-        labels = entry.get("label") if isinstance(entry.get("label"), dict) else {}
-        topics.append(
-            Topic(
-                str(name),
-                " ".join(query.split()),
-                str(entry.get("description", "")),
-                str(labels.get("en") or name),
-                str(labels.get("zh") or labels.get("en") or name),
-            )
-        )
-    return topics
 
 
 @contextmanager

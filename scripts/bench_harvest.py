@@ -29,12 +29,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_util import peak_rss_mb, target_line  # noqa: E402
 
 from litbalint.eutils import Eutils  # noqa: E402
-from litbalint.harvest import Options, Topic, harvest  # noqa: E402
+from litbalint.harvest import Options, harvest  # noqa: E402
 from litbalint.store import Store  # noqa: E402
+from litbalint.topics import Topic  # noqa: E402
 from tests.content import content  # noqa: E402
 from tests.fake_eutils import FakeEutils, make_records  # noqa: E402
 
-TOPICS = [Topic("balint", "balint NOT syndrome"), Topic("peer_support", "peer support")]
+TOPICS = [
+    Topic(name, query, name, name, "#0072B2")
+    for name, query in (("balint", "balint NOT syndrome"), ("peer_support", "peer support"))
+]
 
 
 def _serve(records: int, real_links: bool, faults: bool, url_queue, stop_event) -> None:

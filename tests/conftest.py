@@ -54,6 +54,7 @@ def _no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("LITBALINT_DB", raising=False)
     monkeypatch.delenv("LITBALINT_DATA", raising=False)
     monkeypatch.delenv(CACHE_ENVIRONMENT, raising=False)
+    monkeypatch.delenv("LITBALINT_TOPICS", raising=False)
 
 
 def run(*args: object) -> Result:

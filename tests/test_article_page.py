@@ -395,10 +395,3 @@ def test_english_labels_from_the_parameter_the_cookie_or_the_browser(site):
     assert ">同伴支持</a>" in chinese and "中文摘要来源：超能文献（Suppr）" in chinese
     assert chinese.index('class="lb-title-zh"') < chinese.index('class="lb-title-en"')
     assert "<title>理解同伴支持" in chinese and "<title>Understanding peer support" in asked[0]
-
-
-def test_topic_labels_stay_exported_for_the_other_pages():
-    from litbalint.publish.article import TOPIC_LABELS
-
-    assert TOPIC_LABELS["balint"] == "Balint groups 巴林特小组"
-    assert TOPIC_LABELS["peer_support"] == "Peer support 同伴支持"

@@ -26,27 +26,27 @@ import litbalint.harvest_batches as harvest_batches
 from litbalint import resources
 from litbalint.errors import LitbalintError
 from litbalint.eutils import Eutils
-from litbalint.harvest import (
-    Options,
-    RunReport,
-    Topic,
-    harvest,
-    harvest_lock,
-    load_topics,
-    plan_windows,
-)
+from litbalint.harvest import Options, RunReport, harvest, harvest_lock, plan_windows
 from litbalint.store import Store
 from litbalint.store import alignments as store_alignments
 from litbalint.store import articles as store_articles
 from litbalint.store import links as store_links
 from litbalint.store import runs as store_runs
+from litbalint.topics import Topic, load_topics
 from tests import fake_eutils
 from tests.conftest import ROOT, dump, error_line, run
 from tests.content import content
 from tests.fake_eutils import FAULTS, FakeEutils, FakeRecord, make_records
 
 EMAIL = "t@example.org"
-TOPICS = [Topic("balint", "balint NOT syndrome"), Topic("peer_support", "peer support")]
+
+
+def searched(name: str, query: str) -> Topic:
+    """A topic as the harvest uses it: a name and a query (labels and colour do not matter)."""
+    return Topic(name, query, name, name, "#0072B2")
+
+
+TOPICS = [searched("balint", "balint NOT syndrome"), searched("peer_support", "peer support")]
 TODAY = date(2026, 1, 1)
 RECORDS = make_records(60, seed=1)  # 57 on the topics (5 on both), 3 on Bálint syndrome
 BATCH = 10
@@ -1130,9 +1130,10 @@ def test_load_topics(tmp_path: Path) -> None:
     path = tmp_path / "topics.yml"
     path.write_text(TOPICS_YAML, encoding="utf-8")
     assert load_topics(path) == [
-        Topic("balint", "balint NOT syndrome", "Balint groups (not Bálint syndrome)",
-              "balint", "balint"),
-        Topic("peer_support", "peer support", "Peer support", "peer_support", "peer_support"),
+        Topic("balint", "balint NOT syndrome", "balint", "balint", "#0072B2",
+              description="Balint groups (not Bálint syndrome)"),
+        Topic("peer_support", "peer support", "peer support", "peer support", "#E69F00",
+              description="Peer support"),
     ]  # fmt: skip
     bundled = load_topics(resources.packaged_path(resources.TOPICS))
     assert [t.name for t in bundled] == ["balint", "peer_support"]

@@ -18,16 +18,17 @@ import pytest
 
 from litbalint.cli_harvest import summary_line
 from litbalint.eutils import Eutils, EutilsUnreachable
-from litbalint.harvest import Options, RunReport, Topic, harvest
+from litbalint.harvest import Options, RunReport, harvest
 from litbalint.store import Store, runs
 from litbalint.store.schema import SCHEMA_VERSION, TABLES
 from tests import fake_eutils
 from tests.conftest import run
 from tests.content import content
 from tests.fake_eutils import FakeEutils, FakeRecord, cite, make_records
+from tests.test_harvest import searched
 
 EMAIL = "t@example.org"
-TOPICS = [Topic("balint", "balint NOT syndrome"), Topic("peer_support", "peer support")]
+TOPICS = [searched("balint", "balint NOT syndrome"), searched("peer_support", "peer support")]
 
 
 @pytest.fixture(autouse=True)
@@ -291,7 +292,7 @@ def test_cli_dry_run_reads_the_last_windows_and_writes_nothing(tmp_path: Path, m
             harvest(
                 store,
                 client(fake.url),
-                [Topic("balint", "balint")],
+                [searched("balint", "balint")],
                 Options(today=date(2026, 1, 1)),
             )
         before = sorted(p.name for p in tmp_path.iterdir()), db.read_bytes(), db.stat().st_mtime_ns

@@ -27,7 +27,6 @@ from datasette.utils import urlsafe_components
 
 from litbalint.publish import i18n
 from litbalint.publish.article_model import (
-    TOPIC_LABELS,
     ArticlePage,
     Urls,
     text_lang,
@@ -35,7 +34,7 @@ from litbalint.publish.article_model import (
 from litbalint.publish.article_queries import load_article, related_items
 from litbalint.publish.corpus import read_snapshot, schema_version, search_path
 
-__all__ = ["TOPIC_LABELS", "ArticlePage", "Urls", "article_context", "load_article"]
+__all__ = ["ArticlePage", "Urls", "article_context", "load_article"]
 
 
 # Every text the page draws around the article's own (English, Chinese): `lb.t(key)`

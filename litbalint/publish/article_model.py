@@ -17,15 +17,8 @@ from datasette.plugins import get_plugins
 from markupsafe import Markup
 
 from litbalint import cite
-from litbalint.publish import i18n
 
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
-# Both names of each topic, for the pages not yet drawn in one interface language (chart.py and
-# search.py import it); the article page names topics through i18n.topic_label.
-TOPIC_LABELS = {
-    topic: f"{i18n.topic_label(topic, 'en')} {i18n.topic_label(topic, 'zh')}"
-    for topic in i18n.topic_names()
-}
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 
 

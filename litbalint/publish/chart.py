@@ -21,6 +21,7 @@ import unicodedata
 from html import escape
 
 from litbalint.publish import i18n
+from litbalint.topics import PALETTE, configured_topics
 
 TEXT = i18n.Messages(
     {
@@ -31,9 +32,7 @@ TEXT = i18n.Messages(
     }
 )
 OTHER = "other"  # corpus articles with no topic
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies; grey for "other"
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
-OTHER_COLOUR = "#9AA3AB"
+OTHER_COLOUR = "#9AA3AB"  # grey; the topics' colours are in the topics file
 FONT = (
     "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, Arial, 'PingFang SC', "
     "'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif"
@@ -157,14 +156,15 @@ def _empty_svg(lang: str) -> str:
 
 
 def _colours(order: list[str]) -> dict[str, str]:
-    colours: dict[str, str] = {}
-    index = 0
+    """Each topic's colour from the topics file; a topic the file does not know (any more)
+    takes the palette's colours in turn; "other" is grey."""
+    known = {topic.name: topic.colour for topic in configured_topics()}
+    colours: dict[str, str] = {OTHER: OTHER_COLOUR}
+    unknown = 0
     for topic in order:
-        if topic == OTHER:
-            colours[topic] = OTHER_COLOUR
-        else:
-            colours[topic] = PALETTE[index % len(PALETTE)]
-            index += 1
+        if topic not in colours:
+            colours[topic] = known.get(topic) or PALETTE[unknown % len(PALETTE)]
+            unknown += topic not in known
     return colours
 
 

@@ -17,7 +17,8 @@ import functools
 import urllib.parse
 from dataclasses import dataclass, field
 
-from litbalint.resources import TOPICS, packaged_path, packaged_text
+from litbalint.resources import packaged_text
+from litbalint.topics import configured_topics
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -108,11 +109,8 @@ def switch_links(path: str, query_string: str, lang: str) -> list[Switch]:
     ]
 
 
-@functools.cache
 def _topic_labels() -> dict[str, tuple[str, str]]:
-    from litbalint.harvest_config import load_topics
-
-    return {t.name: (t.label_en, t.label_zh) for t in load_topics(packaged_path(TOPICS))}
+    return {t.name: (t.label_en, t.label_zh) for t in configured_topics()}
 
 
 def topic_names() -> list[str]:

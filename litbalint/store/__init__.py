@@ -4,7 +4,7 @@ report counts."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +16,7 @@ from litbalint.model import Article, Deletion
 from litbalint.store import links
 from litbalint.store.articles import now, save_article
 from litbalint.store.schema import SCHEMA_VERSION, ensure_schema, schema_version
+from litbalint.topics import Topic, configured_topics
 
 __all__ = ["SCHEMA_VERSION", "SaveCounts", "SavedArticle", "Stats", "Store"]
 
@@ -85,8 +86,17 @@ def _friendly(path: Path, error: sqlite3.Error) -> LitbalintError:
 class Store:
     """A litbalint database. `Store(path)` creates it if needed and applies the schema."""
 
-    def __init__(self, path: str | Path, create: bool = True, busy_timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        create: bool = True,
+        busy_timeout: float = 5.0,
+        topics: Sequence[Topic] | None = None,
+    ) -> None:
+        """`topics`: whose rules assign imported articles their topics (default: the
+        configured topics file, topics.configured_topics)."""
         self.path = Path(path)
+        self._topics = tuple(topics) if topics is not None else None
         if not self.path.exists() and not create:
             raise LitbalintError(f"{self.path}: no database here; run `litbalint build` first")
         if not self.path.parent.exists():
@@ -115,6 +125,13 @@ class Store:
                 )
         except sqlite3.Error as error:
             raise _friendly(self.path, error) from None
+
+    @property
+    def topics(self) -> tuple[Topic, ...]:
+        """The topics whose rules assign articles theirs (read when first needed)."""
+        if self._topics is None:
+            self._topics = configured_topics()
+        return self._topics
 
     def close(self) -> None:
         self.db.close()
@@ -151,24 +168,35 @@ class Store:
         source_format: str,
         file_id: int | None = None,
         run_id: int | None = None,
-        topics: tuple[str, ...] = (),
+        harvest_topics: tuple[str, ...] = (),
         segments: Mapping[str, str] | None = None,
     ) -> SavedArticle:
         """Save a record with its related lists and references (inside a transaction); returns
-        its id and what changed. `topics`: the harvest topics whose query found it; `segments`:
-        Chinese texts already segmented for the index (zh.segment_for_index), by text."""
+        its id and what changed. `harvest_topics`: the topics whose query found it (the rules of
+        the store's topics give the others); `segments`: Chinese texts already segmented for the
+        index (zh.segment_for_index), by text."""
         counts = SaveCounts()
-        article_id, outcome = save_article(self.db, article, source_format, topics, segments)
+        article_id, outcome = save_article(
+            self.db, article, source_format, self.topics, harvest_topics, segments
+        )
         setattr(counts, outcome, 1)
         links.record_source(self.db, article_id, source_format, "record", file_id, run_id)
         edge_source = EDGE_SOURCES.get(source_format, source_format)
         for related in article.related:
             _, added = links.save_related(
-                self.db, article_id, related, source_format, edge_source, file_id, run_id, segments
+                self.db,
+                article_id,
+                related,
+                source_format,
+                edge_source,
+                file_id,
+                run_id,
+                self.topics,
+                segments,
             )
             counts.new_edges += added
         counts.new_edges += links.save_reference_list(
-            self.db, article_id, article, source_format, file_id, run_id
+            self.db, article_id, article, source_format, file_id, run_id, self.topics
         )
         return SavedArticle(article_id, counts)
 

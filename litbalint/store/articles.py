@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -19,7 +19,7 @@ from litbalint.store.children import (
     replace_children,
     withdraw_abstracts,
 )
-from litbalint.topics import topics_for_text
+from litbalint.topics import Topic, topics_for_text
 from litbalint.zh import segment_for_index
 
 # Child rows that move together when two rows turn out to be one article:
@@ -201,19 +201,21 @@ def save_article(
     db: Database,
     article: Article,
     source: str,
+    topics: Sequence[Topic],
     harvest_topics: tuple[str, ...] = (),
     segments: Mapping[str, str] | None = None,
 ) -> tuple[int, str]:
     """Insert or merge one article; returns (id, 'new' | 'updated' | 'unchanged').
-    `harvest_topics`: the topics whose query found it (kept beside the keyword-rule ones);
-    `segments`: texts already segmented for the index."""
+    `topics`: whose rules give the article its rule topics; `harvest_topics`: the topics whose
+    query found it (kept beside the rule ones); `segments`: texts already segmented for the
+    index."""
     columns = rows.article_columns(article)
     columns["journal_id"] = _journal_id(db, article)
     matches = find_matches(db, columns)
     for other in matches[1:]:
         absorb(db, matches[0], other)
     if not matches:  # its topics are known now: no second write of the row
-        rule_topics = set() if article.is_stub else _rule_topics(columns)
+        rule_topics = set() if article.is_stub else _rule_topics(topics, columns)
         topics = json.dumps(sorted(rule_topics.union(harvest_topics)))
         article_id, base = _insert_row(db, columns, article.is_stub, topics)
         if rule_topics:
@@ -255,7 +257,7 @@ def save_article(
             [article_id, topic],
         )
     if matches and not (article.is_stub and existing["is_stub"] and not harvest_topics):
-        merged["topics"] = _update_topics(db, article_id, merged)  # (a stub's stay as they are)
+        merged["topics"] = _update_topics(db, article_id, merged, topics)  # (a stub's stay)
     row_changed = _write_row(db, article_id, merged, base)
     if children_changed and not row_changed and matches:  # (a new row has today's date)
         db.execute("UPDATE articles SET updated_at = ? WHERE id = ?", [now(), article_id])
@@ -268,9 +270,10 @@ def save_article(
     return article_id, outcome
 
 
-def _rule_topics(columns: dict[str, Any]) -> set[str]:
+def _rule_topics(topics: Sequence[Topic], columns: dict[str, Any]) -> set[str]:
     return set(
         topics_for_text(
+            topics,
             columns.get("title_en"),
             columns.get("title_zh"),
             columns.get("abstract_en"),
@@ -280,10 +283,12 @@ def _rule_topics(columns: dict[str, Any]) -> set[str]:
     )
 
 
-def _update_topics(db: Database, article_id: int, merged: dict[str, Any]) -> str:
+def _update_topics(
+    db: Database, article_id: int, merged: dict[str, Any], topics: Sequence[Topic]
+) -> str:
     """Rule topics from the merged text (corpus articles only); returns the topics JSON."""
     if not merged.get("is_stub"):
-        wanted = _rule_topics(merged)
+        wanted = _rule_topics(topics, merged)
         have = {
             r[0]
             for r in db.execute(

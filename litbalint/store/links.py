@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from sqlite_utils import Database
 
@@ -10,6 +10,7 @@ from litbalint.model import Article, ArticleIds, LinkSummary, RelatedArticle
 from litbalint.sources.dates import parse_date_text
 from litbalint.store.articles import now, save_article
 from litbalint.store.todo import given_up
+from litbalint.topics import Topic
 
 
 def add_edge(
@@ -68,11 +69,12 @@ def save_related(
     edge_source: str,
     file_id: int | None,
     run_id: int | None,
+    topics: Sequence[Topic],
     segments: Mapping[str, str] | None = None,
 ) -> tuple[int, bool]:
     """Save a listed article as a stub and link it; returns (stub id, edge added).
-    `segments`: texts already segmented for the index."""
-    stub_id, _ = save_article(db, related.article, source_format, segments=segments)
+    `topics`: as for save_article; `segments`: texts already segmented for the index."""
+    stub_id, _ = save_article(db, related.article, source_format, topics, segments=segments)
     record_source(db, stub_id, source_format, "related", file_id, run_id)
     citing, cited = edge_ends(article_id, stub_id, related.kind)
     added = add_edge(db, citing, cited, related.kind, edge_source, related.rank, related.score)
@@ -86,6 +88,7 @@ def save_reference_list(
     source_format: str,
     file_id: int | None,
     run_id: int | None,
+    topics: Sequence[Topic],
 ) -> int:
     """PubMed ReferenceList: every entry kept in reference_lists; entries with an ID also
     become stubs joined by a 'references' edge. Returns the number of new edges."""
@@ -111,7 +114,7 @@ def save_reference_list(
             stub = Article(ids=ids, citation_text=reference.citation, is_stub=True)
             related = RelatedArticle(kind="references", article=stub, rank=position)
             cited_id, added = save_related(
-                db, article_id, related, source_format, "pubmed", file_id, run_id
+                db, article_id, related, source_format, "pubmed", file_id, run_id, topics
             )
             new_edges += added
         wanted.append((position, reference.citation, ids.pmid, ids.doi, ids.pmc, cited_id))
@@ -261,9 +264,10 @@ def stubs_without_title(db: Database) -> list[int]:
     ]
 
 
-def save_summaries(db: Database, summaries: list[LinkSummary]) -> None:
+def save_summaries(db: Database, summaries: list[LinkSummary], topics: Sequence[Topic]) -> None:
     """Titles, journals and dates for PMID stubs (fills only what is empty). A summary whose
-    DOI another row already has goes through identity matching, so the two become one."""
+    DOI another row already has goes through identity matching, so the two become one
+    (`topics`: as for save_article)."""
     stamp = now()
     fast = []
     holders = _doi_holders(db, [s.doi.lower() for s in summaries if s.doi])
@@ -278,7 +282,7 @@ def save_summaries(db: Database, summaries: list[LinkSummary]) -> None:
                 journal=summary.journal,
                 pub_date=parse_date_text(summary.pub_date),
             )
-            save_article(db, stub, "harvest")
+            save_article(db, stub, "harvest", topics)
             continue
         date = parse_date_text(summary.pub_date)
         fast.append(
