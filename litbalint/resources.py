@@ -30,6 +30,7 @@ SYNONYMS = "bundled/lexicon/synonyms.tsv"
 TOPICS = "bundled/topics.yml"
 SEEDS = "bundled/seeds"
 METADATA = "publish/metadata.yml"
+STYLESHEET = "publish/static/litbalint.css"
 
 DEFAULT_DATA_DIR = "data"
 DATABASE_NAME = "litbalint.db"

@@ -297,13 +297,14 @@ def test_default_row_content_stays(site):
 
 def test_css_is_served(site):
     text = page(site, "doi", SEED_003)
-    (href,) = re.findall(r'<link rel="stylesheet" href="([^"]*litbalint\.css)">', text)
-    assert href.startswith("/-/static-plugins/")
+    (href,) = re.findall(r'<link rel="stylesheet" href="([^"]*litbalint\.css[^"]*)">', text)
+    assert href.startswith("/-/litbalint.css?v=")  # its own address, versioned by its text
     response = get(site.datasette, href)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/css")
     assert ".lb-low" in response.text and "@media" in response.text
     assert "http" not in response.text  # nothing fetched from elsewhere
+    assert "immutable" in response.headers["cache-control"]  # a new text is a new address
 
 
 def test_low_confidence_badly_aligned_and_stale(site, tmp_path):

@@ -147,7 +147,7 @@ def cells(page: str, column: str) -> list[str]:
 
 def test_the_articles_page_is_compact(datasette):
     page = get(datasette, "/litbalint/articles?lang=en").text
-    assert re.search(r'<link rel="stylesheet" href="/-/static-plugins/[^"]+/litbalint\.css">', page)
+    assert re.search(r'<link rel="stylesheet" href="/-/litbalint\.css\?v=[0-9a-f]{10}">', page)
     # the column descriptions, collapsed before the search box; no other list of them
     details = page.index('<details class="lb-columns">')
     assert page.count('class="column-descriptions"') == 1

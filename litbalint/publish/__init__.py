@@ -17,16 +17,20 @@ from litbalint.publish import (
     i18n,
     kept_reads,
     ranked_table,
+    renderers,
     response_cache,
+    search,
     server_paths,
     sql_search,
+    stylesheet,
     table_pages,
 )
+from litbalint.publish.article import article_context
 from litbalint.publish.attribution import page_metadata
+from litbalint.publish.corpus import corpus_names, is_corpus
+from litbalint.publish.crosslingual_search import preload
 from litbalint.publish.fts_query import escape_fts
-
-# The page modules import datasette.plugins, which imports this plugin while it loads entry
-# points: they are imported inside the hooks, when Datasette is fully loaded.
+from litbalint.publish.home import home_context
 
 # What `litbalint serve` sets: every query time-limited, results capped, no database download.
 SERVE_SETTINGS: dict[str, object] = {
@@ -50,9 +54,6 @@ def startup(datasette):
     inside the first search (crosslingual_search.preload); counts and schema reads kept."""
 
     async def preload_search() -> None:
-        from litbalint.publish.corpus import corpus_names
-        from litbalint.publish.crosslingual_search import preload
-
         for db in datasette.databases.values():
             kept_reads.install(db)  # counts and schema reads: one SQL trip each, kept
         if await corpus_names(datasette):
@@ -70,19 +71,14 @@ def extra_template_vars(template, database, table, view_name, request, datasette
     if view_name == "table" and table in (ranked_table.ARTICLES, ranked_table.VIEW):
 
         async def table_page() -> dict:
-            from litbalint.publish.corpus import is_corpus
-            from litbalint.publish.table_pages import table_context
-
             if not await is_corpus(datasette, database):
                 return {}
-            return await table_context(datasette, database, table, request)
+            return await table_pages.table_context(datasette, database, table, request)
 
         return table_page
     if view_name == "row":
 
         async def row_page() -> dict:
-            from litbalint.publish.article import article_context
-
             context = {"metadata": page_metadata(datasette, database, table)}
             if table == ranked_table.ARTICLES:
                 context.update(await article_context(datasette, database, request))
@@ -100,17 +96,12 @@ def extra_template_vars(template, database, table, view_name, request, datasette
     if view_name == "database":
 
         async def database_page() -> dict:
-            from litbalint.publish.home import home_context
-
             return await home_context(datasette, database, request)
 
         return database_page
     if view_name == "index":
 
         async def index_page() -> dict:
-            from litbalint.publish.corpus import corpus_names
-            from litbalint.publish.home import home_context
-
             names = await corpus_names(datasette)
             return await home_context(datasette, names[0], request) if names else {}
 
@@ -122,17 +113,13 @@ def extra_template_vars(template, database, table, view_name, request, datasette
 def register_routes(datasette):
     """The search page of each corpus across titles and abstracts in both languages (see
     search.py); `/-/databases` without the files' paths (server_paths.py)."""
-    from litbalint.publish.search import routes
-
-    return routes() + server_paths.ROUTES
+    return search.routes() + server_paths.ROUTES + stylesheet.ROUTES
 
 
 @hookimpl
 def register_output_renderer(datasette):
     """BibTeX (.bib) and RIS (.ris) exports of articles: see renderers.py."""
-    from litbalint.publish.renderers import output_renderers
-
-    return output_renderers()
+    return renderers.output_renderers()
 
 
 @hookimpl(trylast=True)  # after Datasette's own search filter, so `supports_search` is ours
@@ -159,9 +146,11 @@ def asgi_wrapper(datasette):
 @hookimpl
 def handle_exception(datasette, request, exception):
     """400 for a sort by a missing column, 405 for a POST to a canned query (refusals.py)."""
-    from litbalint.publish.refusals import refusal
+    # imported here: it imports datasette.handle_exception, one of Datasette's own plugins,
+    # which must not load while Datasette is still loading this one (its hooks go missing)
+    from litbalint.publish import refusals
 
-    return refusal(datasette, request, exception)
+    return refusals.refusal(datasette, request, exception)
 
 
 @hookimpl

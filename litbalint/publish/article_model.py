@@ -11,12 +11,11 @@ import json
 import re
 import urllib.parse
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from datasette.plugins import get_plugins
 from markupsafe import Markup
 
 from litbalint import cite
+from litbalint.publish.stylesheet import css_url
 
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
@@ -163,21 +162,6 @@ class Urls:
     def filtered(self, column: str, value: str) -> str:
         query = urllib.parse.urlencode({f"{column}__arraycontains": value})
         return f"{self._table}?{query}"
-
-
-def css_url(datasette) -> str:
-    """The address of the plugin's stylesheet, `static/litbalint.css`."""
-    return str(datasette.urls.static_plugins(_plugin_name(), "litbalint.css"))
-
-
-def _plugin_name() -> str:
-    """The name Datasette serves this plugin's static/ under: the distribution's name
-    ("litbalint") when loaded from the entry point, the module's when registered by hand."""
-    static = Path(__file__).parent / "static"
-    for plugin in get_plugins():
-        if plugin["static_path"] and Path(plugin["static_path"]) == static:
-            return plugin["name"]
-    return "litbalint"
 
 
 def parser_html(value: str | None) -> Markup | None:

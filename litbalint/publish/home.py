@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from litbalint.publish import i18n
-from litbalint.publish.article_model import css_url
 from litbalint.publish.attribution import attribution
 from litbalint.publish.chart import CHART_SQL, svg_chart
 from litbalint.publish.corpus import read_snapshot, schema_version, search_path, unchanged_since
 from litbalint.publish.examples import FEATURED
 from litbalint.publish.search_query import OPENING_SQL, Opening
+from litbalint.publish.stylesheet import css_url
 
 NEWEST = 6
 YEARS_SHOWN = 12

@@ -25,7 +25,6 @@ from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
 from litbalint.publish import i18n
-from litbalint.publish.article_model import css_url
 from litbalint.publish.corpus import SEARCH_PATH, corpus_names, is_corpus, read_snapshot
 from litbalint.publish.crosslingual_search import SIGNALS
 from litbalint.publish.examples import FEATURED
@@ -40,6 +39,7 @@ from litbalint.publish.search_query import (
     read_results,
 )
 from litbalint.publish.snippets import html_runs, plain
+from litbalint.publish.stylesheet import css_url
 from litbalint.publish.suggest import suggestions
 from litbalint.zh import MAX_QUERY_CHARS, has_cjk
 

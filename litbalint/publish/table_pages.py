@@ -25,6 +25,8 @@ from markupsafe import Markup, escape
 
 from litbalint.publish import i18n
 from litbalint.publish.attribution import page_metadata
+from litbalint.publish.corpus import search_path
+from litbalint.publish.stylesheet import css_url
 
 ARTICLES = "articles"
 VIEW = "article_search"
@@ -97,9 +99,6 @@ def table_page_request(app):
 
 async def table_context(datasette, database: str, table: str, request) -> dict:
     """Template variables for the table page of `articles` or `article_search` of a corpus."""
-    from litbalint.publish.article_model import css_url
-    from litbalint.publish.corpus import search_path
-
     own = datasette.metadata(database=database, table=table, fallback=False) or {}
     columns = own.get("columns") or {}
     search_url = await search_path(datasette, database)
