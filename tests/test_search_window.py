@@ -70,6 +70,7 @@ def test_an_older_database_gets_the_new_view(tmp_path: Path) -> None:
         "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
     )
     conn.execute("UPDATE litbalint_meta SET value = '8' WHERE key = 'schema_version'")
+    conn.execute("DROP TABLE _sqlite_migrations")  # schema 8 had no recorded migrations
     conn.commit()
     Store(path).close()
     sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'article_search'").fetchone()

@@ -24,7 +24,8 @@ from litbalint.model import (
 )
 from litbalint.store import alignments, learned, links, reconcile, runs, todo, vectors
 from litbalint.store.articles import now, save_article
-from litbalint.store.schema import SCHEMA_VERSION, ensure_schema, schema_version
+from litbalint.store.migrations import SCHEMA_VERSION, refuse_pending, upgrade
+from litbalint.store.schema import schema_version
 
 __all__ = ["SCHEMA_VERSION", "SaveCounts", "Stats", "Store"]
 
@@ -92,6 +93,7 @@ class Store:
             raise LitbalintError(f"{self.path}: no database here; run `litbalint build` first")
         if not self.path.parent.exists():
             raise LitbalintError(f"{self.path.parent}: folder does not exist; create it first")
+        self.migrated: list[str] = []  # the migrations this open applied (store/migrations.py)
         try:
             self.db = sqlite_utils.Database(self.path)
             self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
@@ -106,14 +108,11 @@ class Store:
                 # with WAL, NORMAL cannot corrupt the database: a power cut may lose the last
                 # commits, which the next run imports again (a file's sha256 is stored with it)
                 self.db.execute("PRAGMA synchronous = NORMAL")
-                ensure_schema(self.db)
-            elif (found := schema_version(self.db)) is None:
+                self.migrated = upgrade(self.db, self.path)
+            elif schema_version(self.db) is None:
                 raise DatabaseUnavailable(f"{self.path}: an empty database; run `litbalint build`")
-            elif found < SCHEMA_VERSION:
-                raise DatabaseUnavailable(
-                    f"{self.path}: made by an older litbalint (schema {found}); run "
-                    "`litbalint build` (or import) once to upgrade it"
-                )
+            else:
+                refuse_pending(self.db, self.path)  # a reader never migrates
         except sqlite3.Error as error:
             raise _friendly(self.path, error) from None
         self.touched: set[int] = set()  # records saved since the last take_touched()

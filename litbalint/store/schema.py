@@ -1,4 +1,5 @@
-"""The one schema definition and `ensure_schema`, which applies it idempotently.
+"""Schema 9, the baseline of the migrations (store/migrations.py), and `create_tables`, which
+creates it idempotently. Frozen: a later change is a step in migrations.py.
 
 Public names researchers write SQL against (keep them stable): articles(id, pmid, doi,
 title_en, title_zh, abstract_en, abstract_zh, journal, year, pub_date, topics, deleted) and
@@ -9,9 +10,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from litbalint.errors import LitbalintError
-
-SCHEMA_VERSION = 9  # 2: alignments, beads; 3: harvest_runs; 4: FTS rank; 5: article_search;
+BASELINE_VERSION = 9  # 2: alignments, beads; 3: harvest_runs; 4: FTS rank; 5: article_search;
 # 6: harvest_todo, harvest_runs.query_notes/retried/records_left/links_left/titles_left/given_up/
 # links_refreshed/topics_dropped, links_fetched; 7: article_vectors, learned_lexicon;
 # 8: articles_without_english; 9: article_search's id is the index's rowid
@@ -334,29 +333,18 @@ def schema_version(db: sqlite_utils.Database) -> int | None:
     return int(row[0]) if row else None
 
 
-def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create what is missing; refuse a database written by a newer litbalint."""
+def create_tables(db: sqlite_utils.Database) -> None:
+    """Create what is missing of schema 9; ALTER a database of an older numbered schema first
+    (run inside the caller's transaction; migrations.py records the version)."""
     found = schema_version(db)
-    if found is not None and found > SCHEMA_VERSION:
-        raise LitbalintError(
-            f"{db.conn.execute('PRAGMA database_list').fetchone()[2]}: schema version {found} "
-            f"is newer than this litbalint ({SCHEMA_VERSION}); upgrade litbalint"
-        )
-    if found == SCHEMA_VERSION:
-        return
-    with db.atomic():
-        if found is not None:
-            _add_columns(db, found)
-            db.execute("DROP VIEW IF EXISTS article_search")  # made again with every column
-        for statement in TABLES.replace("FTS_WEIGHTS", FTS_WEIGHTS).split(";"):
-            if "ARTICLE_COLUMNS" in statement:
-                statement = statement.replace("ARTICLE_COLUMNS", _article_columns(db))
-            if statement.strip():
-                db.execute(statement)
-        db.execute(
-            "INSERT OR REPLACE INTO litbalint_meta (key, value) VALUES ('schema_version', ?)",
-            [str(SCHEMA_VERSION)],
-        )
+    if found is not None:
+        _add_columns(db, found)
+        db.execute("DROP VIEW IF EXISTS article_search")  # made again with every column
+    for statement in TABLES.replace("FTS_WEIGHTS", FTS_WEIGHTS).split(";"):
+        if "ARTICLE_COLUMNS" in statement:
+            statement = statement.replace("ARTICLE_COLUMNS", _article_columns(db))
+        if statement.strip():
+            db.execute(statement)
 
 
 def _article_columns(db: sqlite_utils.Database) -> str:
