@@ -8,7 +8,8 @@ ones a database has, and when. The first, `schema_9`, is the baseline: it create
 tested). A database that says schema 9 in `litbalint_meta` but has no record of steps was made
 by the last litbalint before them: it has the baseline, so the step does nothing there and is
 recorded. A later change is one more `@step` function below, never an edit of TABLES (which
-stays schema 9) nor of a step already released. Each step also moves
+stays schema 9) nor of a step already released; the view `article_search` is made again
+after the steps, with every column `articles` has then. Each step also moves
 `litbalint_meta.schema_version` on by one (9 + the steps after the baseline), so a litbalint of
 before named migrations refuses a database changed since.
 
@@ -28,7 +29,12 @@ from pathlib import Path
 import sqlite_utils
 
 from litbalint.errors import DatabaseUnavailable
-from litbalint.store.schema import BASELINE_VERSION, create_tables, schema_version
+from litbalint.store.schema import (
+    BASELINE_VERSION,
+    create_tables,
+    remake_search_view,
+    schema_version,
+)
 
 MIGRATIONS = sqlite_utils.Migrations("litbalint")
 STEPS: list[str] = []  # every step's name, in order
@@ -81,6 +87,7 @@ def upgrade(db: sqlite_utils.Database, path: Path) -> list[str]:
         names = [migration.name for migration in MIGRATIONS.pending(db)]  # again, locked
         if names:
             MIGRATIONS.apply(db)
+            remake_search_view(db)  # with every column of `articles` after the steps
             db.execute(
                 "INSERT OR REPLACE INTO litbalint_meta (key, value) VALUES ('schema_version', ?)",
                 [str(SCHEMA_VERSION)],

@@ -301,15 +301,18 @@ CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
 );
 INSERT INTO articles_fts (articles_fts, rank)
     VALUES ('rank', 'bm25(FTS_WEIGHTS)');
-CREATE VIEW IF NOT EXISTS article_search AS
+"""
+SEARCH_VIEW = """
+CREATE VIEW article_search AS
     SELECT articles_fts.rank AS rank, articles_fts.rowid AS id, ARTICLE_COLUMNS,
         articles_fts.articles_fts AS articles_fts
-    FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid;
+    FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
 """
 # article_search's `id` is the index's rowid (the same value as a.id), so a condition on it
 # (`id >= ?`: a search's window, publish/match_window.py) narrows the index's own scan and
 # ranking instead of being checked after every match is ranked; ARTICLE_COLUMNS is every other
-# column of `articles` (a.pmid, a.doi, ...), read from the table when the view is created.
+# column of `articles` (a.pmid, a.doi, ...), read from the table when the view is made: by
+# `remake_search_view`, after every migration (a step may have changed `articles`).
 
 
 # Columns added to tables that already exist in older databases (CREATE TABLE IF NOT EXISTS
@@ -334,17 +337,21 @@ def schema_version(db: sqlite_utils.Database) -> int | None:
 
 
 def create_tables(db: sqlite_utils.Database) -> None:
-    """Create what is missing of schema 9; ALTER a database of an older numbered schema first
-    (run inside the caller's transaction; migrations.py records the version)."""
+    """Create what is missing of schema 9 but the view `article_search`; ALTER a database of
+    an older numbered schema first (inside the caller's transaction; migrations.py records the
+    version and makes the view)."""
     found = schema_version(db)
     if found is not None:
         _add_columns(db, found)
-        db.execute("DROP VIEW IF EXISTS article_search")  # made again with every column
     for statement in TABLES.replace("FTS_WEIGHTS", FTS_WEIGHTS).split(";"):
-        if "ARTICLE_COLUMNS" in statement:
-            statement = statement.replace("ARTICLE_COLUMNS", _article_columns(db))
         if statement.strip():
             db.execute(statement)
+
+
+def remake_search_view(db: sqlite_utils.Database) -> None:
+    """`article_search` made again, with every column `articles` has now."""
+    db.execute("DROP VIEW IF EXISTS article_search")
+    db.execute(SEARCH_VIEW.replace("ARTICLE_COLUMNS", _article_columns(db)))
 
 
 def _article_columns(db: sqlite_utils.Database) -> str:
