@@ -162,9 +162,12 @@ def test_a_later_step_is_applied_once_and_a_reader_sees_before_or_after(
     site.execute("SELECT count(*) FROM articles").fetchone()  # a page's snapshot, under way
     with Store(copy) as store:
         assert store.migrated == ["schema_9", "added_note"]
-        assert "a.note" in store.db.execute(
-            "SELECT sql FROM sqlite_master WHERE name = 'article_search'"
-        ).fetchone()[0]  # the view is made again with the new column
+        assert (
+            "a.note"
+            in store.db.execute(
+                "SELECT sql FROM sqlite_master WHERE name = 'article_search'"
+            ).fetchone()[0]
+        )  # the view is made again with the new column
     columns = "SELECT name FROM pragma_table_info('articles') WHERE name = 'note'"
     assert site.execute(columns).fetchall() == []  # before
     site.execute("COMMIT")
