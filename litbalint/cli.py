@@ -223,6 +223,25 @@ def stats(db_path: Path | None, as_json: bool) -> None:
 
 
 @cli.command()
+@DB_OPTION
+def upgrade(db_path: Path | None) -> None:
+    """Apply the schema migrations this database lacks (build, import and harvest do it too;
+    stats, export, embed and serve do not)."""
+    from litbalint.store import SCHEMA_VERSION, Store
+
+    path = db_path or default_db_path()
+    if not path.exists():
+        fail(f"{path}: no database here; run `litbalint build` first")
+    try:
+        with Store(path) as store:
+            applied = store.migrated
+    except LitbalintError as error:
+        fail(str(error))
+    done = f"applied {', '.join(applied)}" if applied else "already up to date"
+    click.echo(f"{path}: schema {SCHEMA_VERSION}, {done}")
+
+
+@cli.command()
 @click.option(
     "--en",
     "en_path",

@@ -120,6 +120,8 @@ def serve(
                 corpora.append(name)
         except sqlite3.Error as error:
             fail(unreadable(db, error, mutable))
+        except LitbalintError as error:  # made by an older or a newer litbalint
+            fail(str(error))
     metadata = _metadata_for(metadata, corpora)
     try:
         synonym_table()  # read once here: a wrong line is one error now, not failing searches

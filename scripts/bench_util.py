@@ -153,7 +153,7 @@ def machine() -> str:
     )
 
 
-TIMES = ("created_at", "updated_at", "first_seen", "imported_at", "aligned_at")
+TIMES = ("created_at", "updated_at", "first_seen", "imported_at", "aligned_at", "applied_at")
 # What `litbalint import`/`build` does, in one process (no worker): python -c IN_PROCESS DB
 # PATH... [--root ROOT]; the reference the benchmarks check the measured database against.
 IN_PROCESS = """

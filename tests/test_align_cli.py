@@ -412,6 +412,7 @@ def test_export_from_a_database_built_before_alignment(built: Path, tmp_path: Pa
         conn.executescript(
             "DROP VIEW sentence_pairs; DROP TABLE alignment_beads; DROP TABLE alignments; "
             "UPDATE litbalint_meta SET value = '1' WHERE key = 'schema_version';"
+            "DROP TABLE _sqlite_migrations;"
         )
     output = tmp_path / "pairs.tmx"
     result = run("export", "--db", db, "-o", output)

@@ -19,8 +19,8 @@ import pytest
 from litbalint.cli_harvest import summary_line
 from litbalint.eutils import Eutils, EutilsUnreachable
 from litbalint.harvest import Options, RunReport, harvest
-from litbalint.store import Store, runs
-from litbalint.store.schema import SCHEMA_VERSION, TABLES
+from litbalint.store import SCHEMA_VERSION, Store, runs
+from litbalint.store.schema import TABLES
 from tests import fake_eutils
 from tests.conftest import run
 from tests.content import content

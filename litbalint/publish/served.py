@@ -12,7 +12,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import sqlite_utils
+
 from litbalint.publish.corpus import schema_version
+from litbalint.store.migrations import refuse_pending
 
 
 def served_names(paths: list[Path]) -> list[str]:
@@ -28,12 +31,17 @@ def served_names(paths: list[Path]) -> list[str]:
 
 def read_schema_version(path: Path, mutable: bool) -> int | None:
     """litbalint's schema version in the file (None: not a corpus), read as Datasette will read
-    it; raises sqlite3.Error when it cannot be."""
+    it; raises sqlite3.Error when it cannot be, DatabaseUnavailable for a corpus made by an older
+    litbalint (migrations pending: the site never applies them) or a newer one."""
     mode = "mode=ro" if mutable else "immutable=1"
     conn = sqlite3.connect(f"file:{path.resolve()}?{mode}", uri=True)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return schema_version(conn)
+        found = schema_version(conn)
+        if found is not None:
+            db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+            refuse_pending(db, path)
+        return found
     finally:
         conn.close()
 

@@ -15,7 +15,8 @@ from litbalint.errors import DatabaseUnavailable, LitbalintError
 from litbalint.model import Article, Deletion
 from litbalint.store import links
 from litbalint.store.articles import now, save_article
-from litbalint.store.schema import SCHEMA_VERSION, ensure_schema, schema_version
+from litbalint.store.migrations import SCHEMA_VERSION, refuse_pending, upgrade
+from litbalint.store.schema import schema_version
 from litbalint.topics import Topic, configured_topics
 
 __all__ = ["SCHEMA_VERSION", "SaveCounts", "SavedArticle", "Stats", "Store"]
@@ -101,6 +102,7 @@ class Store:
             raise LitbalintError(f"{self.path}: no database here; run `litbalint build` first")
         if not self.path.parent.exists():
             raise LitbalintError(f"{self.path.parent}: folder does not exist; create it first")
+        self.migrated: list[str] = []  # the migrations this open applied (store/migrations.py)
         try:
             self.db = sqlite_utils.Database(self.path)
             self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
@@ -115,14 +117,11 @@ class Store:
                 # with WAL, NORMAL cannot corrupt the database: a power cut may lose the last
                 # commits, which the next run imports again (a file's sha256 is stored with it)
                 self.db.execute("PRAGMA synchronous = NORMAL")
-                ensure_schema(self.db)
-            elif (found := schema_version(self.db)) is None:
+                self.migrated = upgrade(self.db, self.path)
+            elif schema_version(self.db) is None:
                 raise DatabaseUnavailable(f"{self.path}: an empty database; run `litbalint build`")
-            elif found < SCHEMA_VERSION:
-                raise DatabaseUnavailable(
-                    f"{self.path}: made by an older litbalint (schema {found}); run "
-                    "`litbalint build` (or import) once to upgrade it"
-                )
+            else:
+                refuse_pending(self.db, self.path)  # a reader never migrates
         except sqlite3.Error as error:
             raise _friendly(self.path, error) from None
 

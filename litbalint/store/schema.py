@@ -1,4 +1,5 @@
-"""The one schema definition and `ensure_schema`, which applies it idempotently.
+"""Schema 9, the baseline of the migrations (store/migrations.py), and `create_tables`, which
+creates it idempotently. Frozen: a later change is a step in migrations.py.
 
 Public names researchers write SQL against (keep them stable): articles(id, pmid, doi,
 title_en, title_zh, abstract_en, abstract_zh, journal, year, pub_date, topics, deleted) and
@@ -9,9 +10,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from litbalint.errors import LitbalintError
-
-SCHEMA_VERSION = 9  # 2: alignments, beads; 3: harvest_runs; 4: FTS rank; 5: article_search;
+BASELINE_VERSION = 9  # 2: alignments, beads; 3: harvest_runs; 4: FTS rank; 5: article_search;
 # 6: harvest_todo, harvest_runs.query_notes/retried/records_left/links_left/titles_left/given_up/
 # links_refreshed/topics_dropped, links_fetched; 7: article_vectors, learned_lexicon;
 # 8: articles_without_english; 9: article_search's id is the index's rowid
@@ -302,15 +301,18 @@ CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
 );
 INSERT INTO articles_fts (articles_fts, rank)
     VALUES ('rank', 'bm25(FTS_WEIGHTS)');
-CREATE VIEW IF NOT EXISTS article_search AS
+"""
+SEARCH_VIEW = """
+CREATE VIEW article_search AS
     SELECT articles_fts.rank AS rank, articles_fts.rowid AS id, ARTICLE_COLUMNS,
         articles_fts.articles_fts AS articles_fts
-    FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid;
+    FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
 """
 # article_search's `id` is the index's rowid (the same value as a.id), so a condition on it
 # (`id >= ?`: a search's window, publish/match_window.py) narrows the index's own scan and
 # ranking instead of being checked after every match is ranked; ARTICLE_COLUMNS is every other
-# column of `articles` (a.pmid, a.doi, ...), read from the table when the view is created.
+# column of `articles` (a.pmid, a.doi, ...), read from the table when the view is made: by
+# `remake_search_view`, after every migration (a step may have changed `articles`).
 
 
 # Columns added to tables that already exist in older databases (CREATE TABLE IF NOT EXISTS
@@ -334,29 +336,22 @@ def schema_version(db: sqlite_utils.Database) -> int | None:
     return int(row[0]) if row else None
 
 
-def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create what is missing; refuse a database written by a newer litbalint."""
+def create_tables(db: sqlite_utils.Database) -> None:
+    """Create what is missing of schema 9 but the view `article_search`; ALTER a database of
+    an older numbered schema first (inside the caller's transaction; migrations.py records the
+    version and makes the view)."""
     found = schema_version(db)
-    if found is not None and found > SCHEMA_VERSION:
-        raise LitbalintError(
-            f"{db.conn.execute('PRAGMA database_list').fetchone()[2]}: schema version {found} "
-            f"is newer than this litbalint ({SCHEMA_VERSION}); upgrade litbalint"
-        )
-    if found == SCHEMA_VERSION:
-        return
-    with db.atomic():
-        if found is not None:
-            _add_columns(db, found)
-            db.execute("DROP VIEW IF EXISTS article_search")  # made again with every column
-        for statement in TABLES.replace("FTS_WEIGHTS", FTS_WEIGHTS).split(";"):
-            if "ARTICLE_COLUMNS" in statement:
-                statement = statement.replace("ARTICLE_COLUMNS", _article_columns(db))
-            if statement.strip():
-                db.execute(statement)
-        db.execute(
-            "INSERT OR REPLACE INTO litbalint_meta (key, value) VALUES ('schema_version', ?)",
-            [str(SCHEMA_VERSION)],
-        )
+    if found is not None:
+        _add_columns(db, found)
+    for statement in TABLES.replace("FTS_WEIGHTS", FTS_WEIGHTS).split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def remake_search_view(db: sqlite_utils.Database) -> None:
+    """`article_search` made again, with every column `articles` has now."""
+    db.execute("DROP VIEW IF EXISTS article_search")
+    db.execute(SEARCH_VIEW.replace("ARTICLE_COLUMNS", _article_columns(db)))
 
 
 def _article_columns(db: sqlite_utils.Database) -> str:
