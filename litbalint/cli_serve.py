@@ -36,10 +36,17 @@ def _count_option(name: str, default: int, help: str):
     multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="SQLite database file, repeatable; or name them as arguments (served in that order, "
-    "--db ones first; default: data/litbalint.db, or $LITBALINT_DB).",
+    "--db ones first; default: $LITBALINT_DB, else litbalint.db in the data folder).",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("-p", "--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.option(
+    "-p",
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8001,
+    show_default=True,
+    help="Port to listen on.",
+)
 @click.option(
     "--metadata",
     "metadata_path",

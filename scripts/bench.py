@@ -14,9 +14,9 @@
 
 Each prints a small markdown table and TARGET lines; `all` runs everything (about 20 minutes
 on 2 cores with the search corpora cached under /tmp), lifts the TARGET lines into one table
-and writes it with the sections to bench-results.md and between README's markers. Corpora come from
-scripts/make_synthetic.py (generation is not timed). pubmed_parser and NLTK are optional: pip
-install pubmed_parser nltk (the project's dev extra).
+and writes it with the sections to bench-results.md and between docs/performance.md's markers.
+Corpora come from scripts/make_synthetic.py (generation is not timed). pubmed_parser and NLTK
+are optional: pip install pubmed_parser nltk (the project's dev extra).
 """
 
 from __future__ import annotations
@@ -323,9 +323,9 @@ def bench_script(script: str, *args: object) -> str:
     )
 
 
-README = ROOT / "README.md"
-README_START = "<!-- bench-results: `python scripts/bench.py all` writes this; not by hand -->"
-README_END = "<!-- /bench-results -->"
+RESULTS_PAGE = ROOT / "docs" / "performance.md"
+RESULTS_START = "<!-- bench-results: `python scripts/bench.py all` writes this; not by hand -->"
+RESULTS_END = "<!-- /bench-results -->"
 
 
 def sections() -> dict[str, Callable[[], str]]:
@@ -345,8 +345,9 @@ def sections() -> dict[str, Callable[[], str]]:
     }
 
 
-def bench_all(out: Path, only: list[str], readme: bool) -> None:
-    """Run the benchmarks, write the results (targets first) to `out`, and README's copy."""
+def bench_all(out: Path, only: list[str], page: bool) -> None:
+    """Run the benchmarks, write the results (targets first) to `out`, and docs/performance.md's
+    copy."""
     started = datetime.now(timezone.utc)
     parts, targets = [], []
     for name, run in sections().items():
@@ -372,17 +373,19 @@ def bench_all(out: Path, only: list[str], readme: bool) -> None:
     )
     out.write_text("# litbalint benchmarks\n\n" + results, encoding="utf-8")
     print(f"written to {out}")
-    if readme:
-        write_readme(results)
-        print(f"README's performance results replaced ({README})")
+    if page:
+        write_results_page(results)
+        print(f"the performance results replaced in {RESULTS_PAGE}")
 
 
-def write_readme(results: str) -> None:
-    """Put `results` between README's markers (the Performance section's generated part)."""
-    text = README.read_text(encoding="utf-8")
-    head, rest = text.split(README_START, 1)
-    _, tail = rest.split(README_END, 1)
-    README.write_text(f"{head}{README_START}\n{results.strip()}\n{README_END}{tail}", "utf-8")
+def write_results_page(results: str) -> None:
+    """Put `results` between docs/performance.md's markers (the page's generated part)."""
+    text = RESULTS_PAGE.read_text(encoding="utf-8")
+    head, rest = text.split(RESULTS_START, 1)
+    _, tail = rest.split(RESULTS_END, 1)
+    RESULTS_PAGE.write_text(
+        f"{head}{RESULTS_START}\n{results.strip()}\n{RESULTS_END}{tail}", "utf-8"
+    )
 
 
 def main() -> int:
@@ -402,7 +405,9 @@ def main() -> int:
     every = commands.add_parser("all")
     every.add_argument("--out", type=Path, default=ROOT / "bench-results.md")
     every.add_argument("--only", type=lambda s: s.split(","), default=[], help="e.g. build,search")
-    every.add_argument("--no-readme", action="store_true", help="leave README.md as it is")
+    every.add_argument(
+        "--no-docs", "--no-readme", action="store_true", help="leave docs/performance.md as it is"
+    )
     plain = commands.add_parser("_plain")  # the build anchor, run in its own process
     plain.add_argument("folder")
     plain.add_argument("db")
@@ -410,7 +415,7 @@ def main() -> int:
     if args.command == "_plain":
         plain_script(args.folder, args.db)
     elif args.command == "all":
-        bench_all(args.out, args.only, readme=not args.no_readme)
+        bench_all(args.out, args.only, page=not args.no_docs)
     else:
         text = {
             "startup": lambda: bench_startup.report(args.runs),

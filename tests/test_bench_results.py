@@ -1,5 +1,5 @@
 """scripts/bench.py all: targets lifted out of each benchmark's output into one table, and
-README's performance results replaced between their markers (never by hand)."""
+docs/performance.md's results replaced between their markers (never by hand)."""
 
 import importlib.util
 import sys
@@ -33,24 +33,25 @@ def test_target_lines_are_lifted_out_of_a_section():
     ]
 
 
-def test_readme_results_are_replaced_between_the_markers(tmp_path, monkeypatch):
+def test_the_results_are_replaced_between_the_markers(tmp_path, monkeypatch):
     bench = load("bench")
-    readme = tmp_path / "README.md"
-    readme.write_text(
-        f"# x\n## Performance\nintro\n\n{bench.README_START}\nold numbers\n{bench.README_END}\n"
+    page = tmp_path / "performance.md"
+    page.write_text(
+        f"# x\n## Performance\nintro\n\n{bench.RESULTS_START}\nold numbers\n{bench.RESULTS_END}\n"
         "\nprose after\n",
         encoding="utf-8",
     )
-    monkeypatch.setattr(bench, "README", readme)
-    bench.write_readme("| benchmark |\n| new |\n")
-    assert readme.read_text(encoding="utf-8") == (
-        f"# x\n## Performance\nintro\n\n{bench.README_START}\n| benchmark |\n| new |\n"
-        f"{bench.README_END}\n\nprose after\n"
+    monkeypatch.setattr(bench, "RESULTS_PAGE", page)
+    bench.write_results_page("| benchmark |\n| new |\n")
+    assert page.read_text(encoding="utf-8") == (
+        f"# x\n## Performance\nintro\n\n{bench.RESULTS_START}\n| benchmark |\n| new |\n"
+        f"{bench.RESULTS_END}\n\nprose after\n"
     )
 
 
-def test_the_real_readme_has_its_markers_once():
+def test_the_performance_page_has_its_markers_once():
     bench = load("bench")
-    text = (conftest.ROOT / "README.md").read_text(encoding="utf-8")
-    assert text.count(bench.README_START) == 1 and text.count(bench.README_END) == 1
-    assert text.index(bench.README_START) > text.index("## Performance")
+    assert bench.RESULTS_PAGE == conftest.ROOT / "docs" / "performance.md"
+    text = bench.RESULTS_PAGE.read_text(encoding="utf-8")
+    assert text.count(bench.RESULTS_START) == 1 and text.count(bench.RESULTS_END) == 1
+    assert text.index(bench.RESULTS_START) > text.index("# Performance")

@@ -363,10 +363,10 @@ def test_nul_bytes_are_still_binary() -> None:
         read_text(b"PMID- 1\x00\x00\nTI  - x\n", "nul.nbib")
 
 
-def test_readme_documents_the_new_refusals() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_docs_document_the_new_refusals() -> None:
+    operations = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
     for phrase in ("named pipe", "symbolic link that loops", "not valid UTF-8", "gzip"):
-        assert phrase in readme, phrase
+        assert phrase in operations, phrase
 
 
 def test_align_names_the_bad_byte_and_line_and_refuses_a_fifo(tmp_path: Path) -> None:
