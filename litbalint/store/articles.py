@@ -222,8 +222,8 @@ def save_article(
         absorb(db, matches[0], other)
     if not matches:  # its topics are known now: no second write of the row
         rule_topics = set() if article.is_stub else _rule_topics(topics, columns)
-        topics = json.dumps(sorted(rule_topics.union(harvest_topics)))
-        article_id, base = _insert_row(db, columns, article.is_stub, topics)
+        topics_json = json.dumps(sorted(rule_topics.union(harvest_topics)))
+        article_id, base = _insert_row(db, columns, article.is_stub, topics_json)
         if rule_topics:
             db.conn.executemany(
                 "INSERT INTO article_topics (article_id, topic, source) VALUES (?, ?, 'rule')",
