@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -28,15 +28,22 @@ if TYPE_CHECKING:
 class _OneLineErrors(click.Group):
     """Usage errors as one line ("Error: ..."), exit code 2, instead of click's usage block."""
 
-    def main(self, *args, **kwargs):  # type: ignore[override]
-        kwargs.pop("standalone_mode", None)
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,  # ignored: errors are always handled here
+        **extra: Any,
+    ) -> NoReturn:
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort:
             click.echo("Aborted.", err=True)
             sys.exit(1)
         except click.ClickException as error:
-            hint = f" (see: {error.ctx.command_path} --help)" if getattr(error, "ctx", None) else ""
+            ctx = error.ctx if isinstance(error, click.UsageError) else None
+            hint = f" (see: {ctx.command_path} --help)" if ctx else ""
             click.echo(f"Error: {error.format_message()}{hint}", err=True)
             sys.exit(error.exit_code)
         sys.exit(code if isinstance(code, int) else 0)

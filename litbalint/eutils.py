@@ -16,6 +16,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable
+from typing import TypeVar, overload
 from urllib.parse import urlsplit
 
 import requests
@@ -49,6 +50,9 @@ __all__ = [
     "SearchResult",
     "SummaryReply",
 ]
+
+T = TypeVar("T")
+Params = dict[str, str] | list[tuple[str, str]]
 
 TOOL = "litbalint"
 # esummary answers retmode=json for more than 500 UIDs with HTTP 200 and {"error": "Too many UIDs
@@ -159,15 +163,37 @@ class Eutils:
 
     # -- transport -----------------------------------------------------------------------
 
+    @overload
     def call(
         self,
         endpoint: str,
-        params: dict | list[tuple[str, str]],
-        check: Callable[[bytes], object] | None = None,
+        params: Params,
+        check: None = None,
         split_after: int | None = None,
         timeout: float | None = None,
         tries: int | None = None,
-    ) -> object:
+    ) -> bytes: ...
+
+    @overload
+    def call(
+        self,
+        endpoint: str,
+        params: Params,
+        check: Callable[[bytes], T],
+        split_after: int | None = None,
+        timeout: float | None = None,
+        tries: int | None = None,
+    ) -> T: ...
+
+    def call(
+        self,
+        endpoint: str,
+        params: Params,
+        check: Callable[[bytes], T] | None = None,
+        split_after: int | None = None,
+        timeout: float | None = None,
+        tries: int | None = None,
+    ) -> T | bytes:
         """POST one request with retries; `check` turns the body into a result or raises
         TransientReply / EutilsRequestError. Returns the check's result (or the body).
         `split_after`: give up after that many timeouts / <ERROR>s (a smaller request may do);
@@ -229,13 +255,13 @@ class Eutils:
                 "mindate": mindate or "1800/01/01",
                 "maxdate": maxdate or "3000/12/31",
             }
-        return self.call("esearch.fcgi", params, replies.search_result)  # type: ignore[return-value]
+        return self.call("esearch.fcgi", params, replies.search_result)
 
     def efetch(self, pmids: Iterable[int], tries: int | None = None) -> list[Record]:
         """Records for these PMIDs (Article or Deletion), parsed by the streaming parser."""
         ids = ",".join(str(p) for p in pmids)
         params = {"db": "pubmed", "id": ids, "retmode": "xml"}
-        return self.call("efetch.fcgi", params, replies.records, tries=tries)  # type: ignore[return-value]
+        return self.call("efetch.fcgi", params, replies.records, tries=tries)
 
     def elink(self, pmids: Iterable[int]) -> LinkReply:
         """References and citing articles (cmd=neighbor), similar articles with scores
@@ -259,7 +285,7 @@ class Eutils:
         params = [("dbfrom", "pubmed"), ("db", "pubmed"), ("cmd", cmd), ("linkname", linkname)]
         params += [("id", str(p)) for p in pmids]
         try:
-            return self.call(  # type: ignore[return-value]
+            return self.call(
                 "elink.fcgi",
                 params,
                 lambda body: replies.link_sets(body, pmids, linkname),
@@ -285,7 +311,7 @@ class Eutils:
         if len(ids) > EPOST_MAX:
             raise EutilsRequestError(f"epost.fcgi: {len(ids)} UIDs, at most {EPOST_MAX} a post")
         params = {"db": "pubmed", "id": ",".join(ids)}
-        return self.call("epost.fcgi", params, replies.posted)  # type: ignore[return-value]
+        return self.call("epost.fcgi", params, replies.posted)
 
     def esummary(self, pmids: list[int], outage: Outage | None = None) -> SummaryReply:
         """Titles, journals and dates: POSTed `id=` lists of at most 500 PMIDs, retmode=json,
@@ -317,7 +343,7 @@ class Eutils:
             "version": "2.0",
         }
         try:
-            part: SummaryReply = self.call("esummary.fcgi", params, replies.summaries)  # type: ignore[assignment]
+            part = self.call("esummary.fcgi", params, replies.summaries)
         except EutilsRequestError as error:  # "Invalid uid ...": one UID may spoil the list
             if not error.splittable:
                 raise

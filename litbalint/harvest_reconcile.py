@@ -130,8 +130,8 @@ def _settle(
         save_batch(store, [*articles, *deletions], [], LinkReply(), {}, options, report)
     with store.transaction():
         dropped = sum(
-            stored_links.drop_harvest_topics(store.db, a.ids.pmid, missing_from[a.ids.pmid])
-            for a in articles
+            stored_links.drop_harvest_topics(store.db, p, missing_from[p])
+            for p in sorted(_returned(articles))
         )
         gone = [p for p in wanted if p not in returned]
         deleted = store.save_deletion(Deletion(pmids=gone)).deleted if gone else 0

@@ -201,7 +201,9 @@ def _store_file(
                         raise LitbalintError(item.refused)
                     break
                 for record in item.records:
-                    if article_id := _save_record(store, record, report, file_id, item.segments):
+                    if article_id := _save_record(
+                        store, record, report, first.format, file_id, item.segments
+                    ):
                         saved.add(article_id)
             jobs = aligner.plan(store, sorted(saved))
             store.finish_file(file_id, report.records, len(report.problems))
@@ -215,7 +217,12 @@ def _store_file(
 
 
 def _save_record(
-    store: Store, record: object, report: FileReport, file_id: int, segments: dict[str, str]
+    store: Store,
+    record: object,
+    report: FileReport,
+    source_format: str,
+    file_id: int,
+    segments: dict[str, str],
 ) -> int | None:
     """Save one record of a file into its report; the article's id when it was an article."""
     if isinstance(record, Problem):
@@ -226,7 +233,7 @@ def _save_record(
     elif isinstance(record, Article):
         report.records += 1
         report.related += len(record.related)
-        saved = store.save_article(record, report.format, file_id=file_id, segments=segments)
+        saved = store.save_article(record, source_format, file_id=file_id, segments=segments)
         report.counts.add(saved.counts)
         return saved.article_id
     return None
@@ -276,6 +283,7 @@ def alignment_jobs(
             continue
         en, zh = alignments.abstract_sections(store.db, article_id)
         current = inputs_hash(en, zh)
+        done: str | None
         if planned and article_id in planned:
             done = planned[article_id]
         else:

@@ -8,7 +8,7 @@ import hashlib
 import multiprocessing
 import os
 import queue
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -135,7 +135,9 @@ def _produce(files: list[tuple[Path, str]], out: multiprocessing.Queue, parent_p
         out.put(None)
 
 
-def prepared_stream(files: list[tuple[Path, str]], worker: bool) -> Iterator[PreparedItem]:
+def prepared_stream(
+    files: list[tuple[Path, str]], worker: bool
+) -> Generator[PreparedItem, None, None]:
     """prepare_files(files), computed in a worker process when `worker` (it must be that
     workers.can_fork()). Stopping early stops the worker; it dies with this process."""
     if not worker:

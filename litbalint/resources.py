@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import sys
 from contextlib import ExitStack
 from functools import cache
 from importlib.resources import as_file, files
@@ -21,7 +22,11 @@ from litbalint.errors import LitbalintError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from importlib.resources.abc import Traversable
+
+    if sys.version_info >= (3, 11):
+        from importlib.resources.abc import Traversable
+    else:  # Python 3.10
+        from importlib.abc import Traversable
 
 BUNDLED = "bundled"  # the folder of shipped data files inside the package
 USER_DICTIONARY = "bundled/lexicon/zh_userdict.txt"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -126,7 +127,9 @@ def _topic(path: Path, name: str, entry: object, place: int) -> Topic:
     query = entry.get("query")
     if not isinstance(query, str) or not query.strip():
         raise wrong("has no 'query'")
-    labels = entry.get("label") if isinstance(entry.get("label"), dict) else {}
+    labels = entry.get("label")
+    if not isinstance(labels, dict):
+        labels = {}
     colour = str(entry.get("colour") or PALETTE[place % len(PALETTE)])
     if not _COLOUR.fullmatch(colour):
         raise wrong(f"colour {colour!r} is not a #RRGGBB colour")
@@ -167,10 +170,10 @@ def _hints(pattern: str) -> tuple[str, ...] | None:
     """Lower-case words one of which occurs in every text `pattern` matches: the longest run of
     plain characters of each of its alternatives; None when an alternative has no run of two
     characters or more (the regex then runs on every text)."""
-    try:  # the standard library's own reading of the pattern
+    if sys.version_info >= (3, 11):  # the standard library's own reading of the pattern
         from re import _parser
-    except ImportError:  # Python 3.10
-        import sre_parse as _parser  # type: ignore[no-redef]
+    else:
+        import sre_parse as _parser
 
     hints = []
     for alternative in _alternatives(_parser.parse(pattern, re.IGNORECASE).data):

@@ -542,7 +542,7 @@ def test_neighbor_score_without_linkname_hangs_then_fails(ncbi: FakeEutils) -> N
         eutils.call("elink.fcgi", params, timeout=0.2)
     assert raised.value.splittable
     body = client(ncbi, timeout=5).call("elink.fcgi", params)
-    assert b"Read failed: EOF" in body  # type: ignore[operator]
+    assert b"Read failed: EOF" in body
 
 
 def test_elink_splits_a_failing_batch_down_to_the_pmid_that_fails(ncbi: FakeEutils) -> None:
@@ -618,7 +618,7 @@ def test_ncbi_mode_lays_xml_out_with_doctype_and_tabs(ncbi: FakeEutils) -> None:
             ("id", "101"),
         ],
     )
-    text = body.decode()  # type: ignore[attr-defined]
+    text = body.decode()
     assert text.startswith('<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eLinkResult')
     assert "\n\t<LinkSet>\n\t\t<DbFrom>pubmed</DbFrom>" in text
 
@@ -636,9 +636,9 @@ def test_hang_mode_outlasts_the_clients_timeout(ncbi: FakeEutils) -> None:
 def test_ncbi_link_sets_all_names_and_scores(ncbi: FakeEutils) -> None:
     eutils = client(ncbi)
     plain = eutils.call("elink.fcgi", [("dbfrom", "pubmed"), ("cmd", "neighbor"), ("id", "101")])
-    names = replies.ET.fromstring(plain).findall("LinkSet/LinkSetDb/LinkName")  # type: ignore[arg-type]
+    names = replies.ET.fromstring(plain).findall("LinkSet/LinkSetDb/LinkName")
     assert {n.text for n in names} >= {"pubmed_pubmed", "pubmed_pubmed_refs", "pubmed_pubmed_five"}
-    assert b"<Score>" not in plain  # type: ignore[operator]
+    assert b"<Score>" not in plain
     scored = eutils.call(
         "elink.fcgi",
         [
@@ -648,7 +648,7 @@ def test_ncbi_link_sets_all_names_and_scores(ncbi: FakeEutils) -> None:
             ("id", "101"),
         ],
     )
-    root = replies.ET.fromstring(scored)  # type: ignore[arg-type]
+    root = replies.ET.fromstring(scored)
     links = root.findall("LinkSet/LinkSetDb/Link")
     assert links and all(link.find("Score") is not None for link in links)
 

@@ -76,17 +76,17 @@ class _Evidence:
             for unit in units:
                 stem_in_en[unit] = stem_in_en.get(unit, 0) | (1 << i)
         stem_in_zh: dict[str, int] = {}
-        for j, units in enumerate(zh_units):
-            for unit in units:
-                for candidate in unit:
+        for j, sets in enumerate(zh_units):
+            for unit_set in sets:
+                for candidate in unit_set:
                     stem_in_zh[candidate] = stem_in_zh.get(candidate, 0) | (1 << j)
         n, m = max(len(en), 1), max(len(zh), 1)
         zh_match = []
-        for units in zh_units:
+        for sets in zh_units:
             row = []
-            for unit in units:
+            for unit_set in sets:
                 mask = 0
-                for candidate in unit:
+                for candidate in unit_set:
                     mask |= stem_in_en.get(candidate, 0)
                 row.append((mask, 1.0 - (mask.bit_count() - 1) / n if mask else 1.0))
             zh_match.append(row)
@@ -189,7 +189,9 @@ def align_sentences(en: list[str], zh: list[str], lexicon: Lexicon | None = None
     beads: list[Bead] = []
     i, j = n, m
     while i or j:
-        a, b = back[i][j]  # type: ignore[misc]
+        pointer = back[i][j]
+        assert pointer is not None  # every cell is reached: there are (1, 0) and (0, 1) beads
+        a, b = pointer
         beads.append(
             Bead(
                 en=list(range(i - a, i)),

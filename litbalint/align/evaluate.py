@@ -179,6 +179,9 @@ def _renumber(section: GoldSection, zh_map: dict[int, list[int]]) -> None:
     section.beads = [(e, [n for j in z for n in zh_map.get(j, [])]) for e, z in section.beads]
 
 
+Perturbation = Callable[[GoldSection, random.Random], bool]  # True when it changed the section
+
+
 def _merge(section: GoldSection, rng: random.Random) -> bool:
     def one_one(bead: tuple[list[int], list[int]]) -> bool:
         return len(bead[0]) == len(bead[1]) == 1
@@ -252,7 +255,8 @@ def perturbation_set(
         ]
         for variant in range(variants):
             copy = _copy(document, f"{document.name}#{variant}")
-            operations = [_merge, _split, _drop, _merge, _split, partial(_insert, foreign=foreign)]
+            insert = partial(_insert, foreign=foreign)
+            operations: list[Perturbation] = [_merge, _split, _drop, _merge, _split, insert]
             rng.shuffle(operations)
             for operation in operations[: 3 + variant % 2]:
                 section = rng.choice(copy.sections)

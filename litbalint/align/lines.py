@@ -18,7 +18,7 @@ def align_lines(en_lines: list[str], zh_lines: list[str]) -> list[dict[str, Any]
     aligned = align_sentences(
         [en_lines[i].strip() for i in en_kept], [zh_lines[j].strip() for j in zh_kept]
     )
-    beads = []
+    beads: list[dict[str, Any]] = []
     for b in aligned:
         en = [en_kept[i] for i in b.en]
         zh = [zh_kept[j] for j in b.zh]

@@ -48,7 +48,8 @@ def _tex_title(title: str) -> str:
     in braces so bibliography styles that lower-case titles leave them alone."""
     words = []
     for word in title.split():
-        lead, core, trail = _WORD_PUNCTUATION.fullmatch(word).groups()
+        parts = _WORD_PUNCTUATION.fullmatch(word)  # matches every word
+        lead, core, trail = parts.groups() if parts else ("", word, "")
         if any(c.isupper() for c in core[1:]):
             words.append(tex_escape(lead) + "{" + tex_escape(core) + "}" + tex_escape(trail))
         else:

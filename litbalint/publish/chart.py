@@ -199,7 +199,8 @@ def _legend(
 ) -> tuple[list[str], int]:
     """Legend items (swatch and bilingual label) in rows that wrap at the chart's width."""
     parts = ['<g class="lb-chart-legend" font-size="12">']
-    x, row = LEFT, 0
+    x: float = LEFT
+    row = 0
     for topic in order:
         label = topic_label(topic, lang)
         if len(label) > MAX_LEGEND_CHARS:

@@ -147,20 +147,22 @@ def asgi_wrapper(datasette, max_mb: int):
                 await send({**start, "headers": [*start.get("headers", []), HIT_HEADER]})
                 await send({"type": "http.response.body", "body": body})
                 return
-            kept: dict[str, object] = {"parts": []}
+            kept_start: dict | None = None
+            kept_parts: list[bytes] = []
 
-            async def keep(message):
+            async def keep(message: dict) -> None:
+                nonlocal kept_start
                 if message["type"] == "http.response.start":
                     headers = [(n.lower(), v) for n, v in message.get("headers", [])]
                     keepable = message["status"] in KEPT_STATUSES and not any(
                         name == b"set-cookie" or (name == b"cache-control" and b"no-store" in v)
                         for name, v in headers
                     )
-                    kept.update(start=message if keepable else None)
-                elif message["type"] == "http.response.body" and kept.get("start"):
-                    kept["parts"].append(message.get("body", b""))  # type: ignore[attr-defined]
+                    kept_start = message if keepable else None
+                elif message["type"] == "http.response.body" and kept_start:
+                    kept_parts.append(message.get("body", b""))
                     if not message.get("more_body"):
-                        cache.put(key, version, kept["start"], b"".join(kept["parts"]))
+                        cache.put(key, version, kept_start, b"".join(kept_parts))
                 await send(message)
 
             await app(scope, receive, keep)

@@ -227,7 +227,7 @@ def read_results(
         conn, joined + " AND ".join(where), {**params, "found": json.dumps(ranked.found)}
     )
     ids = [article_id for article_id, _, _ in ranked.page]
-    rows = {
+    by_id = {
         row[0]: row
         for row in conn.execute(
             f"SELECT {_HIT_COLUMNS} FROM articles a "
@@ -238,8 +238,8 @@ def read_results(
     texts = snippets(conn, ranked.match, ids)
     hits = []
     for article_id, score, signals in ranked.page:
-        if article_id in rows:
-            hit = _hit(rows[article_id])
+        if article_id in by_id:
+            hit = _hit(by_id[article_id])
             hit.score = float(f"{score:.6g}")
             hit.signals = signals
             english, chinese = texts.get(article_id, (None, None))

@@ -90,12 +90,19 @@ def _clean(value: str | None) -> str | None:
     return value or None
 
 
-def looks_like_citation(line: str) -> bool:
-    """A line that parses with a journal, a year and bibliographic detail or a DOI."""
+def full_citation(line: str) -> CitationLine | None:
+    """The parsed line when it has a journal, a year and bibliographic detail or a DOI."""
     citation = parse_citation_line(line)
     if citation is None or citation.pub_date.year is None:
-        return False
-    return bool(citation.doi or citation.volume or citation.pages or citation.pmid)
+        return None
+    if citation.doi or citation.volume or citation.pages or citation.pmid:
+        return citation
+    return None
+
+
+def looks_like_citation(line: str) -> bool:
+    """A line that parses with a journal, a year and bibliographic detail or a DOI."""
+    return full_citation(line) is not None
 
 
 def apply_citation(article: Article, citation: CitationLine) -> None:

@@ -131,8 +131,8 @@ def _entries(start: int, lines: list[str]) -> list[_Entry] | Problem:
 def _read_record(start: int, lines: list[str]) -> Record:
     entries = _entries(start, lines)
     if isinstance(entries, Problem):
-        pmid = lines[0][6:].strip() if lines[0].startswith("PMID-") else "?"
-        entries.message = f"record PMID {pmid} (line {start}) skipped: {entries.message}"
+        shown = lines[0][6:].strip() if lines[0].startswith("PMID-") else "?"
+        entries.message = f"record PMID {shown} (line {start}) skipped: {entries.message}"
         return entries
     if not entries or entries[0].tag != "PMID":
         return Problem("MEDLINE record without a PMID line", start)

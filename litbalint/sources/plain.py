@@ -7,44 +7,41 @@ as "BACKGROUND:" keeps it).
 
 from __future__ import annotations
 
-from litbalint.model import Article, Problem, Record
-from litbalint.sources.citation import (
-    apply_citation,
-    kept_without_pmid,
-    looks_like_citation,
-    parse_citation_line,
-)
+from litbalint.model import Article, CitationLine, Problem, Record
+from litbalint.sources.citation import apply_citation, full_citation, kept_without_pmid
 from litbalint.sources.layout import is_chinese, is_url, numbered_lines, parse_sections
 
 MAX_AFFILIATION_LINES = 12
 
 
-def _citation_index(lines: list[str]) -> int | None:
+def _citation_at(lines: list[str]) -> tuple[int, CitationLine] | None:
+    """The first citation line near the top: its index and what it says."""
     for index, line in enumerate(lines[: MAX_AFFILIATION_LINES + 1]):
-        if looks_like_citation(line):
-            return index
+        citation = full_citation(line)
+        if citation is not None:
+            return index, citation
     return None
 
 
 def looks_like_plain(text: str) -> bool:
     """A citation line near the top, then at least one English and one Chinese paragraph."""
     lines = [line.text for line in numbered_lines(text)]
-    index = _citation_index(lines)
-    if index is None:
+    found = _citation_at(lines)
+    if found is None:
         return False
-    after = lines[index + 1 :]
+    after = lines[found[0] + 1 :]
     return any(is_chinese(p) for p in after) and any(not is_chinese(p) for p in after)
 
 
 def parse_plain(text: str) -> list[Record]:
     """Parse one decoded dump (LF line ends) into an Article plus any Problems."""
     lines = [line for line in numbered_lines(text) if not is_url(line.text)]
-    index = _citation_index([line.text for line in lines])
-    if index is None:
+    found = _citation_at([line.text for line in lines])
+    if found is None:
         return [Problem("no citation line (journal. year;volume(issue):pages) near the top", 1)]
+    index, citation = found
     article = Article(line=lines[0].number)
     article.affiliations = [line.text for line in lines[:index]]
-    citation = parse_citation_line(lines[index].text)
     apply_citation(article, citation)
     body = lines[index + 1 :]
     english = [line for line in body if not is_chinese(line.text)]

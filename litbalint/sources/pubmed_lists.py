@@ -114,15 +114,18 @@ def _author(elem: Element) -> Author | None:
                 suffix = child
         elif tag == "CollectiveName" and collective is None:
             collective = child
-    last = text_of(last)
-    if collective is not None:
-        collective = text_of(collective)
-    if not last and not collective:
+    last_name, collective_name = text_of(last), text_of(collective)
+    if not last_name and not collective_name:
         return None
-    fore, initials = text_of(fore), text_of(initials)
-    if suffix is not None:
-        suffix = text_of(suffix)
-    return Author(last, fore, initials, suffix, collective, orcid, affiliations)
+    return Author(
+        last_name,
+        text_of(fore),
+        text_of(initials),
+        text_of(suffix),
+        collective_name,
+        orcid,
+        affiliations,
+    )
 
 
 def authors_of(author_lists: Iterable[Element]) -> list[Author]:

@@ -119,11 +119,11 @@ def _parse_batch(pieces: list[tuple[bytes, int, int]]) -> Generator[Record, None
                 yield from _records(elem, line)
             return False
     for data, line, column in pieces:
-        elem = _parse_one(data, line, column)
-        if isinstance(elem, Problem):
-            yield elem
+        parsed = _parse_one(data, line, column)
+        if isinstance(parsed, Problem):
+            yield parsed
             return True
-        yield from _records(elem, line)
+        yield from _records(parsed, line)
     return False
 
 
@@ -132,7 +132,7 @@ def _parse_split(scanner: RecordScanner) -> Iterator[Record]:
     so several times faster than iterparse. What is outside the records (the prolog, the root
     element's tags, the tail) goes through one more parser, with a stand-in for the records,
     so a wrong root element or a file cut off between records is still reported."""
-    outer = ET.XMLPullParser(events=("start",))
+    outer: ET.XMLPullParser[Element] = ET.XMLPullParser(events=("start",))
     seen = b""  # what the outer parser was given before the tail
 
     def feed_outer(data: bytes, close: bool = False) -> str | None:
@@ -140,8 +140,10 @@ def _parse_split(scanner: RecordScanner) -> Iterator[Record]:
         outer.feed(data)
         tags = []
         try:
-            for _, elem in outer.read_events():  # raises a ParseError the feed queued
-                tags.append(elem.tag)
+            for event in outer.read_events():  # raises a ParseError the feed queued
+                elem = event[-1]  # "start" events only: an Element
+                if isinstance(elem, Element):
+                    tags.append(elem.tag)
             if close:
                 outer.close()
         except ET.ParseError:

@@ -11,6 +11,7 @@ import re
 
 from litbalint.model import (
     Article,
+    EdgeKind,
     Keyword,
     Problem,
     Record,
@@ -19,8 +20,8 @@ from litbalint.model import (
 from litbalint.sources.citation import (
     apply_citation,
     find_pmid,
+    full_citation,
     kept_without_pmid,
-    looks_like_citation,
     parse_citation_line,
 )
 from litbalint.sources.layout import (
@@ -47,7 +48,11 @@ HEADINGS = {
     "引用本文的文献": "cited_by",
     "本文引用的文献": "references",
 }
-LIST_KINDS = {"similar": "similar", "cited_by": "cited_by", "references": "references"}
+LIST_KINDS: dict[str, EdgeKind] = {
+    "similar": "similar",
+    "cited_by": "cited_by",
+    "references": "references",
+}
 
 # The site's promotional tiles: a heading, a blurb, a button. Known headings open a tile;
 # any button line closes one (and takes the two lines before it along).
@@ -177,7 +182,7 @@ def _join(existing: str | None, more: str) -> str:
     return f"{existing} {more}" if existing else more
 
 
-def _related_items(lines: list[Line], kind: str) -> list[RelatedArticle]:
+def _related_items(lines: list[Line], kind: EdgeKind) -> list[RelatedArticle]:
     """Items: an optional rank number, an English title (maybe with Chinese glued on),
     an optional Chinese title line, a citation line. A bare number with nothing after it
     (a count, or a rank whose item the copy lost) yields nothing."""
@@ -196,10 +201,10 @@ def _related_items(lines: list[Line], kind: str) -> list[RelatedArticle]:
             rank = int(text)
             current = None
             continue
-        if looks_like_citation(text):
+        citation = full_citation(text)
+        if citation is not None:
             if current is None or current.article.citation_text:
                 current = start()
-            citation = parse_citation_line(text)
             current.article.citation_text = text
             apply_citation(current.article, citation)
             continue

@@ -9,7 +9,10 @@ import codecs
 import re
 from collections import deque
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRead
 
 # The most one record (or what stands between records) may take. The largest PubMed records
 # (consortium author lists, long reference lists) are a few MB; a larger "record" is broken or
@@ -37,7 +40,7 @@ class LineTracker:
 
     _KEEP = 24  # longer than any start-tag match, so a tag split between reads is still seen
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: SupportsRead[bytes]) -> None:
         self._stream = stream
         self._tail = b""
         self._lines_before_tail = 0
@@ -116,7 +119,7 @@ def can_split(head: bytes) -> bool:
     if encoding and encoding.group(1).lower() not in _PLAIN_ENCODINGS:
         return False
     root = _FIRST_TAG.search(head)
-    return bool(root) and b"xmlns" not in root.group(0) and not _INTERNAL_SUBSET.search(head)
+    return root is not None and b"xmlns" not in root.group(0) and not _INTERNAL_SUBSET.search(head)
 
 
 class RecordScanner:

@@ -4,6 +4,7 @@ full-text index, topics (child rows: children.py). Called only inside a Store tr
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
@@ -49,6 +50,12 @@ def now() -> str:
         stamp = datetime.fromtimestamp(second, timezone.utc).isoformat()
         _clock[:] = [second, stamp]
     return _clock[1]
+
+
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The rowid an INSERT just gave (sqlite3 types it Optional: None before any INSERT)."""
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
 
 
 def _row(db: Database, article_id: int) -> dict[str, Any]:
@@ -160,8 +167,7 @@ def _insert_row(
     names = ", ".join(values)
     marks = ", ".join("?" for _ in values)
     cursor = db.execute(f"INSERT INTO articles ({names}) VALUES ({marks})", list(values.values()))
-    assert cursor.lastrowid is not None  # (an INSERT gives a rowid)
-    return cursor.lastrowid, {**dict.fromkeys(columns), **values, "deleted": 0}
+    return inserted_id(cursor), {**dict.fromkeys(columns), **values, "deleted": 0}
 
 
 def _journal_id(db: Database, article: Article) -> int | None:
@@ -185,7 +191,7 @@ def _journal_id(db: Database, article: Article) -> int | None:
             "issn_linking, nlm_id) VALUES (?, ?, ?, ?, ?, ?)",
             [article.journal, *details.values()],
         )
-        return cursor.lastrowid
+        return inserted_id(cursor)
     missing = {
         k: v
         for (k, v), old in zip(details.items(), hit[1:], strict=True)
@@ -216,8 +222,8 @@ def save_article(
         absorb(db, matches[0], other)
     if not matches:  # its topics are known now: no second write of the row
         rule_topics = set() if article.is_stub else _rule_topics(topics, columns)
-        topics = json.dumps(sorted(rule_topics.union(harvest_topics)))
-        article_id, base = _insert_row(db, columns, article.is_stub, topics)
+        topics_json = json.dumps(sorted(rule_topics.union(harvest_topics)))
+        article_id, base = _insert_row(db, columns, article.is_stub, topics_json)
         if rule_topics:
             db.conn.executemany(
                 "INSERT INTO article_topics (article_id, topic, source) VALUES (?, ?, 'rule')",

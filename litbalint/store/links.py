@@ -218,7 +218,9 @@ def save_elink(
     Returns the number of new edges."""
     ids = stub_ids(db, sorted({*refs, *cited_by, *(p for p, _ in similar)}))
     stamp = now()
-    rows = [(article_id, ids[p], "references", rank, None) for rank, p in enumerate(refs, 1)]
+    rows: list[tuple[int, int, str, int, float | None]] = [
+        (article_id, ids[p], "references", rank, None) for rank, p in enumerate(refs, 1)
+    ]
     rows += [(ids[p], article_id, "cited_by", rank, None) for rank, p in enumerate(cited_by, 1)]
     rows += [
         (article_id, ids[p], "similar", rank, score) for rank, (p, score) in enumerate(similar, 1)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from litbalint.store.articles import now
+from litbalint.store.articles import inserted_id, now
 
 COUNTERS = (
     "found",
@@ -35,7 +35,7 @@ def start_run(db: Database, mode: str, topics: list[str]) -> int:
         "INSERT INTO harvest_runs (started_at, mode, topics, status) VALUES (?, ?, ?, 'running')",
         [now(), mode, json.dumps(topics)],
     )
-    return cursor.lastrowid
+    return inserted_id(cursor)
 
 
 def record_window(
