@@ -11,10 +11,7 @@ from click.testing import CliRunner, Result
 from litbalint.cli import cli
 from litbalint.publish.response_cache import ENVIRONMENT as CACHE_ENVIRONMENT
 from litbalint.store import Store
-
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "litbalint" / "bundled" / "seeds"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from tests.support.paths import FIXTURES, ROOT, SEEDS  # noqa: F401 (the tests import them here)
 
 
 def seed(prefix: str) -> Path:

@@ -4,16 +4,12 @@ the perturbed abstracts are the ones whose sentence counts differ."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from litbalint.align.segment import split_paragraphs
 from litbalint.pipeline import expand_paths, import_paths
 from litbalint.store import Store
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-
-from make_synthetic import generate  # noqa: E402
+from tests.support.synthetic.corpus import generate
 
 RECORDS = 240
 
