@@ -13,7 +13,7 @@
     python -m scripts.bench_embed search [--vectors 100000]  publish/vectors.py at scale: load,
                                                              memory, nearest(), related()
 
-Synthetic records come from scripts/synthetic_text.py (the generator of make_synthetic.py):
+Synthetic records come from tests/support/synthetic/text.py (the generator of make_synthetic):
 Zipf word salads in English with their Chinese rendering; 3% carry "Balint groups", 6%
 "peer support" (the "topical" distractors, reported apart: they are not wrong answers).
 """

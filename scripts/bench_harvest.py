@@ -1,4 +1,4 @@
-"""Harvest benchmark against the fake E-utilities server (tests/fake_eutils.py).
+"""Harvest benchmark against the fake E-utilities server (tests/support/fake_eutils.py).
 
     python -m scripts.bench_harvest [--records 20000] [--few-links]
 

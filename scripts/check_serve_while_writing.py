@@ -7,10 +7,10 @@ Generates --records synthetic records (scripts/make_synthetic.py: PubMed XML and
 documents) in --batches files, imports the first into a fresh `corpus.db` (a name other than
 litbalint.db on purpose), starts `litbalint serve` on it (mutable, the default), then imports
 the other files with one `litbalint import` (which commits about once a second) and, with
---harvest N, harvests N records from the fake E-utilities server (tests/fake_eutils.py) into the
-same file (both writers with `nice -n 10`, as README's recipes run the harvest), while --pollers
-threads ask for the database page (chart, counts), the table's JSON and HTML, table searches
-(`articles.json?_search=`, ranked), the search page and its JSON (`/-/search.json`,
+--harvest N, harvests N records from the fake E-utilities server (tests/support/fake_eutils.py)
+into the same file (both writers with `nice -n 10`, as README's recipes run the harvest), while
+--pollers threads ask for the database page (chart, counts), the table's JSON and HTML, table
+searches (`articles.json?_search=`, ranked), the search page and its JSON (`/-/search.json`,
 `/corpus/-/search.json`) and article pages, and another thread watches the count of corpus
 articles the server reports. A thread reading the file directly notes when each commit became
 visible to readers.

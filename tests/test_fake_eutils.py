@@ -1,4 +1,4 @@
-"""The fake E-utilities server (tests/fake_eutils.py) that the harvester is tested against:
+"""The fake E-utilities server (tests/support/fake_eutils.py) that the harvester is tested against:
 its formats, search, history, cap, rate limit, faults and bookkeeping."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The harvest (litbalint/harvest.py, store/runs.py, `litbalint harvest`) against the fake NCBI
-server (tests/fake_eutils.py): first and incremental runs, windows, the 10,000 cap, faults,
+server (tests/support/fake_eutils.py): first and incremental runs, windows, the 10,000 cap, faults,
 deletions, idempotence, kill -9 and resume, the lock, the command line."""
 
 from __future__ import annotations
