@@ -1,22 +1,23 @@
 """Benchmarks of litbalint, each against an anchor measured in the same run.
 
-    python scripts/bench.py startup [--runs 7]         command start-up vs click + sqlite_utils
-    python scripts/bench.py parse [--records 20000]    XML parser vs Entrez.read, pubmed_parser
-    python scripts/bench.py build [--articles 100000] [--check]  `litbalint build` vs a plain ET
+    python -m scripts.bench startup [--runs 7]         command start-up vs click + sqlite_utils
+    python -m scripts.bench parse [--records 20000]    XML parser vs Entrez.read, pubmed_parser
+    python -m scripts.bench build [--articles 100000] [--check]  `litbalint build` vs a plain ET
                                                        script (--check: rows vs in-process)
-    python scripts/bench.py bigfile [--records 20000]  runs scripts/bench_bigfile.py
-    python scripts/bench.py align [--rounds 20]        sentence aligner vs NLTK Gale–Church
-    python scripts/bench.py harvest [--records 20000]  runs scripts/bench_harvest.py
-    python scripts/bench.py search [--articles 100000] runs scripts/bench_publish.py
-    python scripts/bench.py xlingual [--distractors 10000]  runs scripts/bench_xlingual.py
-    python scripts/bench.py load                      runs scripts/bench_load.py (20 clients)
-    python scripts/bench.py all [--out bench-results.md] [--only a,b] [--no-readme]
+    python -m scripts.bench bigfile [--records 20000]  runs scripts.bench_bigfile
+    python -m scripts.bench align [--rounds 20]        sentence aligner vs NLTK Gale–Church
+    python -m scripts.bench harvest [--records 20000]  runs scripts.bench_harvest
+    python -m scripts.bench search [--articles 100000] runs scripts.bench_publish
+    python -m scripts.bench xlingual [--distractors 10000]  runs scripts.bench_xlingual
+    python -m scripts.bench load                      runs scripts.bench_load (20 clients)
+    python -m scripts.bench all [--out bench-results.md] [--only a,b] [--no-readme]
 
 Each prints a small markdown table and TARGET lines; `all` runs everything (about 20 minutes
 on 2 cores with the search corpora cached under /tmp), lifts the TARGET lines into one table
 and writes it with the sections to bench-results.md and between docs/performance.md's markers.
-Corpora come from scripts/make_synthetic.py (generation is not timed). pubmed_parser and NLTK
-are optional: pip install pubmed_parser nltk (the project's dev extra).
+Corpora come from tests/support/synthetic (what scripts/make_synthetic writes; generation is
+not timed, its fingerprint is printed). pubmed_parser and NLTK are optional: pip install
+pubmed_parser nltk (the project's dev extra). Run from the checkout root.
 """
 
 from __future__ import annotations
@@ -34,17 +35,11 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import bench_bigfile  # noqa: E402
-import bench_load  # noqa: E402
-import bench_startup  # noqa: E402
-from bench_util import (  # noqa: E402
+from scripts import bench_bigfile, bench_load, bench_startup
+from scripts.bench_util import (
     IN_PROCESS,
     ROOT,
     TARGET_FIELDS,
-    content_digest,
     fenced,
     machine,
     python,
@@ -53,7 +48,8 @@ from bench_util import (  # noqa: E402
     table,
     target_line,
 )
-from make_synthetic import generate  # noqa: E402
+from tests.support.content import content_digest
+from tests.support.synthetic.corpus import fingerprint_line, generate
 
 # harvest: 2,000 records at PubMed's link counts take ~300 requests at 3/s (the fake's limit)
 ALL_SIZES = {
@@ -71,6 +67,7 @@ def synthetic(records: int, per_file: int) -> tuple[Path, dict]:
     start = time.perf_counter()
     manifest = generate(records, folder, per_file=per_file, processes=2)
     print(f"(generated {records:,} records in {time.perf_counter() - start:.0f} s: {folder})")
+    print(f"({fingerprint_line(manifest)})")
     return folder, manifest
 
 
@@ -81,7 +78,7 @@ def bench_parse(records: int) -> str:
     folder, _ = synthetic(records, per_file=500)
     results = {}
     for name in ("litbalint", "entrez", "pubmed_parser"):
-        run = run_measured(python("bench_parsers.py", name, folder / "pubmed"))
+        run = run_measured(python("bench_parsers", name, folder / "pubmed"))
         try:
             results[name] = {**json.loads(run.output.strip().splitlines()[-1]), "rss": run.rss_mb}
         except (ValueError, IndexError):
@@ -160,7 +157,7 @@ def bench_build(articles: int, check: bool = False) -> str:
         [sys.executable, "-m", "litbalint", "build", "--db", str(db), "--data", str(folder)]
         + ["-q", "--no-embed"]  # embedding is its own stage: scripts/bench_embed.py
     )
-    anchor = run_measured(python("bench.py", "_plain", folder / "pubmed", folder / "plain.db"))
+    anchor = run_measured(python("bench", "_plain", folder / "pubmed", folder / "plain.db"))
     size = sum(p.stat().st_size for p in folder.glob("bench.db*")) / 1e6
     counts = corpus_counts(db)
     digest = content_digest(db)
@@ -315,7 +312,7 @@ def bench_script(script: str, *args: object) -> str:
     run = run_measured(python(script, *args))
     return "\n".join(
         [
-            f"`python scripts/{script} {' '.join(map(str, args))}`: exit code {run.code}, "
+            f"`python -m scripts.{script} {' '.join(map(str, args))}`: exit code {run.code}, "
             f"{run.wall:.0f} s wall, peak RSS of the script's process {run.rss_mb:.0f} MB.",
             "",
             fenced(run.output),
@@ -324,7 +321,7 @@ def bench_script(script: str, *args: object) -> str:
 
 
 RESULTS_PAGE = ROOT / "docs" / "performance.md"
-RESULTS_START = "<!-- bench-results: `python scripts/bench.py all` writes this; not by hand -->"
+RESULTS_START = "<!-- bench-results: `python -m scripts.bench all` writes this; not by hand -->"
 RESULTS_END = "<!-- /bench-results -->"
 
 
@@ -336,11 +333,11 @@ def sections() -> dict[str, Callable[[], str]]:
         "build": lambda: bench_build(ALL_SIZES["build"]),
         "bigfile": lambda: bench_bigfile.report(ALL_SIZES["bigfile"]),
         "align": lambda: bench_align(20),
-        "harvest": lambda: bench_script("bench_harvest.py", "--records", ALL_SIZES["harvest"]),
+        "harvest": lambda: bench_script("bench_harvest", "--records", ALL_SIZES["harvest"]),
         "search": lambda: bench_script(
-            "bench_publish.py", "--articles", ALL_SIZES["search"], "--no-load"
+            "bench_publish", "--articles", ALL_SIZES["search"], "--no-load"
         ),
-        "xlingual": lambda: bench_script("bench_xlingual.py", "--distractors", 10_000),
+        "xlingual": lambda: bench_script("bench_xlingual", "--distractors", 10_000),
         "load": bench_load.report,
     }
 
@@ -360,7 +357,7 @@ def bench_all(out: Path, only: list[str], page: bool) -> None:
         parts.append(f"### {name} ({time.perf_counter() - start:.0f} s)\n\n{text.strip()}\n")
     minutes = (datetime.now(timezone.utc) - started).total_seconds() / 60
     sizes = ", ".join(f"{k} {v:,}" for k, v in ALL_SIZES.items() if not only or k in only)
-    command = "python scripts/bench.py all" + (f" --only {','.join(only)}" if only else "")
+    command = "python -m scripts.bench all" + (f" --only {','.join(only)}" if only else "")
     results = "\n".join(
         [
             f"{started:%Y-%m-%d %H:%M} UTC, {minutes:.1f} minutes; {machine()}. Sizes: {sizes}. "
@@ -423,11 +420,9 @@ def main() -> int:
             "build": lambda: bench_build(args.articles, args.check),
             "bigfile": lambda: bench_bigfile.report(args.records),
             "align": lambda: bench_align(args.rounds),
-            "harvest": lambda: bench_script("bench_harvest.py", "--records", args.records),
-            "search": lambda: bench_script("bench_publish.py", "--articles", args.articles),
-            "xlingual": lambda: bench_script(
-                "bench_xlingual.py", "--distractors", args.distractors
-            ),
+            "harvest": lambda: bench_script("bench_harvest", "--records", args.records),
+            "search": lambda: bench_script("bench_publish", "--articles", args.articles),
+            "xlingual": lambda: bench_script("bench_xlingual", "--distractors", args.distractors),
             "load": bench_load.report,
         }[args.command]()
         print(f"\n{text}")

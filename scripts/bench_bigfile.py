@@ -1,9 +1,9 @@
 """One big PubMed file: `litbalint import` of 20,000 records of real size in one XML file, against
 `Bio.Entrez.read` parsing the same records in batches of 500 (issue 15).
 
-    python scripts/bench_bigfile.py [--records 20000] [--keep DIR]    (also `bench.py bigfile`)
+    python -m scripts.bench_bigfile [--records 20000] [--keep DIR]    (also `bench.py bigfile`)
 
-The records come from scripts/make_synthetic.py --shape real (~21 KB each: ~35 references with
+The records come from make_synthetic's --shape real (~21 KB each: ~35 references with
 PubMed ids, ~11 MeSH headings with qualifiers, 6-10 authors with affiliations, keywords, grants,
 history dates, efetch's indentation; generation is not timed). Prints a markdown table: wall
 time, the CPU time of each process (the import's store in the main process, the parser in its
@@ -27,21 +27,18 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench_util import (  # noqa: E402
+from scripts.bench_util import (
     IN_PROCESS,
     ROOT,
-    content_digest,
     fenced,
     python,
     table,
     target_line,
     tree_pids,
 )
-from make_synthetic import generate  # noqa: E402
-from synthetic_pubmed import DOCTYPE  # noqa: E402
+from tests.support.content import content_digest
+from tests.support.synthetic.corpus import generate
+from tests.support.synthetic.pubmed import DOCTYPE
 
 BATCH = 500  # records per Entrez.read call, as one efetch reply
 TARGET = 0.5  # litbalint's wall time / Entrez.read's
@@ -150,7 +147,7 @@ def report(records: int, keep: Path | None = None) -> str:
     imported = run([sys.executable, "-m", "litbalint", "import", str(path), "--db", str(db), "-q"])
     print(f"(import: {imported.wall:.1f} s)", flush=True)
     entrez_folder = batches(path, folder)
-    entrez = run(python("bench_parsers.py", "entrez", entrez_folder))
+    entrez = run(python("bench_parsers", "entrez", entrez_folder))
     parsed = json.loads(entrez.output.strip().splitlines()[-1])
     print(f"(Entrez.read: {parsed['seconds']:.1f} s)", flush=True)
     reference_db = folder / "reference.db"

@@ -1,19 +1,19 @@
 """Embeddings (litbalint/embed.py): how fast, how good, how costly to search.
 
-    python scripts/bench_embed.py speed [--records 200]      texts/s per text recipe, query
+    python -m scripts.bench_embed speed [--records 200]      texts/s per text recipe, query
                                                              latency, the model's memory
-    python scripts/bench_embed.py quality [--distractors 1000] [--recipes title,300]
+    python -m scripts.bench_embed quality [--distractors 1000] [--recipes title,300]
                                                              the seeds among synthetic articles:
                                                              rank of the right seed per query
-    python scripts/bench_embed.py real                       real texts only: Chinese keyword
+    python -m scripts.bench_embed real                       real texts only: Chinese keyword
                                                              queries among the five English-only
                                                              seeds; the seeds' aligned sentence
                                                              pairs and the glossary's term pairs
                                                              found across languages
-    python scripts/bench_embed.py search [--vectors 100000]  publish/vectors.py at scale: load,
+    python -m scripts.bench_embed search [--vectors 100000]  publish/vectors.py at scale: load,
                                                              memory, nearest(), related()
 
-Synthetic records come from scripts/synthetic_text.py (the generator of make_synthetic.py):
+Synthetic records come from tests/support/synthetic/text.py (the generator of make_synthetic):
 Zipf word salads in English with their Chinese rendering; 3% carry "Balint groups", 6%
 "peer support" (the "topical" distractors, reported apart: they are not wrong answers).
 """
@@ -31,13 +31,10 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import synthetic_text as T  # noqa: E402
-
-from litbalint import embed  # noqa: E402
+from litbalint import embed
 from litbalint.store import vectors as stored_vectors
+from tests.support.synthetic import text as T
 
-ROOT = Path(__file__).resolve().parent.parent
 SEEDS = {1: "000", 7: "001", 8: "002", 9: "003", 13: "004"}
 ZH_QUERIES = [  # (query, seeds that answer it)
     ("巴林特小组 住院医师", {"000", "001"}),

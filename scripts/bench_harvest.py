@@ -1,6 +1,6 @@
-"""Harvest benchmark against the fake E-utilities server (tests/fake_eutils.py).
+"""Harvest benchmark against the fake E-utilities server (tests/support/fake_eutils.py).
 
-    python scripts/bench_harvest.py [--records 20000] [--few-links]
+    python -m scripts.bench_harvest [--records 20000] [--few-links]
 
 Runs the fake server in its own process in its real-NCBI mode (NCBI's limits and reply shapes,
 3 requests/s), harvests N synthetic records with PubMed's link counts (~35 references, ~12
@@ -23,17 +23,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_util import peak_rss_mb, target_line  # noqa: E402
-
-from litbalint.eutils import Eutils  # noqa: E402
-from litbalint.harvest import Options, harvest  # noqa: E402
-from litbalint.store import Store  # noqa: E402
-from litbalint.topics import Topic  # noqa: E402
-from tests.content import content  # noqa: E402
-from tests.fake_eutils import FakeEutils, make_records  # noqa: E402
+from litbalint.eutils import Eutils
+from litbalint.harvest import Options, harvest
+from litbalint.store import Store
+from litbalint.topics import Topic
+from scripts.bench_util import peak_rss_mb, target_line
+from tests.support.content import content
+from tests.support.fake_eutils import FakeEutils
+from tests.support.synthetic.records import make_records
 
 TOPICS = [
     Topic(name, query, name, name, "#0072B2")

@@ -1,7 +1,7 @@
 """Load benchmark: `litbalint serve` under concurrent client *processes*, one configuration
 after another on the same corpus.
 
-    python scripts/bench_load.py [--db FILE] [--clients 20] [--seconds 30] [--warmup 5]
+    python -m scripts.bench_load [--db FILE] [--clients 20] [--seconds 30] [--warmup 5]
                                  [--port N] [--config SPEC ...]
 
 Each SPEC is a server configuration, `key=value` pairs joined by commas: `workers=N` (server
@@ -38,16 +38,17 @@ from pathlib import Path
 
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_publish import KINDS, free_port, make_urls, pct, stop_server, wait_ready  # noqa: E402
-from bench_util import (  # noqa: E402
+from scripts.bench_publish import KINDS, make_urls, pct
+from scripts.bench_util import (
+    ROOT,
+    python,
     table,
     target_line,
     tree_cpu_seconds,
     tree_memory_kb,
     tree_pids,
 )
+from tests.support.serving import free_port, stop_server, wait_ready
 
 CORPUS = Path("/tmp/litbalint-bench-publish-zipf-100000-1-plain/litbalint.db")
 COPY = Path("/tmp/litbalint-bench-load") / "litbalint.db"  # the stem is metadata.yml's name
@@ -291,7 +292,7 @@ def render(results: list[Result], clients: int, seconds: float) -> str:
 def corpus_ids(db: Path) -> list[int]:
     if not db.exists():
         raise SystemExit(
-            f"{db}: not found; build it: python scripts/bench_publish.py --no-align --only-build"
+            f"{db}: not found; build it: python -m scripts.bench_publish --no-align --only-build"
         )
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         return [row[0] for row in conn.execute("SELECT id FROM articles WHERE is_stub = 0")]
@@ -325,9 +326,7 @@ def report() -> str:
     args = parser().parse_args([])
     if not args.db.exists():
         build = ["--articles", "100000", "--seed", "1", "--no-align", "--only-build"]
-        subprocess.run(
-            [sys.executable, str(Path(__file__).parent / "bench_publish.py"), *build], check=True
-        )
+        subprocess.run(python("bench_publish", *build), check=True, cwd=ROOT)
     return run(list(DEFAULT_CONFIGS), args)
 
 

@@ -1,6 +1,6 @@
 """The parsers `scripts/bench.py parse` compares, each run in its own process.
 
-    python scripts/bench_parsers.py PARSER FOLDER      (PARSER: litbalint, entrez, pubmed_parser)
+    python -m scripts.bench_parsers PARSER FOLDER      (PARSER: litbalint, entrez, pubmed_parser)
 
 Parses every .xml file in FOLDER and prints one JSON line: records, titles, abstracts, DOIs (how
 many records have each) and the seconds the parsing took (imports and start-up not counted).
@@ -14,8 +14,6 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 Counts = tuple[bool, bool, bool]  # has a title, an abstract, a DOI
 

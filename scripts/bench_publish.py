@@ -1,6 +1,6 @@
 """Publishing benchmark: Datasette (`litbalint serve`) on a synthetic corpus, over HTTP.
 
-    python scripts/bench_publish.py [--articles 100000] [--seed 1] [--rebuild] [--no-align]
+    python -m scripts.bench_publish [--articles 100000] [--seed 1] [--rebuild] [--no-align]
                                     [--mode mutable|immutable|compare] [--only-build] [--no-load]
                                     [--port N] [--corpus DIR/litbalint.db]
                                     [--against CHECKOUT [--against-corpus DB]]
@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -45,16 +44,13 @@ from urllib.parse import quote
 
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_publish_corpus import build  # noqa: E402
-from bench_util import target_line  # noqa: E402
-
-from litbalint.publish.corpus import schema_version  # noqa: E402
-from litbalint.publish.fts_query import escape_fts  # noqa: E402
-from litbalint.store import SCHEMA_VERSION, Store  # noqa: E402
-from litbalint.zh import has_cjk  # noqa: E402
+from litbalint.publish.corpus import schema_version
+from litbalint.publish.fts_query import escape_fts
+from litbalint.store import SCHEMA_VERSION, Store
+from litbalint.zh import has_cjk
+from scripts.bench_publish_corpus import build
+from scripts.bench_util import target_line
+from tests.support.serving import free_port, stop_server, wait_ready
 
 EN_QUERIES = (
     "balint peer burnout resident empathy nurse physician support group groups resilience "
@@ -70,35 +66,6 @@ ZH_QUERIES = [
     "共情",
     "护士 同伴支持",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-
-
-def wait_ready(base: str, server: subprocess.Popen, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"litbalint serve exited with {server.returncode}")
-        try:
-            if requests.get(f"{base}/-/versions.json", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise SystemExit("litbalint serve did not answer within 120 s")
 
 
 TABLE_SEARCH = "/litbalint/articles.json?_shape=array&_size=20&_search="

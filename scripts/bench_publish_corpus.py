@@ -5,14 +5,11 @@ directly through the store (no files), aligned unless told not to."""
 from __future__ import annotations
 
 import random
-import sys
 import time
 from itertools import pairwise
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from litbalint.model import (  # noqa: E402
+from litbalint.model import (
     Article,
     ArticleIds,
     Author,
@@ -21,8 +18,8 @@ from litbalint.model import (  # noqa: E402
     PubDate,
     Section,
 )
-from litbalint.pipeline import align_articles  # noqa: E402
-from litbalint.store import Store  # noqa: E402
+from litbalint.pipeline import align_articles
+from litbalint.store import Store
 
 BATCH = 2000
 

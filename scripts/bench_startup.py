@@ -1,6 +1,6 @@
 """Start-up time of `litbalint` commands against `python -c "import click, sqlite_utils"`.
 
-    python scripts/bench_startup.py [--runs 7]      (also: python scripts/bench.py startup)
+    python -m scripts.bench_startup [--runs 7]      (also: python -m scripts.bench startup)
 
 Each command runs in a fresh process, RUNS times, interleaved with the anchor (so both see the
 same load); the table gives medians and the ratio to the anchor's median. `stats` reads a
@@ -22,9 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_util import table, target_line  # noqa: E402
+from scripts.bench_util import table, target_line
 
 ANCHOR = [sys.executable, "-c", "import click, sqlite_utils"]
 EN = "Twelve residents joined a Balint group for one year.\nBurnout scores fell.\n"

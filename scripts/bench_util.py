@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import platform
 import sqlite3
@@ -14,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.paths import ROOT
 
 
 @dataclass
@@ -110,7 +109,8 @@ def run_measured(command: list[str], cwd: Path = ROOT) -> Measured:
 
 
 def python(script: str, *args: object) -> list[str]:
-    return [sys.executable, str(ROOT / "scripts" / script), *map(str, args)]
+    """The command running scripts/`script`.py as a module (from the checkout root: ROOT)."""
+    return [sys.executable, "-m", f"scripts.{script}", *map(str, args)]
 
 
 def table(headers: list[str], rows: list[list[object]]) -> str:
@@ -153,7 +153,6 @@ def machine() -> str:
     )
 
 
-TIMES = ("created_at", "updated_at", "first_seen", "imported_at", "aligned_at", "applied_at")
 # What `litbalint import`/`build` does, in one process (no worker): python -c IN_PROCESS DB
 # PATH... [--root ROOT]; the reference the benchmarks check the measured database against.
 IN_PROCESS = """
@@ -172,40 +171,6 @@ with Store(db) as store:
     relearn_lexicon(store)
 print(sum(r.records for r in reports), [r.refused for r in reports if r.refused])
 """
-
-
-def content_queries(conn: sqlite3.Connection) -> list[tuple[str, str]]:
-    """(table, a SELECT of its rows without timestamps in the order of all their columns) for
-    every table: equal results for equal content, whichever order the rows were written in."""
-    names = [
-        r[0]
-        for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND name NOT LIKE 'articles_fts_%' ORDER BY name"
-        )
-    ]
-    queries = []
-    for name in names:
-        columns = [r[1] for r in conn.execute(f"PRAGMA table_info({name})") if r[1] not in TIMES]
-        if name == "articles_fts":
-            columns.insert(0, "rowid")
-        listed = ", ".join(columns)
-        queries.append((name, f"SELECT {listed} FROM {name} ORDER BY {listed}"))
-    return queries
-
-
-def content_digest(db: Path) -> dict[str, str]:
-    """Per table: its row count and a digest of its rows (content_queries)."""
-    conn = sqlite3.connect(db)
-    found = {}
-    for name, query in content_queries(conn):
-        digest, count = hashlib.sha256(), 0
-        for row in conn.execute(query):
-            digest.update(repr(row).encode())
-            count += 1
-        found[name] = f"{count}:{digest.hexdigest()[:16]}"
-    conn.close()
-    return found
 
 
 # -- targets: one line per target, collected by `bench.py all` into the summary and README ------

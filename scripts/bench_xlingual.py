@@ -1,6 +1,6 @@
 """Cross-lingual known-item retrieval: Chinese queries, English-only articles.
 
-    python scripts/bench_xlingual.py [--distractors 10000] [--latency-articles 100000]
+    python -m scripts.bench_xlingual [--distractors 10000] [--latency-articles 100000]
                                      [--paramed DIR] [--rebuild] [--only-latency]
 
 The corpus is built once per distractor count (in the temporary folder; embedding 10,000
@@ -34,11 +34,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench_util import table, target_line  # noqa: E402
-from make_synthetic import generate  # noqa: E402
+from scripts.bench_util import table, target_line
+from tests.support.synthetic.corpus import generate
 
 LATENCY_TARGET_MS = 100.0  # p95 of the fused search at 100,000 articles
 
@@ -320,7 +317,8 @@ def latency(articles: int) -> str:
 
     cached = Path(f"/tmp/litbalint-bench-publish-zipf-{articles}-1-plain/litbalint.db")
     if not cached.exists():
-        return f"no cached corpus {cached}: run scripts/bench_publish.py --no-align --only-build"
+        build = "python -m scripts.bench_publish --no-align --only-build"
+        return f"no cached corpus {cached}: run {build}"
     copy = Path(tempfile.mkdtemp(prefix="litbalint-bench-xlingual-latency-")) / "litbalint.db"
     shutil.copy(cached, copy)
     from litbalint.store import Store

@@ -1,6 +1,6 @@
 """Hostile requests against a real `litbalint serve`: the other pages must stay fast.
 
-    python scripts/check_hostile_requests.py [--db FILE] [--port 8720] [--seconds 8]
+    python -m scripts.check_hostile_requests [--db FILE] [--port 8720] [--seconds 8]
         [--limit-ms 100]
 
 Serves --db (default: the bundled seeds, built and embedded by `litbalint build` in a
@@ -32,7 +32,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.paths import ROOT
+
 TWO_MILLION_SQL = "replace(hex(zeroblob(1000000)), '00', '巴林')"  # 2,000,000 CJK characters
 CHINESE = "巴林特小组对住院医师职业倦怠的影响研究"
 LIMITED_PROBE = "/-/versions.json"  # what must stay under --limit-ms

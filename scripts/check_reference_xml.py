@@ -2,7 +2,7 @@
 
 A check against real records (such as ../shared/reference/pubmed-xml/), not a test:
 
-    python scripts/check_reference_xml.py ../shared/reference/pubmed-xml
+    python -m scripts.check_reference_xml ../shared/reference/pubmed-xml
 """
 
 from __future__ import annotations

@@ -1,16 +1,16 @@
 """Serve a corpus while it is being written: `litbalint serve` must keep answering correctly.
 
-    python scripts/check_serve_while_writing.py [--records 20000] [--batches 10]
+    python -m scripts.check_serve_while_writing [--records 20000] [--batches 10]
         [--chinese-share 0.1] [--harvest 2000] [--pollers 3] [--keep DIR] [--immutable]
 
 Generates --records synthetic records (scripts/make_synthetic.py: PubMed XML and bilingual
 documents) in --batches files, imports the first into a fresh `corpus.db` (a name other than
 litbalint.db on purpose), starts `litbalint serve` on it (mutable, the default), then imports
 the other files with one `litbalint import` (which commits about once a second) and, with
---harvest N, harvests N records from the fake E-utilities server (tests/fake_eutils.py) into the
-same file (both writers with `nice -n 10`, as README's recipes run the harvest), while --pollers
-threads ask for the database page (chart, counts), the table's JSON and HTML, table searches
-(`articles.json?_search=`, ranked), the search page and its JSON (`/-/search.json`,
+--harvest N, harvests N records from the fake E-utilities server (tests/support/fake_eutils.py)
+into the same file (both writers with `nice -n 10`, as README's recipes run the harvest), while
+--pollers threads ask for the database page (chart, counts), the table's JSON and HTML, table
+searches (`articles.json?_search=`, ranked), the search page and its JSON (`/-/search.json`,
 `/corpus/-/search.json`) and article pages, and another thread watches the count of corpus
 articles the server reports. A thread reading the file directly notes when each commit became
 visible to readers.
@@ -43,12 +43,9 @@ from urllib.parse import quote
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from bench_publish import free_port, stop_server  # noqa: E402
-from make_synthetic import generate  # noqa: E402
+from tests.support.paths import ROOT
+from tests.support.serving import free_port, stop_server
+from tests.support.synthetic.corpus import generate
 
 DATABASE = "corpus"
 QUERIES = ["burnout", "support", "training", "residents", "职业倦怠", "住院医师", "共情 沟通"]
@@ -228,7 +225,8 @@ def write_topics(folder: Path) -> Path:
 
 def harvest_into(db: Path, folder: Path, records: int) -> str:
     """A full harvest of `records` fake PubMed records into db; returns its output."""
-    from tests.fake_eutils import FakeEutils, make_records
+    from tests.support.fake_eutils import FakeEutils
+    from tests.support.synthetic.records import make_records
 
     env = {**os.environ, "NCBI_EMAIL": "check@example.org"}
     world = make_records(records, real_links=True)  # PubMed's link counts, NCBI's limits

@@ -7,7 +7,7 @@
 #
 #   scripts/check_wheel.sh [PYTHON]
 #
-# PYTHON runs tests/fake_eutils.py (default: .venv/bin/python of the checkout, else python3);
+# PYTHON runs tests/support/fake_eutils.py (default: .venv/bin/python of the checkout, else python3);
 # the venv is made with python3 (or $CHECK_WHEEL_PYTHON). pip uses its configured indexes.
 set -euo pipefail
 
@@ -146,10 +146,11 @@ kill "${SERVER_PIDS[-1]}" && wait "${SERVER_PIDS[-1]}" 2>/dev/null || true
 unset 'SERVER_PIDS[-1]'
 ok "serve: /, database page with the chart, bilingual article $article with related ones, search 巴林特: $hits hit(s); stopped"
 
-"$TEST_PYTHON" - "$ROOT" >"$WORK/fake.url" 2>"$WORK/fake.log" <<'EOF' &
-import sys, threading
-sys.path.insert(0, sys.argv[1])
-from tests.fake_eutils import FakeEutils, make_records
+# from the checkout root, so that tests.support imports (python - puts the current folder first)
+(cd "$ROOT" && exec "$TEST_PYTHON" -) >"$WORK/fake.url" 2>"$WORK/fake.log" <<'EOF' &
+import threading
+from tests.support.fake_eutils import FakeEutils
+from tests.support.synthetic.records import make_records
 fake = FakeEutils(make_records(40), idle_timeout=600).start()
 print(fake.url, flush=True)
 threading.Event().wait()  # until the check stops it (SIGTERM)

@@ -1,6 +1,6 @@
 """Evaluate sentence alignment: litbalint vs NLTK's Gale–Church, side by side in one run.
 
-    python scripts/eval_align.py [GOLD.jsonl]      (default: ../shared/gold/seeds-alignment.jsonl)
+    python -m scripts.eval_align [GOLD.jsonl]      (default: ../shared/gold/seeds-alignment.jsonl)
 
 Prints strict and lax precision/recall/F1 over beads on (a) the gold file and (b) a perturbation
 set generated from it with known gold (merged, split, dropped, inserted Chinese sentences, swapped

@@ -1,6 +1,6 @@
 """Evaluate query translation (cross-lingual search) on the bundled seeds.
 
-    python scripts/eval_crosslingual.py [--distractors N] [--seed S]
+    python -m scripts.eval_crosslingual [--distractors N] [--seed S]
 
 Builds the seeds into a temporary database (plus N synthetic English-only and N/10 synthetic
 Chinese-only articles of scripts/bench_publish_corpus.py as distractors), then, for each
@@ -36,24 +36,20 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_publish_corpus import make_article  # noqa: E402
-from make_synthetic import generate  # noqa: E402
-
 from litbalint.align.learned_lexicon import learn_lexicon
-from litbalint.bilingual import LearnedTable, cedict, known_pair  # noqa: E402
-from litbalint.crosslingual import translate_query  # noqa: E402
+from litbalint.bilingual import LearnedTable, cedict, known_pair
+from litbalint.crosslingual import translate_query
 from litbalint.model import BeadText
-from litbalint.pipeline import (  # noqa: E402
+from litbalint.pipeline import (
     corpus_files,
     expand_paths,
     import_paths,
     relearn_lexicon,
 )
-from litbalint.publish.fts_query import escape_fts  # noqa: E402
-from litbalint.store import Store  # noqa: E402
+from litbalint.publish.fts_query import escape_fts
+from litbalint.store import Store
+from scripts.bench_publish_corpus import make_article
+from tests.support.synthetic.corpus import generate
 
 SHORT = {
     "zh": ["巴林特小组 住院医师", "同伴支持", "职业倦怠", "全科医生", "巴林特小组"],

@@ -1,6 +1,6 @@
 """Fuzz `litbalint import` with mutated seeds and PubMed/MEDLINE fixtures.
 
-    python scripts/fuzz_import.py [--files N] [--seed S] [--timeout T] [--per-run K]
+    python -m scripts.fuzz_import [--files N] [--seed S] [--timeout T] [--per-run K]
         [--kinds truncate,utf16,...] [--only KIND:SEED] [--keep DIR] [--report FILE]
 
 Imports the originals into a database, then imports the mutants (K per `python -m litbalint
@@ -22,9 +22,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tests.fuzz_checks import (  # noqa: E402
+from tests.support.fuzz_checks import (
     FAILURE_KINDS,
     Failure,
     check_alone,
@@ -32,7 +30,7 @@ from tests.fuzz_checks import (  # noqa: E402
     import_command,
     make_baseline,
 )
-from tests.fuzz_mutations import KINDS, MARKER, Mutant, make_mutant, mutants, originals  # noqa: E402
+from tests.support.fuzz_mutations import KINDS, MARKER, Mutant, make_mutant, mutants, originals
 
 EXAMPLES = 20
 

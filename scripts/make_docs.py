@@ -1,7 +1,7 @@
 """Write the generated parts of docs/ from the code, between their markers (as cog does):
 
-    python scripts/make_docs.py            rewrite them
-    python scripts/make_docs.py --check    exit 1 naming each page that is not what this writes
+    python -m scripts.make_docs            rewrite them
+    python -m scripts.make_docs --check    exit 1 naming each page that is not what this writes
 
 - docs/cli.md: every `litbalint` command's --help (walking `litbalint.cli.cli`);
 - docs/schema.md: every table, view and column of a fresh database (`Store`), described by
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 PACKAGE = ROOT / "litbalint"
 METADATA = PACKAGE / "publish" / "metadata.yml"
-START = "<!-- generated: python scripts/make_docs.py; not by hand -->"
+START = "<!-- generated: python -m scripts.make_docs; not by hand -->"
 END = "<!-- /generated -->"
 HELP_WIDTH = 100
 FTS_SHADOWS = ("data", "idx", "docsize", "config", "content")  # tables FTS5 keeps for itself
@@ -243,7 +243,7 @@ def main() -> int:
     if args.check:
         old = stale()
         for page in old:
-            print(f"{page.relative_to(ROOT)} is stale: run python scripts/make_docs.py")
+            print(f"{page.relative_to(ROOT)} is stale: run python -m scripts.make_docs")
         return 1 if old else 0
     for page, text in pages().items():
         if page.read_text(encoding="utf-8") != text:

@@ -1,6 +1,6 @@
 """Profile the readers' search in-process (search_query.read_results) at 100,000 articles.
 
-    python scripts/profile_search.py [--db PATH] [--repeat 3] [--profile] [--no-signals]
+    python -m scripts.profile_search [--db PATH] [--repeat 3] [--profile] [--no-signals]
 
 Reads a copy of bench_publish's cached corpus with random vectors (as bench_xlingual's latency
 part makes one; --db); every search embeds its query. Prints per-query p50, the p50/p95 of all,
@@ -17,9 +17,6 @@ import sqlite3
 import statistics
 import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 QUERIES = [
     "burnout", "peer support", "group", "Balint", "resident wellbeing", "Balint group residents",

@@ -9,12 +9,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from litbalint.cli import cli
+from litbalint.eutils import Eutils
 from litbalint.publish.response_cache import ENVIRONMENT as CACHE_ENVIRONMENT
 from litbalint.store import Store
-
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "litbalint" / "bundled" / "seeds"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from tests.support.paths import FIXTURES, ROOT, SEEDS  # noqa: F401 (the tests import them here)
 
 
 def seed(prefix: str) -> Path:
@@ -130,3 +128,33 @@ def seeds_datasette(tmp_path_factory: pytest.TempPathFactory):
     register_publish_plugin()
     db = seeded_database(tmp_path_factory.mktemp("seeds-datasette"))
     return Datasette([str(db)], immutables=[], metadata=project_metadata())
+
+
+EMAIL = "t@example.org"  # NCBI_EMAIL of the tests' harvests
+
+
+def _harvest_command_module():
+    """The module `litbalint harvest` takes its Eutils client from when it runs (it imports
+    the harvester then, not when the command line loads)."""
+    import litbalint.eutils
+
+    return litbalint.eutils
+
+
+@pytest.fixture
+def fast_cli(monkeypatch: pytest.MonkeyPatch) -> list[Eutils]:
+    """`litbalint harvest` in-process with a fast client (no spacing, tiny backoff);
+    returns the clients it made."""
+    made: list[Eutils] = []
+
+    def factory(base_url: str, email: str, api_key: str | None = None) -> Eutils:
+        eutils = Eutils(base_url, email, api_key, backoff=0.01)
+        eutils.limiter.interval = 0
+        made.append(eutils)
+        return eutils
+
+    monkeypatch.setattr(_harvest_command_module(), "Eutils", factory)
+    monkeypatch.setenv("NCBI_EMAIL", EMAIL)
+    monkeypatch.delenv("NCBI_API_KEY", raising=False)
+    monkeypatch.delenv("LITBALINT_EUTILS_URL", raising=False)
+    return made

@@ -179,7 +179,7 @@ def test_every_module_is_in_the_module_map_with_its_line_count():
         for path, lines in counts.items()
         if abs(lines - listed[path]) > max(30, lines // 5)
     ]
-    assert stale == [], "run python scripts/make_docs.py:\n" + "\n".join(stale)
+    assert stale == [], "run python -m scripts.make_docs:\n" + "\n".join(stale)
 
 
 @pytest.mark.parametrize("rule", ["sources", "align", "store", "publish"])

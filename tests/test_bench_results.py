@@ -1,28 +1,12 @@
 """scripts/bench.py all: targets lifted out of each benchmark's output into one table, and
 docs/performance.md's results replaced between their markers (never by hand)."""
 
-import importlib.util
-import sys
-
+from scripts import bench
+from scripts import bench_util as util
 from tests import conftest
-
-SCRIPTS = conftest.ROOT / "scripts"
-
-
-def load(name: str):
-    sys.path.insert(0, str(SCRIPTS))
-    try:
-        spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path.remove(str(SCRIPTS))
 
 
 def test_target_lines_are_lifted_out_of_a_section():
-    util = load("bench_util")
     line = util.target_line("build 10 | x", "130 s", "plain 9 s", "14x", "<= 120 s", False)
     report = util.target_line("parse", "2.6 s", "11.8 s", "4.5x", "none", None)
     text, targets = util.split_targets(f"intro\n{line}\n| a | b |\n{report}\nend")
@@ -34,7 +18,6 @@ def test_target_lines_are_lifted_out_of_a_section():
 
 
 def test_the_results_are_replaced_between_the_markers(tmp_path, monkeypatch):
-    bench = load("bench")
     page = tmp_path / "performance.md"
     page.write_text(
         f"# x\n## Performance\nintro\n\n{bench.RESULTS_START}\nold numbers\n{bench.RESULTS_END}\n"
@@ -50,7 +33,6 @@ def test_the_results_are_replaced_between_the_markers(tmp_path, monkeypatch):
 
 
 def test_the_performance_page_has_its_markers_once():
-    bench = load("bench")
     assert bench.RESULTS_PAGE == conftest.ROOT / "docs" / "performance.md"
     text = bench.RESULTS_PAGE.read_text(encoding="utf-8")
     assert text.count(bench.RESULTS_START) == 1 and text.count(bench.RESULTS_END) == 1

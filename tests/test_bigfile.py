@@ -4,7 +4,6 @@ in-process, and still all or nothing."""
 from __future__ import annotations
 
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,12 +13,9 @@ import litbalint.prepare as prepare
 from litbalint.pipeline import import_paths
 from litbalint.store import Store
 from litbalint.workers import can_fork
+from tests.support.synthetic.corpus import generate
 
 from .test_pipeline import content
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-
-from make_synthetic import generate  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="the worker needs fork")
 RECORDS = 240

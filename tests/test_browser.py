@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ import pytest
 
 from litbalint.pipeline import corpus_files, import_paths
 from litbalint.store import Store
+from tests.support.serving import free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -32,18 +32,12 @@ EXTERNAL = re.compile(r"^https://(doi\.org|pubmed\.ncbi\.nlm\.nih\.gov)/")
 STAND_IN = "<!DOCTYPE html><title>cited</title><h1>The cited article (stand-in)</h1>"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
     db = tmp_path_factory.mktemp("browser") / "litbalint.db"
     with Store(db) as store:
         assert all(r.ok for r in import_paths(store, corpus_files()))
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "litbalint", "serve", "--db", str(db), "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

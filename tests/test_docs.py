@@ -14,7 +14,7 @@ from litbalint.cli import cli
 from tests import conftest
 
 ROOT = conftest.ROOT
-REGENERATE = "run `python scripts/make_docs.py` and commit the result"
+REGENERATE = "run `python -m scripts.make_docs` and commit the result"
 
 
 @pytest.fixture(scope="module")

@@ -25,8 +25,9 @@ from litbalint.eutils import (
     RateLimiter,
 )
 from litbalint.model import Article, Deletion
-from tests import fake_eutils
-from tests.fake_eutils import FakeEutils, FakeRecord, make_records
+from tests.support import fake_eutils
+from tests.support.fake_eutils import FakeEutils, FakeRecord
+from tests.support.synthetic.records import make_records
 
 EMAIL = "t@example.org"
 

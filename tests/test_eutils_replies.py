@@ -17,7 +17,7 @@ from litbalint.eutils_replies import (
     search_result,
     summaries,
 )
-from tests.fake_eutils import NCBI_LINK_NAMES
+from tests.support.fake_eutils import NCBI_LINK_NAMES
 
 DECL = '<?xml version="1.0" encoding="UTF-8" ?>\n'
 LINK_DOCTYPE = (

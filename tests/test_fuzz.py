@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.fuzz_checks import BatchResult, Failure, make_baseline, run_batch
-from tests.fuzz_mutations import KINDS, MARKER, make_mutant, originals
+from tests.support.fuzz_checks import BatchResult, Failure, make_baseline, run_batch
+from tests.support.fuzz_mutations import KINDS, MARKER, make_mutant, originals
 
 # Kinds that fail on main today (issue 14); remove one when its fix lands.
 KNOWN_FAILING: dict[str, str] = {}  # kind -> why (xfail): none since issue 14's fixes
 # Two mutants a kind; where seeds 1 and 2 miss a known bug, seeds from a long run that hit it
-# (`scripts/fuzz_import.py --only KIND:SEED` makes the same mutant).
+# (`python -m scripts.fuzz_import --only KIND:SEED` makes the same mutant).
 SEEDS = {kind: (1, 2) for kind in KINDS} | {
     "byte_flip": (568791, 1),  # two_records_crlf.nbib: © read as 漏
     "stray_bytes": (901343, 1),  # two_records.nbib: 漏胾

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,13 +12,10 @@ from litbalint.pipeline import corpus_files, import_paths
 from litbalint.prepare import FileEnd, FileStart, RecordChunk, prepare_file
 from litbalint.store import Store
 from litbalint.zh import segment_for_index
+from tests.support.content import content_queries
 
 from .conftest import FIXTURES, seed
 from .test_store import pubmed_xml, write
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-
-from bench_util import content_queries  # noqa: E402
 
 
 def content(path: Path) -> dict[str, list]:

@@ -22,11 +22,7 @@ from litbalint.cli_serve import _metadata_for
 from litbalint.publish.response_cache import ENVIRONMENT
 from litbalint.publish.served import served_names
 from tests.conftest import project_metadata, run
-
-SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
-sys.path.insert(0, str(SCRIPTS))
-
-from bench_publish import free_port, stop_server, wait_ready  # noqa: E402
+from tests.support.serving import free_port, stop_server, wait_ready
 
 SEED_DOI = "10.1186/s12913-023-09312-y"
 

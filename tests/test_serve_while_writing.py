@@ -1,17 +1,13 @@
 """`litbalint serve` answers correctly while `litbalint import` writes the file it serves: a
 real server (mutable, the default) on a file named corpus.db, three batches imported by another
 process while pages, table searches, the search page and article pages are polled. The full-size
-run is `python scripts/check_serve_while_writing.py` (20,000 records, and a harvest)."""
+run is `python -m scripts.check_serve_while_writing` (20,000 records, and a harvest)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
-sys.path.insert(0, str(SCRIPTS))
-
-from check_serve_while_writing import MAX_LAG_SECONDS, run  # noqa: E402
+from scripts.check_serve_while_writing import MAX_LAG_SECONDS, run
 
 
 def test_pages_stay_right_and_new_rows_show_while_the_served_file_is_written(tmp_path: Path):

@@ -19,11 +19,7 @@ import pytest
 
 from litbalint.publish.response_cache import ResponseCache, cache_key
 from tests.conftest import run
-
-SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
-sys.path.insert(0, str(SCRIPTS))
-
-from bench_publish import free_port, wait_ready  # noqa: E402
+from tests.support.serving import free_port, wait_ready
 
 CONNECTIONS = 16  # spread by the kernel: all on one worker once in 30,000 runs
 

@@ -1,19 +1,16 @@
-"""scripts/make_synthetic.py: the benchmark corpus is deterministic and litbalint reads all of it:
-every PubMed record, every bilingual document merged into its record by PMID and aligned, and
-the perturbed abstracts are the ones whose sentence counts differ."""
+"""The benchmark corpus (tests/support/synthetic/corpus.py, scripts/make_synthetic.py) is
+deterministic and litbalint reads all of it: every PubMed record, every bilingual document
+merged into its record by PMID and aligned, the perturbed abstracts are the ones whose sentence
+counts differ, and its fingerprint counts what an import stores."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from litbalint.align.segment import split_paragraphs
 from litbalint.pipeline import expand_paths, import_paths
 from litbalint.store import Store, alignments
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-
-from make_synthetic import generate  # noqa: E402
+from tests.support.synthetic.corpus import fingerprint_line, generate
 
 RECORDS = 240
 
@@ -32,6 +29,8 @@ def test_same_arguments_same_bytes_whatever_the_file_size(tmp_path: Path) -> Non
     first = generate(RECORDS, tmp_path / "a", seed=7, chinese_share=0.2, per_file=100)
     second = generate(RECORDS, tmp_path / "b", seed=7, chinese_share=0.2, per_file=RECORDS)
     assert (first["files"], second["files"]) == (3, 1)
+    assert first["fingerprint"] == second["fingerprint"]
+    assert fingerprint_line(first).startswith(f"synthetic corpus: {RECORDS} records, ")
     assert first | {"arguments": None, "files": None} == second | {"arguments": None, "files": None}
     assert len(_records(tmp_path / "a")) == RECORDS
     assert _records(tmp_path / "a") == _records(tmp_path / "b")
@@ -51,6 +50,16 @@ def test_litbalint_reads_and_merges_everything(tmp_path: Path) -> None:
         assert stats.with_chinese == manifest["bilingual"]
         db = store.db
         assert db.execute("SELECT count(*) FROM alignments").fetchone()[0] == manifest["bilingual"]
+        shape = manifest["fingerprint"]
+        assert (shape["records"], shape["chinese_files"]) == (RECORDS, manifest["bilingual"])
+        entries = db.execute("SELECT count(*) FROM reference_lists").fetchone()[0]
+        assert entries == shape["references"]
+        stubs = (  # of the reference lists (Suppr pages' related lists add a few more)
+            "SELECT count(DISTINCT c.cited_id) FROM citations c "
+            "JOIN articles b ON b.id = c.cited_id "
+            "WHERE c.kind = 'references' AND c.source = 'pubmed' AND b.is_stub = 1"
+        )
+        assert db.execute(stubs).fetchone()[0] == shape["stubs"] > 0
         differ = 0
         for (article_id,) in db.execute("SELECT article_id FROM alignments").fetchall():
             en, zh = alignments.abstract_sections(store.db, article_id)

@@ -14,8 +14,7 @@ from litbalint.errors import LitbalintError
 from litbalint.resources import TOPICS, packaged_text
 from litbalint.topics import _hints, configured_topics, load_topics, topics_for_text
 from tests.conftest import get, project_metadata, register_publish_plugin, run
-from tests.fake_eutils import FakeEutils, FakeRecord
-from tests.test_harvest import fast_cli  # noqa: F401 - the fixture
+from tests.support.fake_eutils import FakeEutils, FakeRecord
 from tests.test_store import pubmed_xml
 
 MINDFULNESS = """
@@ -48,7 +47,7 @@ def topics_of(db: Path) -> set[tuple[int, str, str]]:
 
 def test_a_topic_added_to_the_file_alone_works_end_to_end(
     tmp_path: Path,
-    fast_cli: list,  # noqa: F811 - the fixture
+    fast_cli: list,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path, db = topics_file(tmp_path), tmp_path / "corpus.db"

@@ -17,10 +17,7 @@ from pathlib import Path
 import pytest
 
 from litbalint.workers import PARENT_POLL_SECONDS, can_fork
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-
-from make_synthetic import generate  # noqa: E402
+from tests.support.synthetic.corpus import generate
 
 pytestmark = pytest.mark.skipif(
     not (Path("/proc/self/stat").exists() and can_fork()), reason="needs Linux /proc and fork"

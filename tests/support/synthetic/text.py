@@ -1,8 +1,8 @@
-"""Text and citation heads of synthetic records (for scripts/make_synthetic.py).
+"""Text and citation heads of synthetic records.
 
 A token is (XML, plain English, Chinese): a sentence is drawn once and rendered three ways, so
 the XML abstract, the page copy's English and its Chinese say the same thing sentence by
-sentence. Words follow a Zipf law over the vocabulary of synthetic_words.py.
+sentence. Words follow a Zipf law over the vocabulary of words.py.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import random
 import re
 from dataclasses import dataclass, field
 
-import synthetic_words as W
+from tests.support.synthetic import words as W
 
 Token = tuple[str, str, str]  # (XML, plain English, Chinese)
 MATHML = (
@@ -31,16 +31,19 @@ MARKUP: list[Token] = [
     ("<i>in vitro</i>", "in vitro", "体外"),
     ("<b>not</b>", "not", "未"),
 ]
-TOPICS: list[tuple[float, Token]] = [  # (share of records, phrase)
-    (0.03, ("Balint groups", "Balint groups", "巴林特小组")),
-    (0.06, ("peer support", "peer support", "同伴支持")),
-    (0.003, ("Balint syndrome", "Balint syndrome", "巴林特综合征")),
-]
+BALINT_GROUPS: Token = ("Balint groups", "Balint groups", "巴林特小组")
+PEER_SUPPORT: Token = ("peer support", "peer support", "同伴支持")
+BALINT_SYNDROME: Token = ("Balint syndrome", "Balint syndrome", "巴林特综合征")
+Topics = list[tuple[float, Token]]  # (share of records, phrase); the rest have no topic
+TOPICS: Topics = [(0.03, BALINT_GROUPS), (0.06, PEER_SUPPORT), (0.003, BALINT_SYNDROME)]
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+WORDS: list[Token] = [(esc(e), e, z) for e, z in VOCAB]  # sentence()'s tokens
 
 
 def stream(seed: int, index: int, part: int) -> random.Random:
@@ -56,8 +59,7 @@ def pmid_of(index: int) -> int:
 
 
 def sentence(rng: random.Random, low: int, high: int, extras: bool = True) -> list[Token]:
-    words = rng.choices(VOCAB, cum_weights=CUM, k=rng.randint(low, high))
-    tokens: list[Token] = [(esc(e), e, z) for e, z in words]
+    tokens = rng.choices(WORDS, cum_weights=CUM, k=rng.randint(low, high))
     if extras and rng.random() < 0.25:
         number = str(rng.randint(2, 900))
         tokens.insert(rng.randint(1, len(tokens)), (number, number, number))
@@ -170,10 +172,11 @@ class Head:
         return line
 
 
-def head_of(seed: int, index: int) -> Head:
+def head_of(seed: int, index: int, topics: Topics = TOPICS) -> Head:
+    """The head of record `index`, its topic drawn from `topics`."""
     rng = stream(seed, index, 1)
     share, topic = rng.random(), None
-    for limit, phrase in TOPICS:
+    for limit, phrase in topics:
         if share < limit:
             topic = phrase
             break
@@ -225,9 +228,15 @@ class Section:
     sentences: list[list[Token]] = field(default_factory=list)
 
 
-def abstract(rng: random.Random, topic: Token | None, bilingual: bool) -> list[Section]:
+def abstract(
+    rng: random.Random, topic: Token | None, bilingual: bool, short: bool = False
+) -> list[Section]:
+    """An abstract (15% of the English-only records have none), structured or plain, the
+    topic in 1-3 of its sentences. `short` (the fake E-utilities' records): about a third of
+    the sentences, of 8-20 words instead of 8-28."""
     if not bilingual and rng.random() < 0.15:
         return []
+    longest = 20 if short else 28
     if rng.random() < 0.5:
         if rng.random() < 0.75:
             labels = [(e, z, e) for e, z in W.LABELS if e != "OBJECTIVE" or rng.random() < 0.4]
@@ -241,10 +250,15 @@ def abstract(rng: random.Random, topic: Token | None, bilingual: bool) -> list[S
             ]
         sections = [Section(label) for label in labels]
         for section in sections:
-            count = rng.randint(2, 5) if section.label[2] == "RESULTS" else rng.randint(1, 3)
-            section.sentences = [sentence(rng, 8, 28) for _ in range(count)]
+            results = section.label[2] == "RESULTS"
+            if short:
+                count = rng.randint(1, 2) if results else 1
+            else:
+                count = rng.randint(2, 5) if results else rng.randint(1, 3)
+            section.sentences = [sentence(rng, 8, longest) for _ in range(count)]
     else:
-        sections = [Section(None, [sentence(rng, 8, 28) for _ in range(rng.randint(4, 10))])]
+        count = rng.randint(2, 4) if short else rng.randint(4, 10)
+        sections = [Section(None, [sentence(rng, 8, longest) for _ in range(count)])]
     if topic:
         for _ in range(rng.randint(1, 3)):
             section = rng.choice(sections)

@@ -1,4 +1,4 @@
-"""The parts of a synthetic record of real PubMed size (make_synthetic.py --shape real): grants,
+"""The parts of a synthetic record of real PubMed size (corpus.py, shape real): grants,
 the full history dates, and efetch's indentation. A real efetch record with its reference list
 is ~17 KB (/work/shared/reference/pubmed-xml: 4-space indentation, every container element on
 its own line, MathML indented inside abstract text)."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import re
 
-from synthetic_text import Head
+from tests.support.synthetic.text import Head
 
 AGENCIES = (
     ("NCI NIH HHS", "CA", "United States"),

@@ -1,13 +1,13 @@
-"""One synthetic record as a PubmedArticle element, efetch style (for make_synthetic.py)."""
+"""One synthetic record as a PubmedArticle element, efetch style (for corpus.py)."""
 
 from __future__ import annotations
 
 import random
 from collections import Counter
 
-import synthetic_words as W
-from synthetic_real import grants_xml, history_xml, indent
-from synthetic_text import (
+from tests.support.synthetic import words as W
+from tests.support.synthetic.real import grants_xml, history_xml, indent
+from tests.support.synthetic.text import (
     CONTENT_START,
     CUM,
     MATHML,
@@ -27,6 +27,13 @@ DOCTYPE = (
     '1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
     "<PubmedArticleSet>\n"
 )
+
+
+def journal_of(index: int) -> tuple[str, str, str, str]:
+    """(title, ISO abbreviation, ISSN, NLM id) of the journal W.JOURNALS[index]."""
+    abbreviation, title = W.JOURNALS[index]
+    issn = f"{1000 + index * 37:04d}-{index * 7919 % 10000:04d}"
+    return title, abbreviation, issn, str(100000000 + index)
 
 
 def orcid(rng: random.Random) -> str:
@@ -90,10 +97,12 @@ def pub_date_xml(head: Head) -> str:
 
 
 def references_xml(
-    rng: random.Random, seed: int, corpus: int, real: bool = False
+    rng: random.Random, seed: int, corpus: int, stubs: set[str], real: bool = False
 ) -> tuple[str, int]:
-    """A ReferenceList; `real`: ~35 entries, 95% of them with a PubMed id, few of those also
-    with a DOI or PMC id (as in /work/shared/reference/pubmed-xml: PubMed ids alone)."""
+    """A ReferenceList and its length; the ids of cited articles outside the corpus (stubs
+    once imported) are added to `stubs`. `real`: ~35 entries, 95% of them with a PubMed id,
+    few of those also with a DOI or PMC id (as in /work/shared/reference/pubmed-xml: PubMed
+    ids alone)."""
     count = rng.randint(25, 45) if real else rng.randint(5, 40)
     with_pmid, with_doi, with_pmc = (0.95, 0.05, 0.05) if real else (0.8, 0.25, 0.3)
     parts = ["<ReferenceList>"]
@@ -116,6 +125,8 @@ def references_xml(
             inside = rng.random() < 0.7
             ids = ids_of(seed, rng.randrange(corpus)) if inside else None
             pmid = ids.pmid if ids else rng.randint(1_000_000, 19_000_000)
+            if not ids:
+                stubs.add(f"pmid:{pmid}")
             parts.append(f'<ArticleIdList><ArticleId IdType="pubmed">{pmid}</ArticleId>')
             if ids and ids.doi and rng.random() < with_doi:
                 parts.append(f'<ArticleId IdType="doi">{ids.doi}</ArticleId>')
@@ -123,7 +134,9 @@ def references_xml(
                 parts.append(f'<ArticleId IdType="pmc">{ids.pmc}</ArticleId>')
             parts.append("</ArticleIdList>")
         elif kind < with_pmid + 0.05:
-            parts.append(f'<ArticleIdList><ArticleId IdType="doi">10.9/ref.{rng.randint(1, 10**8)}')
+            doi = f"10.9/ref.{rng.randint(1, 10**8)}"
+            stubs.add(f"doi:{doi}")
+            parts.append(f'<ArticleIdList><ArticleId IdType="doi">{doi}')
             parts.append("</ArticleId></ArticleIdList>")
         parts.append("</Reference>")
     parts.append("</ReferenceList>")
@@ -166,13 +179,14 @@ def record_xml(
     rng: random.Random,
     sections: list[Section],
     stats: Counter,
+    stubs: set[str],
     real: bool = False,
 ) -> tuple[str, list[str], list[str]]:
-    """One PubmedArticle; also returns the affiliations and keywords it lists. `real`: of real
-    PubMed size and shape (~17 KB, indented; see synthetic_real.py)."""
+    """One PubmedArticle; also returns the affiliations and keywords it lists (and adds its
+    references' ids outside the corpus to `stubs`). `real`: of real
+    PubMed size and shape (~17 KB, indented; see real.py)."""
     ids, journal = head.ids, head.journal
-    issn = f"{1000 + journal * 37:04d}-{journal * 7919 % 10000:04d}"
-    abbreviation, title = W.JOURNALS[journal]
+    title, abbreviation, issn, nlm_id = journal_of(journal)
     authors, affiliations = authors_xml(rng, real)
     mesh = rng.random() < 0.7 or real
     out = [
@@ -211,7 +225,7 @@ def record_xml(
     if head.epub:
         out.append(date_xml("ArticleDate", *head.epub, attrs=' DateType="Electronic"'))
     out.append(f"</Article><MedlineJournalInfo><Country>China</Country><MedlineTA>{abbreviation}")
-    out.append(f"</MedlineTA><NlmUniqueID>{100000000 + journal}</NlmUniqueID>")
+    out.append(f"</MedlineTA><NlmUniqueID>{nlm_id}</NlmUniqueID>")
     out.append("</MedlineJournalInfo>")
     if mesh:
         out.append("<MeshHeadingList>")
@@ -253,7 +267,7 @@ def record_xml(
         out.append(f'<ArticleId IdType="pmc">{ids.pmc}</ArticleId>')
     out.append("</ArticleIdList>")
     if real or (head.year >= 2005 and rng.random() < 0.2):
-        references, count = references_xml(rng, seed, corpus, real)
+        references, count = references_xml(rng, seed, corpus, stubs, real)
         out.append(references)
         stats["with_references"] += 1
         stats["references"] += count

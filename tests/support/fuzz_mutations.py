@@ -1,7 +1,7 @@
 """Mutated import files for the fuzz test: seeded, pure functions from an original to bytes.
 
 Every mutant is fully determined by (kind, seed) and the marker file's URL, so a failure is
-reproduced with `scripts/fuzz_import.py --only KIND:SEED --keep DIR`.
+reproduced with `python -m scripts.fuzz_import --only KIND:SEED --keep DIR`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "litbalint" / "bundled" / "seeds"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from tests.support.paths import FIXTURES, SEEDS
+
 MARKER = "LITBALINT-FUZZ-MARKER-5b1e"  # the content of the local file external entities name
 PASSWD_SIGN = "root:x:0:0"  # what /etc/passwd would leave in the database
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")

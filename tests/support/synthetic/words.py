@@ -1,4 +1,4 @@
-"""Word lists for scripts/make_synthetic.py: a bilingual vocabulary ranked for Zipf sampling,
+"""Word lists of the synthetic generator: a bilingual vocabulary ranked for Zipf sampling,
 names, places, journals, MeSH headings. Data only; the generator decides how to use it.
 
 The Chinese side follows Suppr's style: a content word becomes its usual Chinese term, most

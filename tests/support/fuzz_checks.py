@@ -16,7 +16,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.fuzz_mutations import MARKER, PASSWD_SIGN, Mutant, Original, cjk_chars
+from tests.support.fuzz_mutations import MARKER, PASSWD_SIGN, Mutant, Original, cjk_chars
 
 # failure kinds, in report order
 TRACEBACK = "traceback"

@@ -1,6 +1,6 @@
 """A fake NCBI E-utilities server, for testing the harvester without the internet.
 
-    with FakeEutils(make_records(200)) as fake:
+    with FakeEutils(make_records(200)) as fake:  # tests/support/synthetic/records.py
         client = Eutils(fake.url, email="me@example.org")
         ...
         assert fake.violations == 0
@@ -44,13 +44,16 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 from xml.sax.saxutils import escape
 
-__all__ = ["ENDPOINTS", "FAULTS", "FakeEutils", "FakeRecord", "Request", "make_records"]
+from litbalint.topics import Topic
+from tests.support.synthetic import words as W
+from tests.support.synthetic.pubmed import journal_of
+
+__all__ = ["ENDPOINTS", "FAULTS", "FakeEutils", "FakeRecord", "Request"]
 
 ENDPOINTS = ("esearch", "efetch", "elink", "esummary", "epost")
 FAULTS = (
@@ -150,37 +153,6 @@ _XML_TYPE = "text/xml; charset=UTF-8"
 _JSON_TYPE = "application/json; charset=UTF-8"
 _HTML_TYPE = "text/html; charset=UTF-8"
 _TEXT_TYPE = "text/plain; charset=UTF-8"
-_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
-
-# title, ISO abbreviation, ISSN, NLM ID (synthetic: chosen by pmid % len)
-_JOURNALS = [
-    ("BMC medical education", "BMC Med Educ", "1472-6920", "101088679"),
-    (
-        "International journal of psychiatry in medicine",
-        "Int J Psychiatry Med",
-        "0091-2174",
-        "0365646",
-    ),
-    ("Family medicine", "Fam Med", "0742-3225", "8306464"),
-    ("Patient education and counseling", "Patient Educ Couns", "0738-3991", "8406280"),
-    ("Zhonghua yi xue za zhi", "Zhonghua Yi Xue Za Zhi", "0376-2491", "7511141"),
-    ("Psychiatric services (Washington, D.C.)", "Psychiatr Serv", "1075-2730", "9502838"),
-    ("Journal of general internal medicine", "J Gen Intern Med", "0884-8734", "8605834"),
-]
-# last name, fore name (synthetic: chosen by pmid % len)
-_AUTHORS = [
-    ("Wang", "Li"),
-    ("Smith", "Anna K"),
-    ("Zhang", "Wei"),
-    ("Olivero", "Jose M"),
-    ("Müller", "Jürgen"),
-    ("Chen", "Xiao"),
-    ("Johnson", "Mary"),
-    ("Liu", "Yang"),
-    ("Nakamura", "Ken"),
-]
-
-
 # -- records ---------------------------------------------------------------------------------
 
 
@@ -832,7 +804,7 @@ class FakeEutils:
 
     def _article_xml(self, r: FakeRecord) -> str:
         title, abbrev, issn, nlm_id = _journal(r.pmid)
-        last, fore = _AUTHORS[r.pmid % len(_AUTHORS)]
+        last, fore = _author(r.pmid)
         initials = "".join(part[0] for part in fore.split())
         mdat, crdt = _ymd(r.mdat), _ymd(r.crdt)
         volume, issue, page = _volume(r)
@@ -846,7 +818,7 @@ class FakeEutils:
             f'<ISSN IssnType="Print">{issn}</ISSN>\n',
             '<JournalIssue CitedMedium="Internet">',
             f"<Volume>{volume}</Volume><Issue>{issue}</Issue>",
-            f"<PubDate><Year>{r.year}</Year><Month>{_MONTHS[_month(r) - 1]}</Month></PubDate>",
+            f"<PubDate><Year>{r.year}</Year><Month>{W.MONTHS[_month(r) - 1]}</Month></PubDate>",
             "</JournalIssue>\n",
             f"<Title>{escape(title)}</Title>\n<ISOAbbreviation>{escape(abbrev)}</ISOAbbreviation>\n",
             "</Journal>\n",
@@ -909,7 +881,7 @@ class FakeEutils:
         record = self.records.get(pmid)
         if record is None:
             return f"Linked article {pmid}."
-        last, fore = _AUTHORS[pmid % len(_AUTHORS)]
+        last, fore = _author(pmid)
         volume, issue, page = _volume(record)
         abbrev = _journal(pmid)[1]
         return f"{last} {fore[0]}. {record.title} {abbrev}. {record.year};{volume}({issue}):{page}."
@@ -1047,7 +1019,7 @@ class FakeEutils:
                 pmid, f"Linked article {pmid}.", crdt=f"{1990 + pmid % 30}/0{1 + pmid % 9}/15"
             )
         title, abbrev, issn, nlm_id = _journal(pmid)
-        last, fore = _AUTHORS[pmid % len(_AUTHORS)]
+        last, fore = _author(pmid)
         author = f"{last} {''.join(part[0] for part in fore.split())}"
         volume, issue, page = _volume(record)
         month = _month(record)
@@ -1059,7 +1031,7 @@ class FakeEutils:
             article_ids.append({"idtype": "doi", "idtypen": 3, "value": record.doi})
         return {
             "uid": str(pmid),
-            "pubdate": f"{record.year} {_MONTHS[month - 1]}",
+            "pubdate": f"{record.year} {W.MONTHS[month - 1]}",
             "epubdate": "",
             "source": abbrev,
             "authors": [{"name": author, "authtype": "Author", "clusterid": ""}],
@@ -1398,7 +1370,12 @@ def _summary_v1(pmid: int, s: dict | None) -> str:
 
 
 def _journal(pmid: int) -> tuple[str, str, str, str]:
-    return _JOURNALS[pmid % len(_JOURNALS)]
+    return journal_of(pmid % len(W.JOURNALS))
+
+
+def _author(pmid: int) -> tuple[str, str]:
+    """(last name, fore name) of a record's author."""
+    return W.LAST_NAMES[pmid % len(W.LAST_NAMES)], W.FORE_NAMES[pmid % len(W.FORE_NAMES)]
 
 
 def _month(record: FakeRecord) -> int:
@@ -1414,190 +1391,6 @@ def _ymd(text: str) -> tuple[int, int, int]:
     return year, month, day
 
 
-# -- synthetic records -----------------------------------------------------------------------
-
-_POPULATIONS = [
-    ("general practitioners", "全科医生"),
-    ("residents", "住院医师"),
-    ("medical students", "医学生"),
-    ("nurses", "护士"),
-    ("oncology staff", "肿瘤科医护人员"),
-    ("psychiatrists", "精神科医生"),
-    ("family physicians", "家庭医生"),
-    ("doctors & nurses", "医生和护士"),
-    ("midwives", "助产士"),
-    ("pharmacists", "药师"),
-]
-_OUTCOMES = [
-    ("burnout", "职业倦怠"),
-    ("empathy", "共情能力"),
-    ("professional identity", "职业认同"),
-    ("job satisfaction", "工作满意度"),
-    ("resilience", "心理韧性"),
-    ("compassion fatigue", "同情疲劳"),
-    ("well-being", "幸福感"),
-    ("communication skills", "沟通能力"),
-]
-_DESIGNS = [
-    "a randomized controlled trial",
-    "a qualitative study",
-    "a cross-sectional survey",
-    "a systematic review",
-    "a mixed-methods evaluation",
-    "a pilot study",
-]
-_SETTINGS = ["primary care", "hospital medicine", "psychiatry", "oncology", "nursing education"]
-_CAUSES = ["bilateral parietal stroke", "posterior cortical atrophy", "cardiac arrest", "eclampsia"]
-_FIRST_DAY = date(2015, 1, 1).toordinal()
-_LAST_DAY = date(2025, 12, 31).toordinal()
-
-
-def _day(ordinal: int) -> str:
-    d = date.fromordinal(ordinal)
-    return f"{d.year:04d}/{d.month:02d}/{d.day:02d}"
-
-
-def make_records(
-    n: int,
-    seed: int = 0,
-    start_pmid: int = 30000000,
-    links: bool = True,
-    real_links: bool = False,
-) -> list[FakeRecord]:
-    """n deterministic synthetic records with PMIDs start_pmid ... start_pmid + n - 1 (in
-    order of create date, as PubMed assigns them). About 47% are on Balint groups, 46% on peer
-    support, 4% on both, 3% on Bálint syndrome (matched by "balint", not by "balint group");
-    ~15% carry a Chinese publisher abstract, ~90% a DOI; create dates spread over 2015-2025,
-    mdat on or after crdt. With links: 8-12 refs (0-2 of them recent records of the set, the
-    rest older PMIDs outside it), citedin consistent with the refs inside the set and padded to
-    1-5 with newer PMIDs outside (about 3 on average), and 5 similar (1 inside, 4 outside) with
-    scores, best first. real_links: PubMed's counts instead: 30-40 refs, 8-16 citing, 100
-    similar."""
-    rng = random.Random(seed)
-    days = sorted(rng.randrange(_FIRST_DAY, _LAST_DAY + 1) for _ in range(n))
-    records: list[FakeRecord] = []
-    for i, crdt in enumerate(days):
-        pmid = start_pmid + i
-        (pop, pop_zh), (outcome, outcome_zh) = rng.choice(_POPULATIONS), rng.choice(_OUTCOMES)
-        design, setting = rng.choice(_DESIGNS), rng.choice(_SETTINGS)
-        roll = rng.random()
-        topics_text, zh_topic = "", ""
-        if roll < 0.04:
-            kind, zh_topic = "both", "巴林特小组和同伴支持"
-            title = f"Balint groups and peer support for {pop} in {setting}: {design}"
-            topics_text = "balint group peer support"
-        elif roll < 0.07:
-            kind = "syndrome"
-            title = f"Bálint syndrome after {rng.choice(_CAUSES)}: a case report"
-        elif roll < 0.54:
-            kind, zh_topic = "balint", "巴林特小组"
-            topics_text = "balint group"
-            title = rng.choice(
-                [
-                    f"Balint groups for {pop}: {design}",
-                    f"Effect of Balint group participation on {outcome} among {pop}",
-                    f"Reflective case discussion and {outcome} in {setting}: {design}",
-                ]
-            )
-        else:
-            kind, zh_topic = "peer", "同伴支持"
-            topics_text = "peer support"
-            title = rng.choice(
-                [
-                    f"Peer support for {outcome} among {pop}: {design}",
-                    f"A peer support programme for {pop} in {setting}",
-                    f"Colleagues helping colleagues: {outcome} in {setting}",
-                ]
-            )
-        if kind == "syndrome":
-            abstract = (
-                "We describe a patient with Bálint syndrome (simultanagnosia, optic ataxia and "
-                "ocular apraxia). Visual attention improved partly after rehabilitation."
-            )
-        else:
-            topic = {"both": "Balint groups and peer support", "balint": "Balint groups"}.get(
-                kind, "Peer support"
-            )
-            participants = rng.randint(12, 400)
-            abstract = (
-                f"{topic} may reduce {outcome} among {pop}. We conducted {design} in {setting} "
-                f"with {participants} participants. Participants reported less {outcome} after "
-                f"{rng.randint(4, 20)} sessions (p = 0.0{rng.randint(1, 4)}). The approach is "
-                f"feasible in {setting}."
-            )
-        year = date.fromordinal(crdt).year
-        if rng.random() < 0.1:
-            year = min(2025, year + 1)  # epub ahead of print: published the next year
-        chinese = None
-        if kind != "syndrome" and rng.random() < 0.15:
-            chinese = (
-                f"目的：探讨{zh_topic}对{pop_zh}{outcome_zh}的影响。方法：共纳入{participants}名"
-                f"{pop_zh}。结果：干预后{outcome_zh}明显改善。结论：{zh_topic}值得推广。"
-            )
-        records.append(
-            FakeRecord(
-                pmid=pmid,
-                title=title,
-                abstract=abstract,
-                doi=f"10.{1000 + pmid % 9000}/fake.{pmid}" if rng.random() < 0.9 else None,
-                mdat=_day(rng.randint(crdt, _LAST_DAY)),
-                crdt=_day(crdt),
-                year=year,
-                topics_text=topics_text,
-                chinese_abstract=chinese,
-            )
-        )
-    if links:
-        sizes = ((30, 40), (8, 16), 100) if real_links else ((8, 12), (1, 5), 5)
-        _add_links(records, rng, start_pmid, n, sizes)
-    return records
-
-
-def cite(citing: FakeRecord, cited: FakeRecord) -> None:
-    """`citing` cites `cited`: PubMed's cited-by list of `cited` grows, its record (and mdat)
-    stays as it was."""
-    if cited.pmid not in citing.refs:
-        citing.refs.insert(0, cited.pmid)
-    if citing.pmid not in cited.citedin:
-        cited.citedin.insert(0, citing.pmid)
-
-
-def _add_links(
-    records: list[FakeRecord],
-    rng: random.Random,
-    start: int,
-    n: int,
-    sizes: tuple[tuple[int, int], tuple[int, int], int],
-) -> None:
-    (refs_low, refs_high), (cited_low, cited_high), similar_count = sizes
-    older_low = max(1, start - 20_000_000)
-    older_high = max(older_low, start - 1)
-    newer_low = start + n
-    citedin: list[list[int]] = [[] for _ in records]
-    for i, record in enumerate(records):
-        refs: dict[int, None] = {}
-        total = rng.randint(refs_low, refs_high)
-        for _ in range(min(rng.randint(0, 2), i)):  # a recent record of the set
-            j = i - rng.randint(1, min(i, 300))
-            if records[j].pmid not in refs:
-                refs[records[j].pmid] = None
-                citedin[j].append(record.pmid)
-        while len(refs) < total:
-            refs[rng.randint(older_low, older_high)] = None
-        record.refs = list(refs)
-        similar: dict[int, None] = {}
-        if n > 1:
-            j = rng.randrange(n - 1)
-            similar[records[j if j < i else j + 1].pmid] = None
-        while len(similar) < similar_count:
-            other = rng.randint(older_low, newer_low + 5_000_000)
-            if other != record.pmid:
-                similar[other] = None
-        scores = sorted((rng.randint(10_000_000, 60_000_000) for _ in similar), reverse=True)
-        record.similar = list(zip(similar, scores, strict=True))
-    for i, record in enumerate(records):
-        cited = dict.fromkeys(citedin[i])
-        target = rng.randint(cited_low, cited_high)
-        while len(cited) < target:
-            cited[rng.randint(newer_low, newer_low + 5_000_000)] = None
-        record.citedin = list(cited)
+def searched(name: str, query: str) -> Topic:
+    """A topic as a harvest searches it: a name and a query (labels and colour do not matter)."""
+    return Topic(name, query, name, name, "#0072B2")
