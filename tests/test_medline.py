@@ -317,3 +317,37 @@ def test_looks_like_medline(text: str, expected: bool) -> None:
 def test_fixtures_are_detected_as_medline() -> None:
     for path in FIXTURES.glob("*.nbib"):
         assert looks_like_medline(decode_text(path.read_bytes(), path.name)), path.name
+
+
+def test_wrapped_fields_of_every_kind_keep_their_values_and_order() -> None:
+    # Bio.Medline joins wrapped MH / AD lines and text fields itself, keeps the wrapped lines
+    # of other list fields (CN, OAB) apart: each field still gets its whole value, in order
+    (article,) = parse_medline(
+        "PMID- 7\n"
+        "TI  - A title that PubMed wrapped\n"
+        "      onto two lines.\n"
+        "CN  - The Very Long Name of a Collaborative Group on Balint Work in\n"
+        "      Primary Care\n"
+        "FAU - Doe, Jane\n"
+        "AU  - Doe J\n"
+        "AD  - Clinic A,\n"
+        "      Town.\n"
+        "AD  - Clinic B.\n"
+        "MH  - *Burnout, Professional/prevention &\n"
+        "      control\n"
+        "OAB - Un résumé\n"
+        "      en deux lignes.\n"
+        "OABL- fre\n"
+        "OAB - 中文摘要。\n"
+        "OABL- chi\n"
+        "LID - 10.1/x [doi]\n"
+        "LID - S01 [pii]\n"
+    )
+    assert article.title_en == "A title that PubMed wrapped onto two lines."
+    assert [(a.collective_name, a.last_name, a.affiliations) for a in article.authors] == [
+        ("The Very Long Name of a Collaborative Group on Balint Work in Primary Care", None, []),
+        (None, "Doe", ["Clinic A, Town.", "Clinic B."]),
+    ]
+    assert [q.name for q in article.mesh[0].qualifiers] == ["prevention & control"]
+    assert [s.text for s in article.abstract_zh] == ["中文摘要。"]
+    assert (article.ids.doi, article.ids.pii) == ("10.1/x", "S01")

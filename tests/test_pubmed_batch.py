@@ -28,17 +28,22 @@ def test_many_records_in_order_with_their_lines() -> None:
     assert records[24].title_en == "Title 25."
 
 
-def test_a_broken_record_among_others_is_reported_as_alone() -> None:
+def test_a_broken_record_among_others_is_reported_as_alone_and_costs_only_itself() -> None:
     pieces = [record(pmid) for pmid in range(1, 26)]
     pieces[13] = record(14, "<Oops>")
     records = parse(pieces)
-    assert [type(r) for r in records] == [Article] * 13 + [Problem]
-    assert [r.ids.pmid for r in records[:13]] == list(range(1, 14))
+    assert [type(r) for r in records] == [Article] * 13 + [Problem] + [Article] * 11
+    assert [r.ids.pmid for r in records if isinstance(r, Article)] == [
+        *range(1, 14),
+        *range(15, 26),
+    ]
     # the same record after 13 empty lines: the same error, line and column
     alone = parse([b""] * 13 + [pieces[13]])
     assert records[13] == alone[0]
     assert records[13].line == 15
-    assert "mismatched tag: line 15, column" in records[13].message
+    assert "PMID 14 not imported: not well-formed XML (mismatched tag: line 15, column" in (
+        records[13].message
+    )
 
 
 def test_a_comment_never_joins_two_records() -> None:

@@ -330,7 +330,7 @@ def test_truncated_file_yields_records_then_problem() -> None:
     assert "line 24" in problem.message
 
 
-def test_malformed_file_stops_at_the_error_line() -> None:
+def test_a_malformed_record_costs_that_record_only() -> None:
     data = (
         b"<PubmedArticleSet>\n"
         b"<PubmedArticle><MedlineCitation><PMID>1</PMID></MedlineCitation></PubmedArticle>\n"
@@ -339,9 +339,29 @@ def test_malformed_file_stops_at_the_error_line() -> None:
         b"</PubmedArticleSet>\n"
     )
     records = list(parse_pubmed_xml(io.BytesIO(data)))
+    assert [type(r) for r in records] == [Article, Problem, Article]
+    assert [records[0].ids.pmid, records[2].ids.pmid] == [1, 3]
+    assert records[1] == Problem(
+        "<PubmedArticle> PMID 2 not imported: not well-formed XML (mismatched tag: line 3, "
+        "column 48)",
+        3,
+    )
+
+
+def test_a_malformed_record_with_a_comment_stops_the_file_at_the_error_line() -> None:
+    # a comment could hide the end tag the scanner found: what follows cannot be trusted
+    data = (
+        b"<PubmedArticleSet>\n"
+        b"<PubmedArticle><MedlineCitation><PMID>1</PMID></MedlineCitation></PubmedArticle>\n"
+        b"<PubmedArticle><!-- x --><MedlineCitation><PMID>2</PMID></Oops></PubmedArticle>\n"
+        b"<PubmedArticle><MedlineCitation><PMID>3</PMID></MedlineCitation></PubmedArticle>\n"
+        b"</PubmedArticleSet>\n"
+    )
+    records = list(parse_pubmed_xml(io.BytesIO(data)))
     assert [type(r) for r in records] == [Article, Problem]
-    assert records[0].ids.pmid == 1
-    assert records[1].line == 3
+    assert records[1] == Problem(
+        "XML broken off or not well-formed: mismatched tag: line 3, column 58", 3
+    )
 
 
 def test_not_pubmed_xml() -> None:

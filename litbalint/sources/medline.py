@@ -1,15 +1,16 @@
 """MEDLINE / .nbib text (PubMed's "Citation manager" export) -> Article records.
 
-Records are split here so line numbers are known; each record's fields are read with
-``Bio.Medline``. Fields whose order matters (authors with their AD/AUID lines, OTO/OT,
-OAB/OABL) and list fields that may wrap are read from the record's own joined entries.
+Records are split here, so line numbers are known, and each line is checked to be a field
+(noting the fields' order, which ``Bio.Medline`` does not keep); ``Bio.Medline`` then reads
+each record's lines, once, into its fields' values. Fields whose order matters (authors with
+their AD/AUID lines, OTO/OT, OAB/OABL) are read in that order.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from Bio import Medline
 
@@ -53,13 +54,31 @@ _ZH_LABEL = re.compile(
 _KNOWN_EN = frozenset(english_labels())
 
 
+# Bio.Medline keeps one list of values a tag, a value a line; but the lines that continue an
+# MH or AD value are joined to it, and the text fields (TI, AB, ...) are one string.
+_CONTINUED_IN_PLACE = frozenset({"MH", "AD"})
+
+
 @dataclass
-class _Entry:
-    """One field of a record: tag, value with continuation lines joined, first line."""
+class _Field:
+    """One field of a record: its tag, first line, how many lines continue it, and its value
+    (the lines joined) once Bio.Medline has read the record."""
 
     tag: str
-    value: str
     line: int
+    more: int = 0
+    value: str = ""
+
+
+@dataclass
+class _Chunk:
+    """One record's lines (as Bio.Medline reads them), its fields in order, and the first
+    line that is no field (number, text), if any."""
+
+    start: int
+    lines: list[str] = field(default_factory=list)
+    fields: list[_Field] = field(default_factory=list)
+    bad: tuple[int, str] | None = None
 
 
 def looks_like_medline(text: str) -> bool:
@@ -83,69 +102,85 @@ def looks_like_medline(text: str) -> bool:
 
 def parse_medline(text: str) -> Iterator[Record]:
     """Yield one Article per MEDLINE record, or a Problem for a record that cannot be read."""
-    for start, lines in _split_records(text.split("\n")):
-        yield _read_record(start, lines)
+    for chunk in _chunks(text.split("\n")):
+        yield _read_record(chunk)
 
 
-def _split_records(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
-    """(1-based start line, lines) per record: blank lines and PMID lines start records."""
-    chunk: list[str] = []
-    start = 0
+def _chunks(lines: list[str]) -> Iterator[_Chunk]:
+    """The records: blank lines and PMID lines start records (a blank line followed by a
+    continuation line is part of a wrapped field)."""
+    chunk: _Chunk | None = None
     for index, line in enumerate(lines):
-        blank = not line.strip()
-        follows = index + 1 < len(lines) and _is_continuation(lines[index + 1])
-        if blank and chunk and follows:
-            chunk.append(_CONTINUATION)  # a blank line inside a wrapped field
-            continue
-        if (blank or line.startswith("PMID-")) and chunk:
-            yield start, chunk
-            chunk = []
-        if not blank:
-            if not chunk:
-                start = index + 1
-            chunk.append(line.rstrip())
+        line = line.rstrip()
+        if not line:
+            follows = index + 1 < len(lines) and _is_continuation(lines[index + 1])
+            if chunk and follows:
+                line = _CONTINUATION  # a blank line inside a wrapped field
+            else:
+                if chunk:
+                    yield chunk
+                chunk = None
+                continue
+        elif chunk and line.startswith("PMID-"):
+            yield chunk
+            chunk = None
+        if chunk is None:
+            chunk = _Chunk(index + 1)
+        chunk.lines.append(line)
+        if line.startswith(_CONTINUATION) and chunk.fields:
+            chunk.fields[-1].more += 1
+        elif match := _TAG_LINE.match(line):
+            chunk.fields.append(_Field(match["tag"], index + 1))
+        elif chunk.bad is None:
+            chunk.bad = index + 1, line
     if chunk:
-        yield start, chunk
+        yield chunk
 
 
 def _is_continuation(line: str) -> bool:
     return line.startswith(_CONTINUATION) and bool(line.strip())
 
 
-def _entries(start: int, lines: list[str]) -> list[_Entry] | Problem:
-    """Join continuation lines as Bio.Medline does; a Problem for a line that is no field."""
-    entries: list[_Entry] = []
-    for offset, line in enumerate(lines):
-        number = start + offset
-        if line.startswith(_CONTINUATION) and entries:
-            if line.strip():
-                entries[-1].value = f"{entries[-1].value} {line.strip()}".strip()
-            continue
-        match = _TAG_LINE.match(line)
-        if not match:
-            return Problem(f"line {number} is not a MEDLINE field: {line.strip()[:60]!r}", number)
-        entries.append(_Entry(match["tag"], (match["value"] or "").strip(), number))
-    return entries
+def _entries(record: Medline.Record, fields: list[_Field]) -> list[_Field]:
+    """The fields, in the record's order, with their values as Bio.Medline read them."""
+    used: dict[str, int] = {}
+    for entry in fields:
+        value = record[entry.tag]
+        if not isinstance(value, str):
+            first = used.get(entry.tag, 0)
+            end = first + (1 if entry.tag in _CONTINUED_IN_PLACE else 1 + entry.more)
+            used[entry.tag] = end
+            value = " ".join(value[first:end])
+        entry.value = " ".join(value.split())
+    return fields
 
 
-def _read_record(start: int, lines: list[str]) -> Record:
-    entries = _entries(start, lines)
-    if isinstance(entries, Problem):
-        shown = lines[0][6:].strip() if lines[0].startswith("PMID-") else "?"
-        entries.message = f"record PMID {shown} (line {start}) skipped: {entries.message}"
-        return entries
-    if not entries or entries[0].tag != "PMID":
+def _read_record(chunk: _Chunk) -> Record:
+    start = chunk.start
+    if chunk.bad:
+        first = chunk.lines[0]
+        shown = first[6:].strip() if first.startswith("PMID-") else "?"
+        number, line = chunk.bad
+        return Problem(
+            f"record PMID {shown} (line {start}) skipped: line {number} is not a MEDLINE field: "
+            f"{line.strip()[:60]!r}",
+            number,
+        )
+    if chunk.fields[0].tag != "PMID":
         return Problem("MEDLINE record without a PMID line", start)
-    pmid = read_pmid(entries[0].value)
-    if pmid is None:
-        return Problem(f"MEDLINE record not imported: {bad_pmid_message(entries[0].value)}", start)
+    pmid = None
     try:
-        record = Medline.read([line + "\n" for line in lines])
+        record = Medline.read(chunk.lines)
+        entries = _entries(record, chunk.fields)
+        pmid = read_pmid(entries[0].value)
+        if pmid is None:
+            message = bad_pmid_message(entries[0].value)
+            return Problem(f"MEDLINE record not imported: {message}", start)
         return _article(record, entries, pmid, start)
     except Exception as error:  # whatever one record does, it costs that record only
         return Problem(
-            f"MEDLINE record PMID {pmid} not imported: it could not be read "
-            f"({type(error).__name__}: {str(error)[:200]})",
+            f"MEDLINE record{f' PMID {pmid}' if pmid else ''} not imported: it could not be "
+            f"read ({type(error).__name__}: {str(error)[:200]})",
             start,
         )
 
@@ -159,11 +194,11 @@ def _text(record: Medline.Record, tag: str) -> str | None:
     return value or None
 
 
-def _values(entries: list[_Entry], tag: str) -> list[str]:
+def _values(entries: list[_Field], tag: str) -> list[str]:
     return [entry.value for entry in entries if entry.tag == tag and entry.value]
 
 
-def _article(record: Medline.Record, entries: list[_Entry], pmid: int, start: int) -> Article:
+def _article(record: Medline.Record, entries: list[_Field], pmid: int, start: int) -> Article:
     article = Article(ids=_ids(record, entries, pmid), line=start)
     article.title_en = _text(record, "TI")
     vernacular = _text(record, "TT")
@@ -195,7 +230,7 @@ def _article(record: Medline.Record, entries: list[_Entry], pmid: int, start: in
     return article
 
 
-def _ids(record: Medline.Record, entries: list[_Entry], pmid: int) -> ArticleIds:
+def _ids(record: Medline.Record, entries: list[_Field], pmid: int) -> ArticleIds:
     """PMID, and DOI / PII from AID and LID ("10.x/y [doi]", "S0000 [pii]"), and PMC."""
     ids = ArticleIds(pmid=pmid, pmc=_text(record, "PMC"))
     tagged = _values(entries, "AID") + _values(entries, "LID")
@@ -250,7 +285,7 @@ def _is_label(match: re.Match[str]) -> bool:
     return len(label) >= 3 and len(label.replace(",", " ").split()) <= 6
 
 
-def _chinese_abstract(entries: list[_Entry]) -> list[Section]:
+def _chinese_abstract(entries: list[_Field]) -> list[Section]:
     """The OAB whose OABL is 'chi' (or, without OABL, whose text is Chinese)."""
     others: list[list[str]] = []  # [text, language]
     for entry in entries:
@@ -264,7 +299,7 @@ def _chinese_abstract(entries: list[_Entry]) -> list[Section]:
     return []
 
 
-def _authors(entries: list[_Entry]) -> tuple[list[Author], list[str]]:
+def _authors(entries: list[_Field]) -> tuple[list[Author], list[str]]:
     """Authors in order, each with the AD / AUID lines after it; stray AD lines separately."""
     authors: list[Author] = []
     stray: list[str] = []
@@ -333,7 +368,7 @@ def _mesh(term: str) -> MeshHeading:
     return heading
 
 
-def _keywords(entries: list[_Entry]) -> list[Keyword]:
+def _keywords(entries: list[_Field]) -> list[Keyword]:
     """OT terms with the OTO owner that precedes them; a leading '*' marks a major term."""
     keywords: list[Keyword] = []
     owner: str | None = None

@@ -9,10 +9,7 @@ import codecs
 import re
 from collections import deque
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, BinaryIO
-
-if TYPE_CHECKING:
-    from _typeshed import SupportsRead
+from typing import BinaryIO
 
 # The most one record (or what stands between records) may take. The largest PubMed records
 # (consortium author lists, long reference lists) are a few MB; a larger "record" is broken or
@@ -21,7 +18,8 @@ MAX_RECORD_BYTES = 50 << 20
 
 
 ROOT_TAGS = frozenset({"PubmedArticleSet", "PubmedArticle", "PubmedBookArticle"})
-_RECORD_START = re.compile(rb"<(?:PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>/]")
+# The start tag of a record (group 1: its name), as bytes.
+RECORD_TAG = re.compile(rb"<(PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>/]")
 _PROLOG = re.compile(
     r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE\s+(?P<doctype>[\w.:-]+)[^\[>]*(?:\[.*?\])?\s*>)",
     re.DOTALL,
@@ -40,8 +38,9 @@ class LineTracker:
 
     _KEEP = 24  # longer than any start-tag match, so a tag split between reads is still seen
 
-    def __init__(self, stream: SupportsRead[bytes]) -> None:
+    def __init__(self, stream: BinaryIO, head: bytes = b"") -> None:
         self._stream = stream
+        self._head = head  # read from the stream already
         self._tail = b""
         self._lines_before_tail = 0
         self._starts: deque[int] = deque()
@@ -57,12 +56,16 @@ class LineTracker:
     def read(self, size: int = -1) -> bytes:
         if self._record_from is not None and self._read - self._record_from > MAX_RECORD_BYTES:
             raise RecordTooLarge
-        data = self._stream.read(size)
+        if self._head:
+            cut = len(self._head) if size < 0 else size
+            data, self._head = self._head[:cut], self._head[cut:]
+        else:
+            data = self._stream.read(size)
         if data and isinstance(data, bytes):
             self._read += len(data)
             buffer = self._tail + data
             line, position = self._lines_before_tail + 1, 0
-            for match in _RECORD_START.finditer(buffer):
+            for match in RECORD_TAG.finditer(buffer):
                 if match.end() <= len(self._tail):
                     continue  # seen with the previous read
                 line += buffer.count(b"\n", position, match.start())
@@ -101,7 +104,6 @@ def looks_like_pubmed_xml(head: bytes) -> bool:
     return doctype in ROOT_TAGS and not text[position:].strip()
 
 
-_RECORD_TAG = re.compile(rb"<(PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>/]")
 _XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:-]+)")
 _INTERNAL_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]*\[")
 _FIRST_TAG = re.compile(rb"<[A-Za-z_][^>]*>")
@@ -119,7 +121,7 @@ def can_split(head: bytes) -> bool:
     if encoding and encoding.group(1).lower() not in _PLAIN_ENCODINGS:
         return False
     root = _FIRST_TAG.search(head)
-    return root is not None and b"xmlns" not in root.group(0) and not _INTERNAL_SUBSET.search(head)
+    return root is not None and b"xmlns" not in root[0] and not _INTERNAL_SUBSET.search(head)
 
 
 class RecordScanner:
@@ -183,7 +185,7 @@ class RecordScanner:
         first = True
         searched = self._pos
         while True:
-            start = _RECORD_TAG.search(self._buffer, searched)
+            start = RECORD_TAG.search(self._buffer, searched)
             if start is None:
                 searched = max(self._pos, len(self._buffer) - 24)  # a tag may be split
                 if self._pending() > MAX_RECORD_BYTES:
