@@ -186,3 +186,19 @@ def test_every_module_is_in_the_module_map_with_its_line_count():
 def test_the_doc_states_each_rule(rule):
     text = ARCHITECTURE.read_text(encoding="utf-8")
     assert re.search(rf"^- `{rule}/` imports nothing from", text, re.M), rule
+
+
+def test_scripts_and_tests_import_without_editing_sys_path():
+    """Test support lives in tests/support and scripts run as modules (`python -m scripts.X`):
+    nothing finds its imports by editing sys.path."""
+    editing = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for folder in ("scripts", "tests")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute)
+        and node.attr == "path"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "sys"
+    ]
+    assert editing == []
