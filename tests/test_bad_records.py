@@ -1,6 +1,6 @@
 """One bad record costs one record: nesting too deep, PMIDs that are no PMIDs, a record that
 never ends. The good records of the file are imported, each bad one gets one warning line
-naming the file and its line, and the import exits 1 (README: "partly unreadable")."""
+naming the file and its line, and the import exits 1 (docs/operations.md: "partly unreadable")."""
 
 from __future__ import annotations
 

@@ -421,7 +421,7 @@ def test_the_command_line_imports_neither_datasette_nor_jieba_until_needed() -> 
 
 def test_help_loads_only_the_command_line() -> None:
     """`--help` (and a command's) imports click and what defines the options: no store,
-    sqlite_utils, aligner, parser or harvester (start-up time: README, *Command line*)."""
+    sqlite_utils, aligner, parser or harvester (start-up time: docs/operations.md, *Commands*)."""
     import subprocess
     import sys
 

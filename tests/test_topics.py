@@ -145,8 +145,11 @@ def test_colours_default_to_the_palette_by_place(tmp_path: Path) -> None:
 
 def test_a_rules_hints_only_skip_texts_it_cannot_match() -> None:
     """The substring test before the regex: words every match contains, else none at all."""
-    assert _hints(r"\bb[aá]lint\b|巴林特") == ("lint", "巴林特")
-    assert _hints(r"(?:ab|cd)") == ("ab", "cd")
+    assert _hints(r"\bb[aá]lint\b|巴林特") == (("lint",), ("巴林特",))
+    assert _hints(r"(?:ab|cd)") == (("ab",), ("cd",))
+    assert _hints(r"\bpeer[\s-]+(?:to[\s-]+peer[\s-]+)?support(?:s|ed)?\b") == (
+        ("peer", "support"),  # both words are in every match
+    )
     assert _hints(r"(?:ab|cd)e?") is None  # a choice inside a sequence: not looked into
     assert _hints(r"x(yz)w") is None  # no run of two plain characters
     assert _hints(r"a|bc") is None  # one alternative has none: every text is searched

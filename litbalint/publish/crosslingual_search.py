@@ -6,7 +6,8 @@ multilingual-e5-small's cosine similarities are compressed: on the seeds, a quer
 something else entirely (心脏手术 并发症, zzzznothing) still scores 0.79-0.85, the right article
 0.85-0.90. So no absolute similarity says "found". An article counts as found by the embedding
 when it stands out from the whole corpus for this query: at least `STAND_OUT` above the median
-similarity of every stored vector to the query (measured: see README, *Cross-lingual search*).
+similarity of every stored vector to the query (measured: see docs/search.md, *Cross-lingual
+search*).
 """
 
 from __future__ import annotations

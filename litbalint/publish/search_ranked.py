@@ -34,7 +34,7 @@ from litbalint.store.schema import FTS_WEIGHTS
 DEPTH = 200  # candidates each signal gives the fusion (more when paging deeper)
 # measured (scripts/bench_xlingual.py): on word-salad distractors the embedding ranks them above
 # real articles; fused MRR 0.84 without it, 0.79 at 0.25, 0.74 at 0.5, 0.61 at 1. At 0.25 it
-# rarely displaces a lexicon hit and still orders what nothing else finds. See README.
+# rarely displaces a lexicon hit and still orders what nothing else finds. See docs/search.md.
 WEIGHTS = {"text": 1.0, "translation": 1.0, "embedding": 0.25}
 OVERFETCH = 2  # the index's best `OVERFETCH * depth` are read before the filters (by_bm25)
 SNIPPET_TOKENS = {"en": 24, "zh": 40}  # Chinese: sub-words take tokens and are dropped

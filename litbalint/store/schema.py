@@ -3,7 +3,7 @@ creates it idempotently. Frozen: a later change is a step in migrations.py.
 
 Public names researchers write SQL against (keep them stable): articles(id, pmid, doi,
 title_en, title_zh, abstract_en, abstract_zh, journal, year, pub_date, topics, deleted) and
-citations(citing_id, cited_id, kind). README documents every table and column.
+citations(citing_id, cited_id, kind). docs/schema.md documents every table and column.
 """
 
 from __future__ import annotations

@@ -33,7 +33,10 @@ FAILURE_KINDS = [
     TRACEBACK, INTERNAL, EXIT_CODE, HANG, INTEGRITY, ROWS_CHANGED, EXTERNAL, MOJIBAKE,
     SILENT_PMID, BAD_PMID,
 ]  # fmt: skip
-EXIT_CODES = (0, 1)  # README, `import`: 0 all imported, 1 a file refused or partly unreadable
+EXIT_CODES = (
+    0,
+    1,
+)  # docs/operations.md, `import`: 0 all imported, 1 a file refused or partly unreadable
 PMID_MAX = 999_999_999
 
 
