@@ -26,16 +26,12 @@ from pathlib import Path
 from litbalint.eutils import Eutils
 from litbalint.harvest import Options, harvest
 from litbalint.store import Store
-from litbalint.topics import Topic
 from scripts.bench_util import peak_rss_mb, target_line
 from tests.support.content import content
-from tests.support.fake_eutils import FakeEutils
+from tests.support.fake_eutils import FakeEutils, searched
 from tests.support.synthetic.records import make_records
 
-TOPICS = [
-    Topic(name, query, name, name, "#0072B2")
-    for name, query in (("balint", "balint NOT syndrome"), ("peer_support", "peer support"))
-]
+TOPICS = [searched("balint", "balint NOT syndrome"), searched("peer_support", "peer support")]
 
 
 def _serve(records: int, real_links: bool, faults: bool, url_queue, stop_event) -> None:

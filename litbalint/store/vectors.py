@@ -79,18 +79,9 @@ def save(db: Database, model: str, rows: list[tuple[int, str, bytes]]) -> int:
     return len(rows)
 
 
-def ensure_index(db: Database) -> None:
-    """The index the site's signature query reads (schema.py has it; a schema-7 database made
-    before it was added gets it here, from the one writer of the table)."""
-    db.execute(
-        "CREATE INDEX IF NOT EXISTS article_vectors_embedded_at ON article_vectors(embedded_at)"
-    )
-
-
 def remove_gone(db: Database) -> int:
     """Delete the vectors of articles no longer in the corpus (marked deleted); returns how
-    many. Makes sure of the index the site reads, too."""
-    ensure_index(db)
+    many."""
     cursor = db.execute(
         "DELETE FROM article_vectors WHERE NOT EXISTS (SELECT 1 FROM articles a "
         f"WHERE a.id = article_vectors.article_id AND {CORPUS})"
